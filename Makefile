@@ -1,0 +1,67 @@
+# Maillage — the two commands are `make run` and `make test`; the rest are their steps.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-test messages makemessages lint format lock collectstatic demo clean
+
+## make run: install, migrate an SQLite database, load the demo network and serve it.
+run: install messages
+	@$(PY) manage.py migrate --noinput -v0
+	@$(PY) manage.py loaddemo
+	@$(PY) manage.py collectstatic --noinput -v0
+	@echo
+	@echo "Maillage is served on http://$(HOST):$(PORT)/ (Ctrl+C to stop)."
+	@echo "Log in at http://$(HOST):$(PORT)/compte/connexion/ with one of the demo logins above."
+	@$(PY) manage.py runserver $(HOST):$(PORT)
+
+## make test: everything CI runs: lint, migrations check, PostgreSQL, SQLite and browser tests.
+test: install-test messages
+	@bash scripts/test.sh
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.lock | $(PY)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	@touch $@
+
+$(VENV)/.installed-test: requirements-test.lock $(VENV)/.installed
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-test.lock
+	@touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+## Translations: .po files are the source, .mo files are built.
+messages: install
+	@command -v msgfmt >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq gettext >/dev/null; } \
+		|| { echo "msgfmt is missing: install GNU gettext (apt-get install gettext)"; exit 1; }
+	@$(PY) manage.py compilemessages --ignore=.venv -v0
+
+makemessages: install
+	$(PY) manage.py makemessages -l fr -l en --no-obsolete --no-location --ignore=.venv --ignore=var
+	$(PY) manage.py makemessages -d djangojs -l fr -l en --no-obsolete --no-location --ignore=.venv --ignore=var --ignore=maillage/static/vendor 2>/dev/null || true
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## Re-lock exact versions after a change of pyproject.toml.
+lock: install-test
+	$(BIN)/uv pip compile pyproject.toml -o requirements.lock --python-version 3.11 --no-header -q
+	$(BIN)/uv pip compile pyproject.toml --extra test -o requirements-test.lock --python-version 3.11 --no-header -q
+
+demo: install
+	$(PY) manage.py loaddemo
+
+clean:
+	rm -rf $(VENV) var/static

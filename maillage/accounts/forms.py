@@ -1,0 +1,53 @@
+from django import forms
+from django.conf import settings
+from django.contrib.auth import forms as auth_forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import User
+
+
+class LoginForm(auth_forms.AuthenticationForm):
+    """Login by e-mail. One message for every failure: it never tells whether an e-mail exists."""
+
+    username = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    error_messages = {
+        "invalid_login": _(
+            "Wrong e-mail address or password. Check both, or reset your password "
+            "with the link below."
+        ),
+        # Inactive accounts get the very same answer as wrong passwords.
+        "inactive": _(
+            "Wrong e-mail address or password. Check both, or reset your password "
+            "with the link below."
+        ),
+    }
+
+    def clean_username(self):
+        return self.cleaned_data["username"].strip().lower()
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+class AccountForm(forms.ModelForm):
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+
+    class Meta:
+        model = User
+        fields = ["full_name", "language"]
+        widgets = {"full_name": forms.TextInput(attrs={"autocomplete": "name"})}

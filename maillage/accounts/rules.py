@@ -1,0 +1,149 @@
+"""Every authorisation decision of Maillage, in one place.
+
+Views, the API, selectors and templates ask `can(user, action, obj)`; nothing else decides.
+A user's roles are read once (at most three small queries) and cached on the user object, so
+each later check costs no query.
+
+Actions (the object each takes):
+- access_backoffice            — none
+- access_admin_site            — none
+- change_network               — Network
+- manage_network_roles         — Network
+- change_structure             — Structure
+- manage_structure_staff       — Structure
+- view_personal_records        — Structure: see the named persons that structure accompanies
+
+Policy (DOMAIN §5): coordinators and funders never see a named person, and the platform admin
+(technical administration) gets nothing here that is not written below.
+"""
+
+from dataclasses import dataclass, field
+
+import rules
+
+from .models import NetworkRoleKind, StructureRole
+
+_CACHE_ATTR = "_maillage_roles"
+
+
+@dataclass(frozen=True)
+class UserRoles:
+    """What a user is, as plain sets of ids."""
+
+    is_platform_admin: bool = False
+    advisor_of: frozenset[int] = field(default_factory=frozenset)
+    admin_of: frozenset[int] = field(default_factory=frozenset)
+    coordinator_of: frozenset[int] = field(default_factory=frozenset)
+    funder_of: frozenset[int] = field(default_factory=frozenset)
+    # Structures that belong to a network the user coordinates.
+    coordinated_structures: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def staff_of(self) -> frozenset[int]:
+        return self.advisor_of | self.admin_of
+
+    @property
+    def has_any_role(self) -> bool:
+        return bool(
+            self.is_platform_admin or self.staff_of or self.coordinator_of or self.funder_of
+        )
+
+
+NO_ROLES = UserRoles()
+
+
+def roles_of(user) -> UserRoles:
+    """The user's roles, loaded once per user object."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NO_ROLES
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    from maillage.directory.models import Structure
+
+    memberships = list(user.structure_memberships.values_list("structure_id", "role"))
+    network_roles = list(user.network_roles.values_list("network_id", "role"))
+    coordinator_of = frozenset(
+        n for n, role in network_roles if role == NetworkRoleKind.COORDINATOR
+    )
+    coordinated_structures = (
+        frozenset(
+            Structure.networks.through.objects.filter(network_id__in=coordinator_of).values_list(
+                "structure_id", flat=True
+            )
+        )
+        if coordinator_of
+        else frozenset()
+    )
+    roles = UserRoles(
+        is_platform_admin=user.is_superuser,
+        advisor_of=frozenset(s for s, role in memberships if role == StructureRole.ADVISOR),
+        admin_of=frozenset(s for s, role in memberships if role == StructureRole.STRUCTURE_ADMIN),
+        coordinator_of=coordinator_of,
+        funder_of=frozenset(n for n, role in network_roles if role == NetworkRoleKind.FUNDER),
+        coordinated_structures=coordinated_structures,
+    )
+    setattr(user, _CACHE_ATTR, roles)
+    return roles
+
+
+def forget_roles(user) -> None:
+    """Drop the cached roles, after they changed."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+# --- Predicates --------------------------------------------------------------------------------
+
+
+@rules.predicate
+def is_platform_admin(user):
+    return roles_of(user).is_platform_admin
+
+
+@rules.predicate
+def has_any_role(user):
+    return roles_of(user).has_any_role
+
+
+@rules.predicate
+def is_coordinator_of_network(user, network):
+    return network is not None and network.pk in roles_of(user).coordinator_of
+
+
+@rules.predicate
+def is_admin_of_structure(user, structure):
+    return structure is not None and structure.pk in roles_of(user).admin_of
+
+
+@rules.predicate
+def is_staff_of_structure(user, structure):
+    return structure is not None and structure.pk in roles_of(user).staff_of
+
+
+@rules.predicate
+def coordinates_structure(user, structure):
+    return structure is not None and structure.pk in roles_of(user).coordinated_structures
+
+
+# --- Rules -------------------------------------------------------------------------------------
+
+permissions = rules.RuleSet()
+permissions.add_rule("access_backoffice", has_any_role)
+permissions.add_rule("access_admin_site", is_platform_admin)
+permissions.add_rule("change_network", is_platform_admin | is_coordinator_of_network)
+permissions.add_rule("manage_network_roles", is_platform_admin | is_coordinator_of_network)
+permissions.add_rule(
+    "change_structure", is_platform_admin | is_admin_of_structure | coordinates_structure
+)
+permissions.add_rule("manage_structure_staff", is_platform_admin | is_admin_of_structure)
+permissions.add_rule("view_personal_records", is_staff_of_structure)
+
+ACTIONS = tuple(sorted(permissions))
+
+
+def can(user, action: str, obj=None) -> bool:
+    """Whether `user` may do `action` (on `obj`). An unknown action is a programming error."""
+    if action not in permissions:
+        raise KeyError(f"Unknown action {action!r}; known: {', '.join(ACTIONS)}")
+    return permissions.test_rule(action, user, obj)

@@ -1,0 +1,7 @@
+from django.contrib.admin.apps import AdminConfig
+
+
+class MaillageAdminConfig(AdminConfig):
+    """Django's admin, on a site restricted to platform admins."""
+
+    default_site = "maillage.core.admin_site.MaillageAdminSite"

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    """Project-wide plumbing: layout helpers, language, health check, demo loading."""
+
+    name = "maillage.core"
+    verbose_name = _("Core")

@@ -1,0 +1,105 @@
+import logging
+import sqlite3
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError, connection
+from django.http import HttpResponseRedirect, HttpResponseServerError, JsonResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from maillage import __version__
+from maillage.accounts import services as account_services
+from maillage.directory import selectors as directory_selectors
+
+from .forms import LanguageForm
+
+logger = logging.getLogger(__name__)
+
+
+@login_not_required
+@require_GET
+def home(request):
+    return render(
+        request,
+        "core/home.html",
+        {"networks": directory_selectors.networks_with_structures()},
+    )
+
+
+@login_not_required
+@require_POST
+def set_language(request):
+    """Switch the interface language; remembered in a cookie and, once logged in, on the account."""
+    form = LanguageForm(request.POST)
+    next_url = request.POST.get("next") or request.META.get("HTTP_REFERER") or "/"
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if form.is_valid():
+        language = form.cleaned_data["language"]
+        if request.user.is_authenticated:
+            account_services.update_account_preferences(
+                user=request.user, full_name=request.user.full_name, language=language
+            )
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
+    return response
+
+
+def _database_version() -> str:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+            return cursor.fetchone()[0]
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return sqlite3.sqlite_version if connection.vendor == "sqlite" else ""
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request):
+    """Liveness and database check, for monitoring."""
+    try:
+        database = {"status": "ok", "vendor": connection.vendor, "version": _database_version()}
+        status = 200
+    except DatabaseError:
+        logger.exception("Health check: database unavailable")
+        database = {"status": "error", "vendor": connection.vendor, "version": None}
+        status = 503
+    return JsonResponse(
+        {
+            "status": "ok" if status == 200 else "error",
+            "version": __version__,
+            "database": database,
+        },
+        status=status,
+    )
+
+
+def server_error(request):
+    """The 500 page in the layout; falls back to bare text if even that fails."""
+    try:
+        return HttpResponseServerError(render_to_string("500.html", request=request))
+    except Exception:  # the last resort must not raise
+        logger.exception("Could not render the 500 page")
+        return HttpResponseServerError(
+            "<!doctype html><title>Erreur</title><h1>Erreur du serveur / Server error</h1>",
+        )
+
+
+def csrf_failure(request, reason=""):
+    """Expired or forged form: the layout's 403 page with what to do next."""
+    return render(request, "403_csrf.html", status=403)

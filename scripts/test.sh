@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The whole check, as CI runs it (`make test` calls this after installing the test dependencies).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+export PYTHONDONTWRITEBYTECODE=1
+
+step() { printf '\n\033[1m=== %s ===\033[0m\n' "$*"; }
+
+step "Chromium (browser tests)"
+CHROMIUM=${CHROMIUM_PATH:-/usr/bin/chromium}
+if [ ! -x "$CHROMIUM" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "Chromium is missing: installing Debian's package (apt-get install chromium)…"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "Chromium is missing. Install it with: sudo apt-get install chromium"
+    echo "(or point CHROMIUM_PATH to a Chromium binary), then run 'make test' again."
+    exit 1
+  fi
+fi
+export CHROMIUM_PATH=$CHROMIUM
+"$CHROMIUM" --version
+
+step "PostgreSQL"
+if [ -n "${TEST_DATABASE_URL:-}" ]; then
+  PG_URL=$TEST_DATABASE_URL
+  echo "Using TEST_DATABASE_URL."
+else
+  PG_URL=$(bash scripts/postgres.sh)
+  echo "Using the machine's PostgreSQL cluster."
+fi
+
+step "Lint (ruff)"
+$BIN/ruff check .
+$BIN/ruff format --check .
+
+step "Migrations are up to date"
+$BIN/python manage.py makemigrations --check --dry-run
+
+step "Test suite on PostgreSQL"
+DATABASE_URL=$PG_URL $BIN/pytest -m "not browser"
+
+step "Marked subset on SQLite"
+DATABASE_URL="sqlite:///$(pwd)/var/test-sqlite.sqlite3" $BIN/pytest -m "sqlite and not browser"
+
+step "Browser tests in Chromium (Playwright + axe), on PostgreSQL"
+DATABASE_URL=$PG_URL $BIN/pytest -m browser
+
+step "All checks passed"

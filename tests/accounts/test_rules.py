@@ -1,0 +1,154 @@
+"""The permission matrix: every role and every action, with the expected allow/deny.
+
+A new action in `maillage.accounts.rules` must get its rows here
+(test_every_action_is_in_the_matrix fails until it does).
+"""
+
+import itertools
+
+import pytest
+import rules as rules_lib
+from django.contrib.auth.models import AnonymousUser
+
+from maillage.accounts import rules
+from maillage.accounts.rules import ACTIONS, can, forget_roles, roles_of
+from tests.factories import (
+    NetworkFactory,
+    NetworkRoleFactory,
+    StructureFactory,
+    StructureMembershipFactory,
+    UserFactory,
+)
+
+ROLES = [
+    "anonymous",
+    "no_role",
+    "advisor",
+    "structure_admin",
+    "inactive_structure_admin",
+    "coordinator",
+    "funder",
+    "platform_admin",
+]
+
+# The world: network N1 holds structures S1 (the user's own) and S3; network N2 holds S2.
+# Each row: (action, target) -> roles allowed. Every role not listed is denied.
+MATRIX = {
+    ("access_backoffice", None): {
+        "advisor",
+        "structure_admin",
+        "coordinator",
+        "funder",
+        "platform_admin",
+    },
+    ("access_admin_site", None): {"platform_admin"},
+    ("change_network", "N1"): {"coordinator", "platform_admin"},
+    ("change_network", "N2"): {"platform_admin"},
+    ("manage_network_roles", "N1"): {"coordinator", "platform_admin"},
+    ("manage_network_roles", "N2"): {"platform_admin"},
+    ("change_structure", "S1"): {"structure_admin", "coordinator", "platform_admin"},
+    ("change_structure", "S3"): {"coordinator", "platform_admin"},
+    ("change_structure", "S2"): {"platform_admin"},
+    ("manage_structure_staff", "S1"): {"structure_admin", "platform_admin"},
+    ("manage_structure_staff", "S3"): {"platform_admin"},
+    ("manage_structure_staff", "S2"): {"platform_admin"},
+    # Named persons: only the staff of the structure; never coordinators, funders or admins.
+    ("view_personal_records", "S1"): {"advisor", "structure_admin"},
+    ("view_personal_records", "S3"): set(),
+    ("view_personal_records", "S2"): set(),
+}
+
+
+def build_world():
+    n1, n2 = NetworkFactory(), NetworkFactory()
+    s1 = StructureFactory(networks=[n1])
+    s2 = StructureFactory(networks=[n2])
+    s3 = StructureFactory(networks=[n1])
+    users = {
+        "anonymous": AnonymousUser(),
+        "no_role": UserFactory(),
+        "advisor": StructureMembershipFactory(structure=s1).user,
+        "structure_admin": StructureMembershipFactory(structure=s1, admin=True).user,
+        "inactive_structure_admin": StructureMembershipFactory(
+            structure=s1, admin=True, user__is_active=False
+        ).user,
+        "coordinator": NetworkRoleFactory(network=n1).user,
+        "funder": NetworkRoleFactory(network=n1, funder=True).user,
+        "platform_admin": UserFactory(platform_admin=True),
+    }
+    targets = {None: None, "N1": n1, "N2": n2, "S1": s1, "S2": s2, "S3": s3}
+    return users, targets
+
+
+def compute_matrix(users, targets, ruleset):
+    return {
+        (role, action, target): ruleset.test_rule(action, users[role], targets[target])
+        for role, (action, target) in itertools.product(ROLES, MATRIX)
+    }
+
+
+def expected_matrix():
+    return {
+        (role, action, target): role in allowed
+        for role, ((action, target), allowed) in itertools.product(ROLES, MATRIX.items())
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("action", "target"), list(MATRIX))
+@pytest.mark.parametrize("role", ROLES)
+def test_permission_matrix(role, action, target):
+    users, targets = build_world()
+    assert can(users[role], action, targets[target]) is (role in MATRIX[(action, target)])
+
+
+def test_every_action_is_in_the_matrix():
+    assert {action for action, _target in MATRIX} == set(ACTIONS)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action", ACTIONS)
+def test_flipping_any_single_rule_is_caught_by_the_matrix(action):
+    """Negate one rule: the matrix must see at least one cell change."""
+    users, targets = build_world()
+    mutated = rules_lib.RuleSet()
+    for name in rules.permissions:
+        predicate = rules.permissions[name]
+        mutated.add_rule(name, ~predicate if name == action else predicate)
+    assert compute_matrix(users, targets, rules.permissions) == expected_matrix()
+    differing = {
+        key
+        for key, value in compute_matrix(users, targets, mutated).items()
+        if value != expected_matrix()[key]
+    }
+    assert differing, f"flipping {action!r} went unnoticed"
+
+
+@pytest.mark.django_db
+def test_unknown_action_is_a_programming_error():
+    with pytest.raises(KeyError, match="Unknown action"):
+        can(UserFactory(), "delete_everything")
+
+
+@pytest.mark.django_db
+def test_checks_cost_no_query_once_roles_are_loaded(django_assert_num_queries):
+    users, targets = build_world()
+    coordinator = users["coordinator"]
+    forget_roles(coordinator)
+    with django_assert_num_queries(3):
+        roles_of(coordinator)
+    with django_assert_num_queries(0):
+        for action, target in MATRIX:
+            can(coordinator, action, targets[target])
+
+
+@pytest.mark.django_db
+def test_roles_are_read_again_after_a_change():
+    from maillage.accounts import services
+    from maillage.accounts.models import StructureRole
+
+    user = UserFactory()
+    structure = StructureFactory()
+    assert not can(user, "change_structure", structure)
+    services.set_structure_role(user=user, structure=structure, role=StructureRole.STRUCTURE_ADMIN)
+    assert can(user, "change_structure", structure)

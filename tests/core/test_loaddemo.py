@@ -1,0 +1,56 @@
+import pytest
+from django.core.management import call_command
+
+from maillage.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from maillage.accounts.models import NetworkRole, StructureMembership, User
+from maillage.accounts.rules import can
+from maillage.directory.models import Network, Structure
+
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
+
+TWELVE = {
+    "APEAS",
+    "Intermade",
+    "Accès conseil",
+    "Essor13",
+    "Energie Alternative",
+    "Place",
+    "Les Têtes de l'Art",
+    "Profession Sport 13",
+    "Agodis",
+    "Babalex",
+    "FSPVA",
+    "LaPlateforme",
+}
+
+
+def counts():
+    return tuple(
+        model.objects.count()
+        for model in (Network, Structure, User, StructureMembership, NetworkRole)
+    )
+
+
+def test_loaddemo_creates_the_network_and_one_account_per_role(capsys):
+    call_command("loaddemo")
+    network = Network.objects.get()
+    assert network.name == "Réseau d'accompagnement ESS des Bouches-du-Rhône"
+    assert {s.name for s in network.structures.all()} == TWELVE
+    for account in DEMO_ACCOUNTS:
+        assert User.objects.get(email=account.email).check_password(DEMO_PASSWORD)
+    intermade = Structure.objects.get(slug="intermade")
+    admin = User.objects.get(email="admin.intermade@demo.maillage.test")
+    assert can(admin, "change_structure", intermade)
+    assert can(User.objects.get(email="coordination@demo.maillage.test"), "change_network", network)
+    funder = User.objects.get(email="financeur@demo.maillage.test")
+    assert can(funder, "access_backoffice") and not can(funder, "view_personal_records", intermade)
+    assert can(User.objects.get(email="admin@demo.maillage.test"), "access_admin_site")
+    output = capsys.readouterr().out
+    assert "coordination@demo.maillage.test" in output and DEMO_PASSWORD in output
+
+
+def test_loaddemo_twice_changes_nothing():
+    call_command("loaddemo", verbosity=0)
+    before = counts()
+    call_command("loaddemo", verbosity=0)
+    assert counts() == before
