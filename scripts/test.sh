@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 BIN=.venv/bin
 export PYTHONDONTWRITEBYTECODE=1
 
-step() { printf '\n\033[1m=== %s ===\033[0m\n' "$*"; }
+step() { printf '\n=== %s ===\n' "$*"; }
 
 step "Chromium (browser tests)"
 CHROMIUM=${CHROMIUM_PATH:-/usr/bin/chromium}

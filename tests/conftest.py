@@ -1,4 +1,5 @@
 import copy
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -14,6 +15,13 @@ class UndefinedTemplateVariable(str):
 
     def __contains__(self, item):
         return item == "%s"
+
+
+def pytest_collection_modifyitems(items):
+    """Everything under tests/browser/ is a browser test (make test runs them on their own)."""
+    for item in items:
+        if "browser" in item.path.relative_to(Path(__file__).parent).parts[:1]:
+            item.add_marker(pytest.mark.browser)
 
 
 def pytest_report_header(config):

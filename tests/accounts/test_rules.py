@@ -20,6 +20,8 @@ from tests.factories import (
     UserFactory,
 )
 
+pytestmark = pytest.mark.sqlite
+
 ROLES = [
     "anonymous",
     "no_role",

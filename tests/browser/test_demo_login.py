@@ -1,0 +1,33 @@
+import pytest
+from django.core.management import call_command
+
+from maillage.accounts.demo import DEMO_PASSWORD
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_demo_coordinator_logs_in_through_the_login_page(page, assert_accessible):
+    call_command("loaddemo", verbosity=0)
+    page.goto("/")
+    assert "Réseau d'accompagnement ESS des Bouches-du-Rhône" in page.content()
+    page.get_by_role("link", name="Se connecter").click()
+    page.get_by_label("Adresse e-mail").fill("coordination@demo.maillage.test")
+    page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url("**/compte/")
+    roles = page.get_by_role("region", name="Qui je suis").inner_text()
+    assert "Coordinateur·rice de réseau de Réseau d'accompagnement ESS" in roles
+    assert_accessible(page)
+    page.get_by_role("button", name="Se déconnecter").click()
+    assert page.get_by_role("link", name="Se connecter").is_visible()
+
+
+def test_platform_admin_reaches_the_administration(page, assert_accessible):
+    call_command("loaddemo", verbosity=0)
+    page.goto("/compte/connexion/")
+    page.get_by_label("Adresse e-mail").fill("admin@demo.maillage.test")
+    page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_role("link", name="Administration").click()
+    assert "Administration technique" in page.content()
+    assert_accessible(page)

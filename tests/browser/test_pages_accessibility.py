@@ -1,0 +1,135 @@
+"""Every page that exists, scanned by axe in Chromium; plus keyboard use of the layout."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.contrib.sessions.backends.db import SessionStore
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+from django.utils import translation
+
+from tests.factories import PASSWORD, NetworkFactory, StructureFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def log_in(page, email, password):
+    page.goto("/compte/connexion/")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+
+
+def rendered_page(template, path):
+    """A template rendered by Django as it would be for an anonymous visitor."""
+    request = RequestFactory().get(path)
+    request.user = AnonymousUser()
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)
+    with translation.override("fr"):
+        request.LANGUAGE_CODE = "fr"
+        return render_to_string(template, request=request)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/compte/connexion/",
+        "/compte/mot-de-passe/oublie/",
+        "/compte/mot-de-passe/oublie/envoye/",
+        "/compte/mot-de-passe/nouveau/MQ/lien-perime/",
+        "/compte/mot-de-passe/nouveau/termine/",
+        "/does-not-exist",
+    ],
+)
+def test_public_pages_have_no_serious_accessibility_violation(page, assert_accessible, path):
+    network = NetworkFactory(name="Réseau test")
+    StructureFactory(name="Intermade", networks=[network], website="https://example.org")
+    page.goto(path)
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert page.locator("main#main").count() == 1
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize(
+    ("template", "heading"),
+    [
+        ("500.html", "Une erreur est survenue"),
+        ("403.html", "Accès refusé"),
+        ("400.html", "Requête"),
+    ],
+)
+def test_error_pages_have_no_serious_accessibility_violation(
+    page, assert_accessible, template, heading
+):
+    html = rendered_page(template, "/erreur/")
+    page.route("**/erreur/", lambda route: route.fulfill(body=html, content_type="text/html"))
+    page.goto("/erreur/")
+    assert heading in page.locator("h1").inner_text()
+    assert_accessible(page)
+
+
+def test_login_errors_and_lockout_pages_are_accessible(page, assert_accessible):
+    UserFactory(email="camille@exemple.test")
+    log_in(page, "camille@exemple.test", "pas-le-bon")
+    alert = page.get_by_role("alert")
+    assert "Adresse e-mail ou mot de passe incorrect" in alert.inner_text()
+    assert_accessible(page)
+    for _ in range(9):
+        log_in(page, "camille@exemple.test", "pas-le-bon")
+    log_in(page, "camille@exemple.test", PASSWORD)
+    assert "Trop de tentatives" in page.locator("h1").inner_text()
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize("path", ["/compte/", "/compte/mot-de-passe/"])
+def test_account_pages_are_accessible(page, assert_accessible, path):
+    UserFactory(email="camille@exemple.test")
+    log_in(page, "camille@exemple.test", PASSWORD)
+    page.goto(path)
+    assert_accessible(page)
+
+
+def test_pages_in_english_are_accessible(page, assert_accessible):
+    page.goto("/")
+    page.get_by_role("button", name=re.compile("English")).click()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("link", name="Log in").is_visible()
+    assert_accessible(page)
+
+
+def test_skip_link_is_the_first_stop_and_moves_focus_to_the_content(page):
+    page.goto("/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent.trim()")
+    assert focused == "Passer au contenu principal"
+    assert page.locator(".skip-link").is_visible()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_login_form_is_usable_with_the_keyboard_alone(page):
+    UserFactory(email="camille@exemple.test")
+    page.goto("/compte/connexion/")
+    # The e-mail field has the focus on arrival.
+    page.keyboard.type("camille@exemple.test")
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/compte/")
+    assert page.locator("h1").inner_text() == "Mon compte"
+
+
+def test_the_accessibility_check_does_catch_violations(page, assert_accessible):
+    """Guard against a scan that silently checks nothing."""
+    broken = (
+        '<!doctype html><html lang="fr"><head><title>x</title></head><body><main>'
+        '<input type="text"><img src="/static/none.png"></main></body></html>'
+    )
+    page.route("**/casse/", lambda route: route.fulfill(body=broken, content_type="text/html"))
+    page.goto("/casse/")
+    with pytest.raises(AssertionError, match="label"):
+        assert_accessible(page)
