@@ -1,5 +1,8 @@
 # Maillage — the two commands are `make run` and `make test`; the rest are their steps.
 SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+# This machine's pip configuration names local indexes that may be absent: hide that noise.
+PIP_QUIET := 2>&1 | { grep -v "^WARNING: Location" || true; }
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -27,11 +30,11 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed: requirements.lock | $(PY)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock $(PIP_QUIET)
 	@touch $@
 
 $(VENV)/.installed-test: requirements-test.lock $(VENV)/.installed
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-test.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-test.lock $(PIP_QUIET)
 	@touch $@
 
 install: $(VENV)/.installed
