@@ -26,18 +26,18 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 env = environ.Env()
 
 
-def _secret_key() -> str:
+def secret_key(var_dir: Path, value: str = "") -> str:
     """The SECRET_KEY from the environment, else one generated once and kept under var/."""
-    if value := env.str("SECRET_KEY", default=""):
+    if value:
         return value
-    key_file = VAR_DIR / "secret_key"
+    key_file = var_dir / "secret_key"
     if not key_file.exists():
         key_file.write_text(secrets.token_urlsafe(50))
         key_file.chmod(0o600)
     return key_file.read_text().strip()
 
 
-SECRET_KEY = _secret_key()
+SECRET_KEY = secret_key(VAR_DIR, env.str("SECRET_KEY", default=""))
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

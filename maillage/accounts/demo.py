@@ -64,6 +64,13 @@ DEMO_ACCOUNTS = (
 )
 
 
+def load_demo(demo) -> None:
+    """Demo step of the accounts app: one account per role (after the directory's step)."""
+    load_demo_accounts(demo.network)
+    demo.logins.extend((account.email, account.role_label) for account in DEMO_ACCOUNTS)
+    demo.password = DEMO_PASSWORD
+
+
 def load_demo_accounts(network: Network) -> None:
     for account in DEMO_ACCOUNTS:
         user = services.create_or_update_user(

@@ -5,6 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import User
 
+WRONG_CREDENTIALS = _(
+    "Wrong e-mail address or password. Check both, or reset your password with the link below."
+)
+
 
 class LoginForm(auth_forms.AuthenticationForm):
     """Login by e-mail. One message for every failure: it never tells whether an e-mail exists."""
@@ -21,15 +25,9 @@ class LoginForm(auth_forms.AuthenticationForm):
     )
 
     error_messages = {
-        "invalid_login": _(
-            "Wrong e-mail address or password. Check both, or reset your password "
-            "with the link below."
-        ),
+        "invalid_login": WRONG_CREDENTIALS,
         # Inactive accounts get the very same answer as wrong passwords.
-        "inactive": _(
-            "Wrong e-mail address or password. Check both, or reset your password "
-            "with the link below."
-        ),
+        "inactive": WRONG_CREDENTIALS,
     }
 
     def clean_username(self):

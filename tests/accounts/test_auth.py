@@ -143,3 +143,28 @@ def test_account_page_lists_roles_and_saves_the_language(client):
     assert "Your preferences have been saved." in response.content.decode()
     assert '<html lang="en">' in response.content.decode()
     assert User.objects.get(pk=membership.user.pk).language == "en"
+
+
+def test_password_change_keeps_the_session_and_refuses_a_wrong_old_password(client):
+    user = UserFactory()
+    client.force_login(user)
+    url = reverse("accounts:password_change")
+    new = "Un-nouveau-mot-de-passe-99"
+    refused = client.post(url, {"old_password": "faux", "new_password1": new, "new_password2": new})
+    assert refused.status_code == 200
+    assert "Votre ancien mot de passe est incorrect" in refused.content.decode()
+    response = client.post(
+        url, {"old_password": PASSWORD, "new_password1": new, "new_password2": new}, follow=True
+    )
+    assert "Votre mot de passe a été modifié." in response.content.decode()
+    assert client.get(reverse("accounts:account")).status_code == 200
+    user.refresh_from_db()
+    assert user.check_password(new)
+
+
+def test_field_errors_are_tied_to_their_field(client):
+    response = client.post(LOGIN_URL, {"username": "pas-une-adresse", "password": ""})
+    html = response.content.decode()
+    assert 'aria-describedby="id_username_error"' in html
+    assert html.count('id="id_username_error"') == 1
+    assert 'aria-invalid="true"' in html

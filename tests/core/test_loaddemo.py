@@ -54,3 +54,17 @@ def test_loaddemo_twice_changes_nothing():
     before = counts()
     call_command("loaddemo", verbosity=0)
     assert counts() == before
+
+
+def test_loaddemo_is_all_or_nothing(monkeypatch):
+    from maillage.accounts import demo as accounts_demo
+    from maillage.core.demos import run_demo
+    from maillage.directory.models import Network
+
+    def failing_step(demo):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(accounts_demo, "load_demo", failing_step)
+    with pytest.raises(RuntimeError):
+        run_demo()
+    assert not Network.objects.exists()

@@ -29,3 +29,8 @@ def load_demo_network() -> Network:
             networks=[network],
         )
     return network
+
+
+def load_demo(demo) -> None:
+    """Demo step of the directory app: the network and its twelve structures."""
+    demo.network = load_demo_network()
