@@ -47,8 +47,7 @@ messages: install
 	@$(PY) manage.py compilemessages --ignore=.venv -v0
 
 makemessages: install
-	$(PY) manage.py makemessages -l fr -l en --no-obsolete --no-location --ignore=.venv --ignore=var
-	$(PY) manage.py makemessages -d djangojs -l fr -l en --no-obsolete --no-location --ignore=.venv --ignore=var --ignore=maillage/static/vendor 2>/dev/null || true
+	$(PY) manage.py makemessages -l fr -l en --no-obsolete --no-location --ignore=.venv --ignore=var --ignore=tests
 
 lint: install-test
 	$(BIN)/ruff check .

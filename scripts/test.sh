@@ -39,6 +39,21 @@ $BIN/ruff format --check .
 step "Migrations are up to date"
 $BIN/python manage.py makemigrations --check --dry-run
 
+step "Translation catalogues match the code"
+# Extract the strings of the code, compare them with the committed catalogues, put those back.
+snapshot=$(mktemp -d)
+cp -r locale "$snapshot/"
+$BIN/python manage.py makemessages -l fr -l en --no-obsolete --no-location --ignore=.venv --ignore=var --ignore=tests -v0
+status=0
+$BIN/python scripts/check_catalogues.py "$snapshot/locale" locale || status=$?
+rm -rf locale && cp -r "$snapshot/locale" locale && rm -rf "$snapshot"
+if [ "$status" != 0 ]; then
+  echo "Interface strings changed: run 'make makemessages', translate the new entries in"
+  echo "locale/fr and locale/en (the test suite checks both are complete), then 'make test' again."
+  exit 1
+fi
+echo "Both catalogues hold every string of the code."
+
 step "Test suite on PostgreSQL"
 DATABASE_URL=$PG_URL $BIN/pytest -m "not browser"
 
