@@ -8,13 +8,17 @@ from .models import NetworkRole, StructureMembership, User
 
 class StructureMembershipInline(admin.TabularInline):
     model = StructureMembership
+    fk_name = "user"
     extra = 0
+    readonly_fields = ["created_at", "created_by"]
     autocomplete_fields = ["structure"]
 
 
 class NetworkRoleInline(admin.TabularInline):
     model = NetworkRole
+    fk_name = "user"
     extra = 0
+    readonly_fields = ["created_at", "created_by"]
 
 
 class UserCreationForm(auth_forms.AdminUserCreationForm):

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .models import StructureRole, User
 
 WRONG_CREDENTIALS = _(
     "Wrong e-mail address or password. Check both, or reset your password with the link below."
@@ -41,6 +41,10 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
+    def get_users(self, email):
+        # Unlike Django's form, invited people who never chose a password can ask for a link.
+        return User.objects.filter(email__iexact=email.strip(), is_active=True)
+
 
 class AccountForm(forms.ModelForm):
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
@@ -49,3 +53,30 @@ class AccountForm(forms.ModelForm):
         model = User
         fields = ["full_name", "language"]
         widgets = {"full_name": forms.TextInput(attrs={"autocomplete": "name"})}
+
+
+class AddMemberForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+        help_text=_("A person without an account receives an e-mail to choose a password."),
+    )
+    full_name = forms.CharField(
+        label=_("Full name"),
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    role = forms.ChoiceField(label=_("Role"))
+
+    def __init__(self, *args, role_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = role_choices
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+
+class StaffRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=StructureRole.choices)

@@ -121,6 +121,14 @@ class StructureMembership(models.Model):
     )
     role = models.CharField(_("role"), max_length=20, choices=StructureRole.choices)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("added by"),
+    )
 
     class Meta:
         verbose_name = _("structure membership")
@@ -158,6 +166,14 @@ class NetworkRole(models.Model):
     )
     role = models.CharField(_("role"), max_length=20, choices=NetworkRoleKind.choices)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("added by"),
+    )
 
     class Meta:
         verbose_name = _("network role")

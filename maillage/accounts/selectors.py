@@ -1,6 +1,9 @@
-"""Reads about accounts."""
+"""Reads about accounts, already limited to what the user may see."""
+
+from maillage.directory.models import Network, Structure
 
 from .models import NetworkRole, StructureMembership
+from .rules import roles_of
 
 
 def structure_memberships_of(user):
@@ -13,3 +16,35 @@ def structure_memberships_of(user):
 
 def network_roles_of(user):
     return NetworkRole.objects.filter(user=user).select_related("network").order_by("network__name")
+
+
+def structures_whose_staff_user_manages(user):
+    """Structures on which `can(user, "manage_structure_staff", structure)` holds."""
+    roles = roles_of(user)
+    if roles.is_platform_admin:
+        return Structure.objects.order_by("name")
+    return Structure.objects.filter(pk__in=roles.admin_of).order_by("name")
+
+
+def networks_whose_roles_user_manages(user):
+    """Networks on which `can(user, "manage_network_roles", network)` holds."""
+    roles = roles_of(user)
+    if roles.is_platform_admin:
+        return Network.objects.order_by("name")
+    return Network.objects.filter(pk__in=roles.coordinator_of).order_by("name")
+
+
+def staff_of_structure(structure):
+    return (
+        StructureMembership.objects.filter(structure=structure)
+        .select_related("user", "created_by")
+        .order_by("user__full_name", "user__email")
+    )
+
+
+def members_of_network(network):
+    return (
+        NetworkRole.objects.filter(network=network)
+        .select_related("user", "created_by")
+        .order_by("role", "user__full_name", "user__email")
+    )

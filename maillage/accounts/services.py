@@ -1,6 +1,15 @@
 """Writes on accounts and roles. Views, commands and the demo call these, never the ORM."""
 
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext
 
 from .models import NetworkRole, NetworkRoleKind, StructureMembership, StructureRole, User
 from .rules import forget_roles
@@ -66,3 +75,154 @@ def update_account_preferences(*, user: User, full_name: str, language: str) -> 
     user.full_clean()
     user.save(update_fields=["full_name", "language"])
     return user
+
+
+# --- Teams: a structure's staff, a network's coordinators and funders ---------------------------
+
+
+def _invite_if_new(*, user: User, created: bool, base_url: str, context: dict) -> None:
+    """A new account gets an e-mail with a link to choose its password."""
+    if created:
+        send_invitation(user=user, base_url=base_url, context=context)
+
+
+def send_invitation(*, user: User, base_url: str, context: dict) -> None:
+    with translation.override(user.language):
+        body = render_to_string(
+            "accounts/emails/invitation.txt",
+            {
+                **context,
+                "user": user,
+                "link": base_url.rstrip("/")
+                + reverse(
+                    "accounts:password_reset_confirm",
+                    kwargs={
+                        "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                        "token": default_token_generator.make_token(user),
+                    },
+                ),
+            },
+        )
+        subject = gettext("Your Maillage account")
+    send_mail(subject, body, None, [user.email])
+
+
+def _get_or_create_invited_user(*, email: str, full_name: str) -> tuple[User, bool]:
+    email = User.objects.normalize_email(email).strip().lower()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is not None:
+        return user, False
+    return create_or_update_user(email=email, full_name=full_name), True
+
+
+@transaction.atomic
+def add_staff_member(
+    *,
+    structure,
+    email: str,
+    full_name: str,
+    role: StructureRole,
+    added_by: User,
+    base_url: str,
+) -> StructureMembership:
+    """Add a person to a structure's team, creating and inviting their account if needed."""
+    user, created = _get_or_create_invited_user(email=email, full_name=full_name)
+    if StructureMembership.objects.filter(user=user, structure=structure).exists():
+        raise ValidationError(
+            gettext("%(email)s is already in the team of %(structure)s.")
+            % {"email": user.email, "structure": structure.name},
+            code="already_member",
+        )
+    membership = StructureMembership(user=user, structure=structure, role=role, created_by=added_by)
+    membership.full_clean()
+    membership.save()
+    forget_roles(user)
+    transaction.on_commit(
+        lambda: _invite_if_new(
+            user=user, created=created, base_url=base_url, context={"place": structure.name}
+        )
+    )
+    return membership
+
+
+def _ensure_structure_keeps_an_admin(membership: StructureMembership) -> None:
+    others = StructureMembership.objects.filter(
+        structure_id=membership.structure_id, role=StructureRole.STRUCTURE_ADMIN
+    ).exclude(pk=membership.pk)
+    if membership.role == StructureRole.STRUCTURE_ADMIN and not others.exists():
+        raise ValidationError(
+            gettext(
+                "%(structure)s would have no administrator left: name another administrator first."
+            )
+            % {"structure": membership.structure.name},
+            code="last_structure_admin",
+        )
+
+
+@transaction.atomic
+def change_staff_role(*, membership: StructureMembership, role: StructureRole) -> None:
+    membership = StructureMembership.objects.select_for_update().get(pk=membership.pk)
+    if role != membership.role:
+        _ensure_structure_keeps_an_admin(membership)
+    membership.role = role
+    membership.full_clean()
+    membership.save(update_fields=["role"])
+    forget_roles(membership.user)
+
+
+@transaction.atomic
+def remove_staff_member(*, membership: StructureMembership) -> None:
+    membership = StructureMembership.objects.select_for_update().get(pk=membership.pk)
+    _ensure_structure_keeps_an_admin(membership)
+    membership.delete()
+    forget_roles(membership.user)
+
+
+@transaction.atomic
+def add_network_member(
+    *,
+    network,
+    email: str,
+    full_name: str,
+    role: NetworkRoleKind,
+    added_by: User,
+    base_url: str,
+) -> NetworkRole:
+    """Give a person a role in a network (coordinator or funder), inviting them if new."""
+    user, created = _get_or_create_invited_user(email=email, full_name=full_name)
+    if NetworkRole.objects.filter(user=user, network=network, role=role).exists():
+        raise ValidationError(
+            gettext("%(email)s already has this role in %(network)s.")
+            % {"email": user.email, "network": network.name},
+            code="already_in_role",
+        )
+    network_role = NetworkRole(user=user, network=network, role=role, created_by=added_by)
+    network_role.full_clean()
+    network_role.save()
+    forget_roles(user)
+    transaction.on_commit(
+        lambda: _invite_if_new(
+            user=user, created=created, base_url=base_url, context={"place": network.name}
+        )
+    )
+    return network_role
+
+
+@transaction.atomic
+def remove_network_member(*, network_role: NetworkRole) -> None:
+    network_role = NetworkRole.objects.select_for_update().get(pk=network_role.pk)
+    if (
+        network_role.role == NetworkRoleKind.COORDINATOR
+        and not NetworkRole.objects.filter(
+            network_id=network_role.network_id, role=NetworkRoleKind.COORDINATOR
+        )
+        .exclude(pk=network_role.pk)
+        .exists()
+    ):
+        raise ValidationError(
+            gettext("%(network)s would have no coordinator left: name another coordinator first.")
+            % {"network": network_role.network.name},
+            code="last_coordinator",
+        )
+    network_role.delete()
+    forget_roles(network_role.user)

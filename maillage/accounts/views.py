@@ -65,5 +65,7 @@ def account(request):
             "form": form,
             "memberships": selectors.structure_memberships_of(request.user),
             "network_roles": selectors.network_roles_of(request.user),
+            "managed_structures": selectors.structures_whose_staff_user_manages(request.user),
+            "managed_networks": selectors.networks_whose_roles_user_manages(request.user),
         },
     )

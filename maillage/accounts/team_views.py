@@ -1,0 +1,208 @@
+"""Managing teams: a structure's staff (its administrators) and a network's roles (coordinators).
+
+Objects are fetched through querysets already limited to what the user may manage, so a user who
+may not gets a 404, never someone else's team.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from maillage.core.exports import csv_response
+
+from . import selectors, services
+from .forms import AddMemberForm, StaffRoleForm
+from .models import NetworkRoleKind, StructureRole
+
+
+def _base_url(request) -> str:
+    return f"{request.scheme}://{request.get_host()}"
+
+
+def _managed_structure(request, slug):
+    return get_object_or_404(selectors.structures_whose_staff_user_manages(request.user), slug=slug)
+
+
+def _managed_network(request, slug):
+    return get_object_or_404(selectors.networks_whose_roles_user_manages(request.user), slug=slug)
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+def structure_team(request, slug):
+    structure = _managed_structure(request, slug)
+    form = AddMemberForm(request.POST or None, role_choices=StructureRole.choices)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.add_staff_member(
+                structure=structure,
+                email=form.cleaned_data["email"],
+                full_name=form.cleaned_data["full_name"],
+                role=form.cleaned_data["role"],
+                added_by=request.user,
+                base_url=_base_url(request),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("%(person)s has been added to the team.") % {"person": membership.user},
+            )
+            return redirect("accounts:structure_team", slug=structure.slug)
+    return render(
+        request,
+        "accounts/structure_team.html",
+        {
+            "structure": structure,
+            "members": selectors.staff_of_structure(structure),
+            "form": form,
+            "role_choices": StructureRole.choices,
+        },
+    )
+
+
+@require_POST
+def structure_member_role(request, slug, pk):
+    structure = _managed_structure(request, slug)
+    membership = get_object_or_404(selectors.staff_of_structure(structure), pk=pk)
+    form = StaffRoleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.change_staff_role(membership=membership, role=form.cleaned_data["role"])
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(
+                request, _("The role of %(person)s has been changed.") % {"person": membership.user}
+            )
+    return redirect("accounts:structure_team", slug=structure.slug)
+
+
+def structure_member_remove(request, slug, pk):
+    structure = _managed_structure(request, slug)
+    membership = get_object_or_404(selectors.staff_of_structure(structure), pk=pk)
+    if request.method == "POST":
+        try:
+            services.remove_staff_member(membership=membership)
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(
+                request,
+                _("%(person)s is no longer in the team.") % {"person": membership.user},
+            )
+        return redirect("accounts:structure_team", slug=structure.slug)
+    return render(
+        request,
+        "accounts/confirm_removal.html",
+        {
+            "title": _("Remove %(person)s from the team of %(place)s?")
+            % {"person": membership.user, "place": structure.name},
+            "back_url": "accounts:structure_team",
+            "slug": structure.slug,
+        },
+    )
+
+
+@require_GET
+def structure_team_csv(request, slug):
+    structure = _managed_structure(request, slug)
+    rows = (
+        (
+            m.user.full_name,
+            m.user.email,
+            m.get_role_display(),
+            timezone.localtime(m.created_at).date().isoformat(),
+        )
+        for m in selectors.staff_of_structure(structure)
+    )
+    return csv_response(
+        f"equipe-{structure.slug}.csv",
+        [_("Name"), _("E-mail address"), _("Role"), _("Added on")],
+        rows,
+    )
+
+
+def network_team(request, slug):
+    network = _managed_network(request, slug)
+    form = AddMemberForm(request.POST or None, role_choices=NetworkRoleKind.choices)
+    if request.method == "POST" and form.is_valid():
+        try:
+            network_role = services.add_network_member(
+                network=network,
+                email=form.cleaned_data["email"],
+                full_name=form.cleaned_data["full_name"],
+                role=form.cleaned_data["role"],
+                added_by=request.user,
+                base_url=_base_url(request),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("%(person)s now has the role %(role)s.")
+                % {"person": network_role.user, "role": network_role.get_role_display()},
+            )
+            return redirect("accounts:network_team", slug=network.slug)
+    return render(
+        request,
+        "accounts/network_team.html",
+        {"network": network, "members": selectors.members_of_network(network), "form": form},
+    )
+
+
+def network_member_remove(request, slug, pk):
+    network = _managed_network(request, slug)
+    network_role = get_object_or_404(selectors.members_of_network(network), pk=pk)
+    if request.method == "POST":
+        try:
+            services.remove_network_member(network_role=network_role)
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(
+                request,
+                _("%(person)s no longer has the role %(role)s.")
+                % {"person": network_role.user, "role": network_role.get_role_display()},
+            )
+        return redirect("accounts:network_team", slug=network.slug)
+    return render(
+        request,
+        "accounts/confirm_removal.html",
+        {
+            "title": _("Remove the role %(role)s of %(person)s in %(place)s?")
+            % {
+                "role": network_role.get_role_display(),
+                "person": network_role.user,
+                "place": network.name,
+            },
+            "back_url": "accounts:network_team",
+            "slug": network.slug,
+        },
+    )
+
+
+@require_GET
+def network_team_csv(request, slug):
+    network = _managed_network(request, slug)
+    rows = (
+        (
+            r.user.full_name,
+            r.user.email,
+            r.get_role_display(),
+            timezone.localtime(r.created_at).date().isoformat(),
+        )
+        for r in selectors.members_of_network(network)
+    )
+    return csv_response(
+        f"roles-{network.slug}.csv",
+        [_("Name"), _("E-mail address"), _("Role"), _("Added on")],
+        rows,
+    )
