@@ -52,6 +52,7 @@ makemessages: install
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/djlint maillage --lint --profile=django --quiet
 
 format: install-test
 	$(BIN)/ruff check --fix .

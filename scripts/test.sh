@@ -36,6 +36,9 @@ step "Lint (ruff)"
 $BIN/ruff check .
 $BIN/ruff format --check .
 
+step "Template lint (djlint)"
+$BIN/djlint maillage --lint --profile=django --quiet
+
 step "Migrations are up to date"
 $BIN/python manage.py makemigrations --check --dry-run
 

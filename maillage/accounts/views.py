@@ -5,6 +5,8 @@ from django.urls import reverse_lazy
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from maillage.core.middleware import remember_language
+
 from . import selectors, services
 from .forms import AccountForm, LoginForm, PasswordResetForm
 
@@ -57,7 +59,9 @@ def account(request):
         # Confirm in the language just chosen.
         translation.activate(request.user.language)
         messages.success(request, _("Your preferences have been saved."))
-        return redirect("accounts:account")
+        response = redirect("accounts:account")
+        remember_language(response, request.user.language)
+        return response
     return render(
         request,
         "accounts/account.html",

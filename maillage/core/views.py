@@ -1,7 +1,6 @@
 import logging
 import sqlite3
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import HttpResponseRedirect, HttpResponseServerError, JsonResponse
@@ -16,6 +15,7 @@ from maillage.accounts import services as account_services
 from maillage.directory import selectors as directory_selectors
 
 from .forms import LanguageForm
+from .middleware import remember_language
 
 logger = logging.getLogger(__name__)
 
@@ -47,13 +47,7 @@ def set_language(request):
             account_services.update_account_preferences(
                 user=request.user, full_name=request.user.full_name, language=language
             )
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME,
-            language,
-            max_age=settings.LANGUAGE_COOKIE_AGE,
-            samesite="Lax",
-            secure=settings.SESSION_COOKIE_SECURE,
-        )
+        remember_language(response, language)
     return response
 
 

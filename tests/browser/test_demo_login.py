@@ -31,3 +31,21 @@ def test_platform_admin_reaches_the_administration(page, assert_accessible):
     page.get_by_role("link", name="Administration").click()
     assert "Administration technique" in page.content()
     assert_accessible(page)
+
+
+def test_reading_and_logging_in_work_without_javascript(browser, live_server):
+    call_command("loaddemo", verbosity=0)
+    context = browser.new_context(
+        base_url=live_server.url, locale="fr-FR", java_script_enabled=False
+    )
+    page = context.new_page()
+    page.goto("/")
+    assert "Intermade" in page.locator("main").inner_text()
+    page.get_by_role("button", name="English").click()
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.get_by_role("link", name="Log in").click()
+    page.get_by_label("E-mail address").fill("conseil.apeas@demo.maillage.test")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    assert "Advisor at APEAS" in page.locator("main").inner_text()
+    context.close()

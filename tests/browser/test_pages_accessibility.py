@@ -133,3 +133,19 @@ def test_the_accessibility_check_does_catch_violations(page, assert_accessible):
     page.goto("/casse/")
     with pytest.raises(AssertionError, match="label"):
         assert_accessible(page)
+
+
+def test_inline_script_is_refused_by_our_policy_and_reported(page, client):
+    """Guard: the fixture does see Content-Security-Policy violations under our own header."""
+    policy = client.get("/")["Content-Security-Policy"]
+    html = '<!doctype html><html lang="fr"><title>x</title><script>window.x = 1</script></html>'
+    page.route(
+        "**/inline/",
+        lambda route: route.fulfill(
+            body=html, content_type="text/html", headers={"Content-Security-Policy": policy}
+        ),
+    )
+    page.goto("/inline/")
+    assert page.evaluate("typeof window.x") == "undefined"
+    assert any("Content Security Policy" in problem for problem in page.problems)
+    page.problems.clear()

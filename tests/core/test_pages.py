@@ -128,3 +128,21 @@ def test_openapi_schema_is_published(client):
     response = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200
     assert "/api/v1/me/" in response.content.decode()
+
+
+def test_pages_carry_a_strict_content_security_policy(client):
+    policy = client.get("/")["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+
+
+def test_account_language_applies_on_a_device_without_a_choice(client):
+    client.force_login(UserFactory(language="en"))
+    assert '<html lang="en">' in client.get("/").content.decode()
+
+
+def test_the_choice_made_before_logging_in_is_kept_after(client):
+    client.post(reverse("set_language"), {"language": "en"})
+    client.force_login(UserFactory(language="fr"))
+    assert '<html lang="en">' in client.get("/").content.decode()
