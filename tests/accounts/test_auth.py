@@ -168,3 +168,15 @@ def test_field_errors_are_tied_to_their_field(client):
     assert 'aria-describedby="id_username_error"' in html
     assert html.count('id="id_username_error"') == 1
     assert 'aria-invalid="true"' in html
+
+
+def test_a_short_new_password_is_refused_with_a_translated_reason(client):
+    user = UserFactory()
+    client.force_login(user)
+    response = client.post(
+        reverse("accounts:password_change"),
+        {"old_password": PASSWORD, "new_password1": "Court-1x", "new_password2": "Court-1x"},
+    )
+    assert "au minimum 12 caractères" in response.content.decode()
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
