@@ -31,15 +31,19 @@ def create_or_update_user(
     full_name: str = "",
     password: str | None = None,
     language: str | None = None,
-    is_platform_admin: bool = False,
+    is_platform_admin: bool | None = None,
 ) -> User:
-    """Create the user with this e-mail, or bring an existing one to these values."""
+    """Create the user with this e-mail, or bring an existing one to these values.
+
+    Arguments left to None keep what the user has (or the defaults, for a new user).
+    """
     email = User.objects.normalize_email(email).strip().lower()
     user = User.objects.filter(email__iexact=email).first() or User(email=email)
     user.full_name = full_name or user.full_name
     if language:
         user.language = language
-    user.is_superuser = user.is_staff = is_platform_admin
+    if is_platform_admin is not None:
+        user.is_superuser = user.is_staff = is_platform_admin
     if password is not None:
         user.set_password(password)
     elif user._state.adding:
@@ -66,6 +70,14 @@ def grant_network_role(*, user: User, network, role: NetworkRoleKind) -> Network
     )
     forget_roles(user)
     return network_role
+
+
+@transaction.atomic
+def set_user_language(*, user: User, language: str) -> User:
+    user.language = language
+    user.full_clean()
+    user.save(update_fields=["language"])
+    return user
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from maillage.core.exports import csv_response
 
@@ -81,6 +81,8 @@ def structure_member_role(request, slug, pk):
             messages.success(
                 request, _("The role of %(person)s has been changed.") % {"person": membership.user}
             )
+    else:
+        messages.error(request, _("Choose one of the roles offered in the list."))
     return redirect("accounts:structure_team", slug=structure.slug)
 
 
@@ -110,7 +112,7 @@ def structure_member_remove(request, slug, pk):
     )
 
 
-@require_GET
+@require_safe
 def structure_team_csv(request, slug):
     structure = _managed_structure(request, slug)
     rows = (
@@ -189,7 +191,7 @@ def network_member_remove(request, slug, pk):
     )
 
 
-@require_GET
+@require_safe
 def network_team_csv(request, slug):
     network = _managed_network(request, slug)
     rows = (

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from maillage import __version__
 from maillage.accounts import services as account_services
@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 
 
 @login_not_required
-@require_GET
+@require_safe
 def home(request):
     return render(
         request,
@@ -44,9 +44,7 @@ def set_language(request):
     if form.is_valid():
         language = form.cleaned_data["language"]
         if request.user.is_authenticated:
-            account_services.update_account_preferences(
-                user=request.user, full_name=request.user.full_name, language=language
-            )
+            account_services.set_user_language(user=request.user, language=language)
         remember_language(response, language)
     return response
 
@@ -63,7 +61,7 @@ def _database_version() -> str:
 
 @login_not_required
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     """Liveness and database check, for monitoring."""
     try:

@@ -229,3 +229,15 @@ def test_account_page_links_to_the_teams_i_manage(login):
     html = page_text(login(membership.user).get(reverse("accounts:account")))
     assert "Équipe de Intermade" in html
     assert "Équipe de Autre" not in html
+
+
+def test_an_unknown_role_is_refused_with_a_message(login):
+    membership = StructureMembershipFactory(admin=True)
+    url = reverse(
+        "accounts:structure_member_role",
+        kwargs={"slug": membership.structure.slug, "pk": membership.pk},
+    )
+    response = login(membership.user).post(url, {"role": "superhero"}, follow=True)
+    assert "Choisissez l'un des rôles proposés" in page_text(response)
+    membership.refresh_from_db()
+    assert membership.role == StructureRole.STRUCTURE_ADMIN

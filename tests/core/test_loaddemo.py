@@ -68,3 +68,13 @@ def test_loaddemo_is_all_or_nothing(monkeypatch):
     with pytest.raises(RuntimeError):
         run_demo()
     assert not Network.objects.exists()
+
+
+def test_updating_a_user_keeps_their_admin_status_unless_told():
+    from maillage.accounts import services
+
+    call_command("loaddemo", verbosity=0)
+    services.create_or_update_user(email="admin@demo.maillage.test", full_name="Changed")
+    assert User.objects.get(email="admin@demo.maillage.test").is_superuser is True
+    services.create_or_update_user(email="admin@demo.maillage.test", is_platform_admin=False)
+    assert User.objects.get(email="admin@demo.maillage.test").is_superuser is False
