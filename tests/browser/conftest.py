@@ -6,6 +6,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 
+from tests.browser.impacts import BLOCKING_IMPACTS
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -15,8 +17,6 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--no-first-run",
 ]
-# Every impact blocks: the pages have no axe violation at all, keep it that way.
-BLOCKING_IMPACTS = {"minor", "moderate", "serious", "critical"}
 
 
 @pytest.fixture(scope="session")
@@ -66,9 +66,9 @@ _axe = Axe()
 def assert_accessible():
     """Run axe on the current page; any violation fails the test, with where it is."""
 
-    def _check(page):
+    def _check(page, impacts=BLOCKING_IMPACTS):
         results = _axe.run(page)
-        blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING_IMPACTS]
+        blocking = [v for v in results.response["violations"] if v["impact"] in impacts]
         assert not blocking, f"{page.url}\n" + "\n".join(
             f"- [{v['impact']}] {v['id']}: {v['help']} ({len(v['nodes'])} nodes: "
             + ", ".join(n["target"][0] for n in v["nodes"][:5])

@@ -2,6 +2,7 @@ import pytest
 from django.core.management import call_command
 
 from maillage.accounts.demo import DEMO_PASSWORD
+from tests.browser.impacts import SERIOUS_IMPACTS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,7 +31,7 @@ def test_platform_admin_reaches_the_administration(page, assert_accessible):
     page.get_by_role("button", name="Se connecter").click()
     page.get_by_role("link", name="Administration").click()
     assert "Administration technique" in page.content()
-    assert_accessible(page)
+    assert_accessible(page, impacts=SERIOUS_IMPACTS)
 
 
 def test_reading_and_logging_in_work_without_javascript(browser, live_server):
