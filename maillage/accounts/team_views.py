@@ -115,20 +115,7 @@ def structure_member_remove(request, slug, pk):
 @require_safe
 def structure_team_csv(request, slug):
     structure = _managed_structure(request, slug)
-    rows = (
-        (
-            m.user.full_name,
-            m.user.email,
-            m.get_role_display(),
-            timezone.localtime(m.created_at).date().isoformat(),
-        )
-        for m in selectors.staff_of_structure(structure)
-    )
-    return csv_response(
-        f"equipe-{structure.slug}.csv",
-        [_("Name"), _("E-mail address"), _("Role"), _("Added on")],
-        rows,
-    )
+    return _roles_csv(f"equipe-{structure.slug}.csv", selectors.staff_of_structure(structure))
 
 
 def network_team(request, slug):
@@ -194,17 +181,21 @@ def network_member_remove(request, slug, pk):
 @require_safe
 def network_team_csv(request, slug):
     network = _managed_network(request, slug)
-    rows = (
-        (
-            r.user.full_name,
-            r.user.email,
-            r.get_role_display(),
-            timezone.localtime(r.created_at).date().isoformat(),
-        )
-        for r in selectors.members_of_network(network)
-    )
+    return _roles_csv(f"roles-{network.slug}.csv", selectors.members_of_network(network))
+
+
+def _roles_csv(filename, roles):
+    """People and their roles (structure memberships or network roles) as a CSV download."""
     return csv_response(
-        f"roles-{network.slug}.csv",
+        filename,
         [_("Name"), _("E-mail address"), _("Role"), _("Added on")],
-        rows,
+        (
+            (
+                role.user.full_name,
+                role.user.email,
+                role.get_role_display(),
+                timezone.localtime(role.created_at).date().isoformat(),
+            )
+            for role in roles
+        ),
     )
