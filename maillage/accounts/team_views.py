@@ -4,6 +4,8 @@ Objects are fetched through querysets already limited to what the user may manag
 may not gets a 404, never someone else's team.
 """
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -34,27 +36,26 @@ def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
+def _add_member(request, form, add):
+    """On a valid POST, call the `add` service; return its result, or None (errors on the form)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return add(**form.cleaned_data, added_by=request.user, base_url=_base_url(request))
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+
+
 def structure_team(request, slug):
     structure = _managed_structure(request, slug)
     form = AddMemberForm(request.POST or None, role_choices=StructureRole.choices)
-    if request.method == "POST" and form.is_valid():
-        try:
-            membership = services.add_staff_member(
-                structure=structure,
-                email=form.cleaned_data["email"],
-                full_name=form.cleaned_data["full_name"],
-                role=form.cleaned_data["role"],
-                added_by=request.user,
-                base_url=_base_url(request),
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request,
-                _("%(person)s has been added to the team.") % {"person": membership.user},
-            )
-            return redirect("accounts:structure_team", slug=structure.slug)
+    membership = _add_member(request, form, partial(services.add_staff_member, structure=structure))
+    if membership is not None:
+        messages.success(
+            request, _("%(person)s has been added to the team.") % {"person": membership.user}
+        )
+        return redirect("accounts:structure_team", slug=structure.slug)
     return render(
         request,
         "accounts/structure_team.html",
@@ -121,25 +122,14 @@ def structure_team_csv(request, slug):
 def network_team(request, slug):
     network = _managed_network(request, slug)
     form = AddMemberForm(request.POST or None, role_choices=NetworkRoleKind.choices)
-    if request.method == "POST" and form.is_valid():
-        try:
-            network_role = services.add_network_member(
-                network=network,
-                email=form.cleaned_data["email"],
-                full_name=form.cleaned_data["full_name"],
-                role=form.cleaned_data["role"],
-                added_by=request.user,
-                base_url=_base_url(request),
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request,
-                _("%(person)s now has the role %(role)s.")
-                % {"person": network_role.user, "role": network_role.get_role_display()},
-            )
-            return redirect("accounts:network_team", slug=network.slug)
+    network_role = _add_member(request, form, partial(services.add_network_member, network=network))
+    if network_role is not None:
+        messages.success(
+            request,
+            _("%(person)s now has the role %(role)s.")
+            % {"person": network_role.user, "role": network_role.get_role_display()},
+        )
+        return redirect("accounts:network_team", slug=network.slug)
     return render(
         request,
         "accounts/network_team.html",
