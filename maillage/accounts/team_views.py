@@ -87,29 +87,34 @@ def structure_member_role(request, slug, pk):
     return redirect("accounts:structure_team", slug=structure.slug)
 
 
+def _confirm_then_remove(request, *, remove, done_message, question, back_url, slug):
+    """GET asks for confirmation; POST calls the `remove` service and goes back to the team."""
+    if request.method != "POST":
+        return render(
+            request,
+            "accounts/confirm_removal.html",
+            {"title": question, "back_url": back_url, "slug": slug},
+        )
+    try:
+        remove()
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, done_message)
+    return redirect(back_url, slug=slug)
+
+
 def structure_member_remove(request, slug, pk):
     structure = _managed_structure(request, slug)
     membership = get_object_or_404(selectors.staff_of_structure(structure), pk=pk)
-    if request.method == "POST":
-        try:
-            services.remove_staff_member(membership=membership)
-        except ValidationError as error:
-            messages.error(request, _error_text(error))
-        else:
-            messages.success(
-                request,
-                _("%(person)s is no longer in the team.") % {"person": membership.user},
-            )
-        return redirect("accounts:structure_team", slug=structure.slug)
-    return render(
+    return _confirm_then_remove(
         request,
-        "accounts/confirm_removal.html",
-        {
-            "title": _("Remove %(person)s from the team of %(place)s?")
-            % {"person": membership.user, "place": structure.name},
-            "back_url": "accounts:structure_team",
-            "slug": structure.slug,
-        },
+        remove=partial(services.remove_staff_member, membership=membership),
+        done_message=_("%(person)s is no longer in the team.") % {"person": membership.user},
+        question=_("Remove %(person)s from the team of %(place)s?")
+        % {"person": membership.user, "place": structure.name},
+        back_url="accounts:structure_team",
+        slug=structure.slug,
     )
 
 
@@ -140,31 +145,18 @@ def network_team(request, slug):
 def network_member_remove(request, slug, pk):
     network = _managed_network(request, slug)
     network_role = get_object_or_404(selectors.members_of_network(network), pk=pk)
-    if request.method == "POST":
-        try:
-            services.remove_network_member(network_role=network_role)
-        except ValidationError as error:
-            messages.error(request, _error_text(error))
-        else:
-            messages.success(
-                request,
-                _("%(person)s no longer has the role %(role)s.")
-                % {"person": network_role.user, "role": network_role.get_role_display()},
-            )
-        return redirect("accounts:network_team", slug=network.slug)
-    return render(
+    names = {
+        "role": network_role.get_role_display(),
+        "person": network_role.user,
+        "place": network.name,
+    }
+    return _confirm_then_remove(
         request,
-        "accounts/confirm_removal.html",
-        {
-            "title": _("Remove the role %(role)s of %(person)s in %(place)s?")
-            % {
-                "role": network_role.get_role_display(),
-                "person": network_role.user,
-                "place": network.name,
-            },
-            "back_url": "accounts:network_team",
-            "slug": network.slug,
-        },
+        remove=partial(services.remove_network_member, network_role=network_role),
+        done_message=_("%(person)s no longer has the role %(role)s.") % names,
+        question=_("Remove the role %(role)s of %(person)s in %(place)s?") % names,
+        back_url="accounts:network_team",
+        slug=network.slug,
     )
 
 

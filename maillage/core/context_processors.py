@@ -10,6 +10,5 @@ def site(request):
         "site_name": "Maillage",
         "maillage_version": __version__,
         "available_languages": settings.LANGUAGES,
-        "can_access_backoffice": bool(user) and can(user, "access_backoffice"),
         "can_access_admin_site": bool(user) and can(user, "access_admin_site"),
     }

@@ -5,4 +5,3 @@ from django.utils.translation import gettext_lazy as _
 
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
-    next = forms.CharField(required=False, widget=forms.HiddenInput)
