@@ -54,10 +54,14 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "django_htmx",
+    "django_filters",
+    "drf_spectacular_sidecar",
+    "simple_history",
     "axes",
     "maillage.core",
     "maillage.directory",
     "maillage.accounts",
+    "maillage.interop",
 ]
 
 MIDDLEWARE = [
@@ -73,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Records the logged-in user as the author of directory changes (history).
+    "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a lockout signalled by its backend into a response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -209,6 +215,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Shared platform of a territorial network of ESS support organisations.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from the drf-spectacular-sidecar package: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 LOGGING = {

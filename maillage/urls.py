@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from maillage.accounts import api as accounts_api
 from maillage.core import views as core_views
@@ -10,6 +10,7 @@ api_v1 = [
     # The API answers 401/403 itself (DRF permissions), rather than redirecting to the login page.
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
     path("me/", login_not_required(accounts_api.me), name="me"),
+    path("", include("maillage.directory.api_urls")),
 ]
 
 urlpatterns = [
@@ -17,7 +18,24 @@ urlpatterns = [
     path("langue/", core_views.set_language, name="set_language"),
     path("healthz", core_views.healthz, name="healthz"),
     path("compte/", include("maillage.accounts.urls")),
+    # Back office of the directory: structures, offers, sessions, stages, contact requests.
+    path("espace/", include("maillage.directory.backoffice_urls")),
+    # Public site: network home, pathway map, stages, structures, offers, search, brochure.
+    path("", include("maillage.directory.urls")),
+    path("", include("maillage.directory.orientation_urls")),
+    path("", include("maillage.directory.brochure_urls")),
+    path("open-data/", include("maillage.interop.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path(
+        "api/schema/",
+        login_not_required(SpectacularAPIView.as_view()),
+        name="openapi-schema",
+    ),
+    path(
+        "api/docs/",
+        login_not_required(SpectacularSwaggerSplitView.as_view(url_name="openapi-schema")),
+        name="api-docs",
+    ),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,6 +1,9 @@
 """Test data factories, one place for the whole suite."""
 
+import datetime
+
 import factory
+from django.utils import timezone
 from django.utils.text import slugify
 
 from maillage.accounts.demo import DEMO_PASSWORD
@@ -11,7 +14,18 @@ from maillage.accounts.models import (
     StructureRole,
     User,
 )
-from maillage.directory.models import LegalForm, Network, Structure
+from maillage.core.text import normalise
+from maillage.directory.models import (
+    ContactRequest,
+    Network,
+    Offer,
+    OfferFormat,
+    OfferSession,
+    Stage,
+    Structure,
+    Territory,
+    TerritoryKind,
+)
 
 PASSWORD = "Un-mot-de-passe-solide-42"
 
@@ -32,13 +46,116 @@ class StructureFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Structure {n}")
     slug = factory.LazyAttribute(lambda o: slugify(o.name))
-    legal_form = LegalForm.ASSOCIATION
+    legal_form_id = "association"
     city = "Marseille"
+    summary = factory.LazyAttribute(lambda o: f"Accompagnement proposé par {o.name}.")
+    search_text = factory.LazyAttribute(lambda o: normalise(f"{o.name} {o.city} {o.summary}"))
 
     @factory.post_generation
     def networks(self, create, extracted, **kwargs):
         if create and extracted:
             self.networks.add(*extracted)
+
+
+class TerritoryFactory(factory.django.DjangoModelFactory):
+    """A commune of the Bouches-du-Rhône by default; traits for the other kinds."""
+
+    class Meta:
+        model = Territory
+        django_get_or_create = ["kind", "code"]
+
+    kind = TerritoryKind.COMMUNE
+    code = factory.Sequence(lambda n: f"13{n % 1000:03d}")
+    name = factory.Sequence(lambda n: f"Commune {n}")
+    region_code = "93"
+    departement_code = "13"
+    search_name = factory.LazyAttribute(lambda o: normalise(o.name))
+
+    class Params:
+        departement = factory.Trait(
+            kind=TerritoryKind.DEPARTEMENT, code="13", name="Bouches-du-Rhône"
+        )
+        region = factory.Trait(
+            kind=TerritoryKind.REGION,
+            code="93",
+            name="Provence-Alpes-Côte d'Azur",
+            departement_code="",
+        )
+
+
+class StageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Stage
+
+    network = factory.SubFactory(NetworkFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    name = factory.Sequence(lambda n: f"Étape {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    questions = "Par où commencer ?\nQui peut m'aider ?"
+
+
+class OfferFactory(factory.django.DjangoModelFactory):
+    """An offer on one stage of a network its structure belongs to (both made when not given)."""
+
+    class Meta:
+        model = Offer
+        skip_postgeneration_save = True
+
+    structure = factory.SubFactory(StructureFactory)
+    title = factory.Sequence(lambda n: f"Programme {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.title))
+    summary = "Un accompagnement collectif pour avancer sur son projet."
+    format = factory.LazyFunction(lambda: OfferFormat.objects.get(code="workshop"))
+    duration = "3 journées"
+    capacity = 10
+    search_text = factory.LazyAttribute(
+        lambda o: normalise(f"{o.title} {o.summary} {o.structure.name}")
+    )
+
+    @factory.post_generation
+    def stages(self, create, extracted, **kwargs):
+        if not create:
+            return
+        if extracted:
+            for stage in extracted:
+                self.structure.networks.add(stage.network)
+            self.stages.set(extracted)
+            return
+        network = self.structure.networks.first()
+        if network is None:
+            network = NetworkFactory()
+            self.structure.networks.add(network)
+        stage = network.stages.first() or StageFactory(network=network)
+        self.stages.set([stage])
+
+    @factory.post_generation
+    def audiences(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.audiences.set(extracted)
+
+
+class OfferSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OfferSession
+
+    offer = factory.SubFactory(OfferFactory)
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=30))
+    ends_on = factory.LazyAttribute(lambda o: o.starts_on + datetime.timedelta(days=2))
+    place = "Marseille"
+    capacity = 10
+
+
+class ContactRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ContactRequest
+
+    structure = factory.SubFactory(StructureFactory)
+    first_name = factory.Faker("first_name", locale="fr_FR")
+    last_name = factory.Faker("last_name", locale="fr_FR")
+    email = factory.Sequence(lambda n: f"visiteur{n}@exemple.test")
+    message = "Je voudrais être rappelé pour parler de mon projet."
+    consent_given_at = factory.LazyFunction(timezone.now)
+    consent_text = "J'accepte d'être contacté."
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -81,9 +198,14 @@ class NetworkRoleFactory(factory.django.DjangoModelFactory):
 __all__ = [
     "DEMO_PASSWORD",
     "PASSWORD",
+    "ContactRequestFactory",
     "NetworkFactory",
     "NetworkRoleFactory",
+    "OfferFactory",
+    "OfferSessionFactory",
+    "StageFactory",
     "StructureFactory",
     "StructureMembershipFactory",
+    "TerritoryFactory",
     "UserFactory",
 ]

@@ -7,5 +7,7 @@ from .models import Network, Structure
 
 def networks_with_structures():
     return Network.objects.prefetch_related(
-        Prefetch("structures", queryset=Structure.objects.order_by("name"))
+        Prefetch(
+            "structures", queryset=Structure.objects.select_related("legal_form").order_by("name")
+        )
     ).order_by("name")

@@ -2,7 +2,6 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from maillage.directory import services
-from maillage.directory.models import LegalForm
 from maillage.directory.validators import validate_siret
 
 pytestmark = pytest.mark.sqlite
@@ -41,23 +40,21 @@ def test_structure_service_normalises_and_validates_the_siret():
     structure = services.upsert_structure(
         slug="intermade",
         name="Intermade",
-        legal_form=LegalForm.ASSOCIATION,
+        legal_form="association",
         siret="732 829 320 00074",
     )
     assert structure.siret == "73282932000074"
     with pytest.raises(ValidationError) as error:
         services.upsert_structure(
-            slug="autre", name="Autre", legal_form=LegalForm.ASSOCIATION, siret="73282932000075"
+            slug="autre", name="Autre", legal_form="association", siret="73282932000075"
         )
     assert "siret" in error.value.message_dict
 
 
 @pytest.mark.django_db
 def test_two_structures_cannot_share_a_siret():
-    services.upsert_structure(
-        slug="a", name="A", legal_form=LegalForm.ASSOCIATION, siret="73282932000074"
-    )
+    services.upsert_structure(slug="a", name="A", legal_form="association", siret="73282932000074")
     with pytest.raises(ValidationError):
         services.upsert_structure(
-            slug="b", name="B", legal_form=LegalForm.ASSOCIATION, siret="73282932000074"
+            slug="b", name="B", legal_form="association", siret="73282932000074"
         )

@@ -1,0 +1,3 @@
+"""Read-only directory API under /api/v1/ (namespace "api")."""
+
+urlpatterns = []

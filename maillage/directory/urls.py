@@ -1,0 +1,4 @@
+"""The public site of the directory (no login)."""
+
+app_name = "directory"
+urlpatterns = []

@@ -1,0 +1,1 @@
+"""Open data: resources of the territory imported from data·inclusion files."""
