@@ -1,7 +1,10 @@
 from django.conf import settings
 
 from maillage import __version__
+from django.utils.functional import SimpleLazyObject
+
 from maillage.accounts.rules import can
+from maillage.directory.selectors import default_network
 
 
 def site(request):
@@ -11,4 +14,7 @@ def site(request):
         "maillage_version": __version__,
         "available_languages": settings.LANGUAGES,
         "can_access_admin_site": bool(user) and can(user, "access_admin_site"),
+        "can_access_backoffice": bool(user) and can(user, "access_backoffice"),
+        # Evaluated only by templates that use it (one query).
+        "default_network": SimpleLazyObject(default_network),
     }

@@ -23,11 +23,13 @@ logger = logging.getLogger(__name__)
 @login_not_required
 @require_safe
 def home(request):
-    return render(
-        request,
-        "core/home.html",
-        {"networks": directory_selectors.networks_with_structures()},
-    )
+    """The site's home: the home of the network it presents (the largest), else a welcome."""
+    network = directory_selectors.default_network()
+    if network is not None:
+        from maillage.directory.views import render_network_home
+
+        return render_network_home(request, network)
+    return render(request, "core/home.html", {"networks": []})
 
 
 @login_not_required
