@@ -10,11 +10,12 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test messages makemessages lint format lock collectstatic demo clean
+.PHONY: run test install install-test messages makemessages lint format lock collectstatic demo bench clean
 
 ## make run: install, migrate an SQLite database, load the demo network and serve it.
 run: install messages
 	@$(PY) manage.py migrate --noinput -v0
+	@$(PY) manage.py load_territories
 	@$(PY) manage.py loaddemo
 	@$(PY) manage.py collectstatic --noinput -v0
 	@echo
@@ -37,7 +38,16 @@ $(VENV)/.installed-test: requirements-test.lock $(VENV)/.installed
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-test.lock $(PIP_QUIET)
 	@touch $@
 
-install: $(VENV)/.installed
+# Etalab's French territories (regions to communes): an npm data package, pinned in
+# package-lock.json, read by `manage.py load_territories`. Nothing of Node runs in the product.
+node_modules/.package-lock.json: package-lock.json
+	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq \
+		&& DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; } \
+		|| { echo "npm is missing: install Node.js and npm (apt-get install npm)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install: $(VENV)/.installed node_modules/.package-lock.json
 install-test: $(VENV)/.installed-test
 
 ## Translations: .po files are the source, .mo files are built.
@@ -65,6 +75,12 @@ lock: install-test
 
 demo: install
 	$(PY) manage.py loaddemo
+
+## make bench: fill 500 structures and 5,000 offers in a throwaway SQLite database, time the map.
+bench: install messages
+	@rm -f var/bench.sqlite3
+	@DATABASE_URL=sqlite:///$(CURDIR)/var/bench.sqlite3 $(PY) manage.py migrate --noinput -v0
+	@DATABASE_URL=sqlite:///$(CURDIR)/var/bench.sqlite3 $(PY) manage.py bench_directory
 
 clean:
 	rm -rf $(VENV) var/static

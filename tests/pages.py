@@ -24,6 +24,25 @@ class Page:
 
 PAGES = [
     Page("home", shows="Réseau test"),
+    Page("directory:network_home", kwargs=lambda w: {"slug": w["network"].slug}, shows="Intermade"),
+    Page("directory:map", kwargs=lambda w: {"slug": w["network"].slug}, shows="Starter"),
+    Page(
+        "directory:stage",
+        kwargs=lambda w: {"slug": w["network"].slug, "stage_slug": w["stage"].slug},
+        shows="Starter",
+    ),
+    Page(
+        "directory:positioning",
+        kwargs=lambda w: {"slug": w["network"].slug},
+        shows="Nous accompagnons des projets collectifs.",
+    ),
+    Page("directory:structure", kwargs=lambda w: {"slug": w["structure"].slug}, shows="Starter"),
+    Page(
+        "directory:offer",
+        kwargs=lambda w: {"slug": w["structure"].slug, "offer_slug": w["offer"].slug},
+        shows="Maison des associations",
+    ),
+    Page("directory:search", shows="Rechercher dans l'annuaire"),
     Page("accounts:login", shows="Se connecter"),
     Page("accounts:password_reset", shows="Mot de passe oublié"),
     Page("accounts:password_reset_done", shows="Consultez vos e-mails"),
@@ -62,6 +81,86 @@ PAGES = [
         kwargs=lambda world: {"slug": world["network"].slug, "pk": world["funder_role"].pk},
         shows="Retirer le rôle",
     ),
+    Page("brochure:html", kwargs=lambda w: {"slug": w["network"].slug}, shows="Sommaire"),
+    # Orientation and contact requests (engineer C).
+    Page(
+        "orientation:start",
+        kwargs=lambda w: {"slug": w["network"].slug},
+        shows="Où en est votre projet aujourd'hui ?",
+    ),
+    Page(
+        "orientation:contact",
+        kwargs=lambda w: {"slug": w["structure"].slug},
+        shows="Être recontacté·e par Intermade",
+    ),
+    Page(
+        "orientation:contact_sent",
+        kwargs=lambda w: {"slug": w["structure"].slug},
+        shows="Votre demande a bien été envoyée",
+    ),
+    Page("orientation:inbox", as_role="advisor", shows="Demandes de contact"),
+    Page(
+        "orientation:inbox_detail",
+        as_role="advisor",
+        kwargs=lambda w: {"pk": w["contact_request"].pk},
+        shows="Réponses à l'orientation",
+    ),
+]
+
+
+def _structure(world):
+    return {"slug": world["structure"].slug}
+
+
+def _offer(world):
+    return {"slug": world["structure"].slug, "offer_slug": world["offer"].slug}
+
+
+def _session(world):
+    return {**_offer(world), "pk": world["session"].pk}
+
+
+def _stage(world):
+    return {"slug": world["network"].slug, "stage_slug": world["stage"].slug}
+
+
+# The directory's back office (engineer E).
+PAGES += [
+    Page("backoffice:dashboard", as_role="structure_admin", shows="Mon annuaire"),
+    Page("backoffice:structure_edit", "structure_admin", _structure, "Fiche de la structure"),
+    Page("backoffice:structure_history", "structure_admin", _structure, "Historique de"),
+    Page("backoffice:offer_list", "structure_admin", _structure, "Offres de la structure"),
+    Page("backoffice:offer_create", "structure_admin", _structure, "Nouvelle offre"),
+    Page("backoffice:offer_edit", "coordinator", _offer, "Offre Starter"),
+    Page("backoffice:offer_delete", "structure_admin", _offer, "Supprimer l'offre Starter"),
+    Page("backoffice:offer_history", "structure_admin", _offer, "Historique de l'offre Starter"),
+    Page("backoffice:session_list", "structure_admin", _offer, "Sessions de l'offre Starter"),
+    Page("backoffice:session_create", "structure_admin", _offer, "Nouvelle session"),
+    Page("backoffice:session_edit", "structure_admin", _session, "Session de l'offre Starter"),
+    Page("backoffice:session_delete", "structure_admin", _session, "Supprimer la session"),
+    Page(
+        "backoffice:stage_list",
+        "coordinator",
+        lambda world: {"slug": world["network"].slug},
+        "Étapes du parcours — Réseau test",
+    ),
+    Page(
+        "backoffice:stage_create",
+        "coordinator",
+        lambda world: {"slug": world["network"].slug},
+        "Nouvelle étape",
+    ),
+    Page("backoffice:stage_edit", "coordinator", _stage, "Étape Faisabilité"),
+]
+
+
+PAGES += [
+    Page(
+        "interop:outside_resources",
+        as_role="coordinator",
+        kwargs=lambda world: {"slug": world["network"].slug},
+        shows="Autres ressources du territoire",
+    ),
 ]
 
 NOT_PAGES = {
@@ -73,31 +172,74 @@ NOT_PAGES = {
     "accounts:network_team_csv": "CSV download",
     "api:schema": "OpenAPI document",
     "api:me": "JSON API",
+    "api:structure-list": "JSON API (tests/directory/test_api.py)",
+    "api:structure-detail": "JSON API (tests/directory/test_api.py)",
+    "api:offer-list": "JSON API (tests/directory/test_api.py)",
+    "api:offer-detail": "JSON API (tests/directory/test_api.py)",
+    "api:stage-list": "JSON API (tests/directory/test_api.py)",
+    "api:stage-detail": "JSON API (tests/directory/test_api.py)",
+    "api:session-list": "JSON API (tests/directory/test_api.py)",
+    "api:session-detail": "JSON API (tests/directory/test_api.py)",
     "openapi-schema": "OpenAPI document",
-    "api-docs": "Swagger UI of a third-party package (its own browser test checks it loads)",
+    "backoffice:stage_move": "POST only: moves a stage and redirects",
+    "api-docs": "Swagger UI of a third-party package (tests/browser/test_api_docs.py checks it)",
+    "brochure:pdf": "PDF download (the default network's brochure)",
+    "brochure:network_pdf": "PDF download (a network's brochure)",
+    "orientation:inbox_csv": "CSV download (contact requests)",
+    "orientation:inbox_mark_handled": "POST only: marks a contact request handled and redirects",
+    "interop:di_structures": "JSON open data (data·inclusion structures)",
+    "interop:di_services": "JSON open data (data·inclusion services)",
+    "interop:structures_csv": "CSV download (structures of the directory)",
+    "interop:offers_csv": "CSV download (published offers)",
+    "interop:hsds_root": "JSON API (HSDS 3)",
+    "interop:hsds_openapi": "OpenAPI document (HSDS 3 API)",
+    "interop:hsds_services": "JSON API (HSDS 3)",
+    "interop:hsds_service": "JSON API (HSDS 3)",
+    "interop:hsds_organizations": "JSON API (HSDS 3)",
+    "interop:hsds_organization": "JSON API (HSDS 3)",
+    "interop:outside_resources_csv": "CSV download (outside resources of a network)",
 }
 
 
 def build_world():
     """One network, one structure, one person per role."""
     from tests.factories import (
+        ContactRequestFactory,
         NetworkFactory,
         NetworkRoleFactory,
+        OfferFactory,
+        OfferSessionFactory,
+        StageFactory,
         StructureFactory,
         StructureMembershipFactory,
     )
 
     network = NetworkFactory(name="Réseau test")
     structure = StructureFactory(
-        name="Intermade", networks=[network], website="https://example.org"
+        name="Intermade",
+        networks=[network],
+        website="https://example.org",
+        positioning="Nous accompagnons des projets collectifs.",
     )
+    stage = StageFactory(network=network, name="Faisabilité", slug="faisabilite")
+    next_stage = StageFactory(network=network, name="Test d'activité", slug="test")
+    offer = OfferFactory(structure=structure, title="Starter", slug="starter", stages=[stage])
+    session = OfferSessionFactory(offer=offer, place="Maison des associations")
+    OfferFactory(structure=structure, title="Couveuse", slug="couveuse", stages=[next_stage])
     admin_membership = StructureMembershipFactory(structure=structure, admin=True)
     advisor_membership = StructureMembershipFactory(structure=structure)
     coordinator_role = NetworkRoleFactory(network=network)
     funder_role = NetworkRoleFactory(network=network, funder=True)
+    contact_request = ContactRequestFactory(
+        structure=structure, first_name="Camille", answers={"progress": "idea"}
+    )
     return {
         "network": network,
+        "contact_request": contact_request,
         "structure": structure,
+        "stage": stage,
+        "offer": offer,
+        "session": session,
         "advisor_membership": advisor_membership,
         "funder_role": funder_role,
         "users": {

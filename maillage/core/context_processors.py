@@ -1,8 +1,7 @@
 from django.conf import settings
-
-from maillage import __version__
 from django.utils.functional import SimpleLazyObject
 
+from maillage import __version__
 from maillage.accounts.rules import can
 from maillage.directory.selectors import default_network
 

@@ -117,7 +117,10 @@ def filtered_offer_ids(network: Network, filters: MapFilters) -> QuerySet:
     if filters.territory is not None:
         offers = serving_territory(offers, filters.territory)
     if filters.audience is not None:
-        offers = offers.filter(audiences=filters.audience)
+        # An offer open to everyone (or naming no audience) is open to this audience too.
+        offers = offers.filter(
+            Q(audiences=filters.audience) | Q(audiences__code=EVERYONE) | Q(audiences__isnull=True)
+        )
     if filters.format is not None:
         offers = offers.filter(format=filters.format)
     if filters.free_only:
@@ -134,6 +137,7 @@ class PathwayMap:
 
 
 MAP_CARDS_PER_STAGE = 12
+EVERYONE = "tous-publics"  # the audience code of offers open to all
 
 
 def pathway_map(

@@ -11,7 +11,6 @@ from . import selectors
 from .models import Network, Stage
 from .public_forms import MapFilterForm, SearchForm
 
-
 STAGE_PAGE_SIZE = 24
 
 

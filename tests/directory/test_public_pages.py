@@ -1,4 +1,4 @@
-"""The public site: a visitor finds the pathway, filters it, and reads stages, structures, offers."""
+"""The public site: a visitor finds the pathway, filters it, reads stages, structures, offers."""
 
 import datetime
 
@@ -52,7 +52,7 @@ def pathway():
         slug="starter",
         stages=[stages[2]],
         is_free=False,
-        audiences=[Audience.objects.get(code="tous-publics")],
+        audiences=[Audience.objects.get(code="actifs")],
     )
     return {"network": network, "stages": stages, "piles": piles, "starter": starter}
 
@@ -86,10 +86,19 @@ def test_an_offer_on_two_stages_shows_in_both_columns(client, pathway):
     assert "Accueil collectif" in columns["emergence"]
 
 
-def test_map_filters_by_audience(client, pathway):
+def test_map_filters_by_audience_keeping_offers_open_to_everyone(client, pathway):
     response = client.get(map_url(pathway["network"], audience="demandeurs-emploi"))
     titles = {o.title for c in response.context["columns"] for o in c.offers}
     assert titles == {"PILES"}
+    OfferFactory(
+        structure=pathway["starter"].structure,
+        title="Accueil pour tous",
+        stages=[pathway["stages"][0]],
+        audiences=[Audience.objects.get(code="tous-publics")],
+    )
+    response = client.get(map_url(pathway["network"], audience="demandeurs-emploi"))
+    titles = {o.title for c in response.context["columns"] for o in c.offers}
+    assert titles == {"PILES", "Accueil pour tous"}
 
 
 def test_map_filters_free_offers_and_upcoming_sessions(client, pathway):

@@ -13,7 +13,7 @@ import statistics
 import time
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -63,7 +63,8 @@ class Command(BaseCommand):
                     begin = time.perf_counter()
                     response = client.get(url)
                     timings.append((time.perf_counter() - begin) * 1000)
-                assert response.status_code == 200, response.status_code
+                if response.status_code != 200:
+                    raise CommandError(f"{url} answered HTTP {response.status_code}")
             timings.sort()
             self.stdout.write(
                 f"{label:<15} median {statistics.median(timings):7.1f} ms   "

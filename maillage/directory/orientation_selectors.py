@@ -1,0 +1,59 @@
+"""Reads for the public orientation: the candidate offers, the visitor's commune, and the
+territory's outside resources. The choosing itself is in `orientation.py` (no query there)."""
+
+from django.db.models import Prefetch
+
+from . import selectors
+from .models import Network, Offer, Stage, Territory
+
+OUTSIDE_RESOURCES_SHOWN = 20
+
+
+def network_stages(network: Network) -> list[Stage]:
+    return selectors.stages_of(network)
+
+
+def candidate_offers(
+    network: Network, stages: list[Stage], territory: Territory | None = None
+) -> list[Offer]:
+    """Published offers on `stages`, serving `territory` when given, with everything the
+    orientation reads about them fetched up front (a fixed number of queries)."""
+    offers = selectors.published_offers().filter(stages__in=stages)
+    if territory is not None:
+        offers = selectors.serving_territory(offers, territory)
+    return list(
+        selectors.published_offers()
+        .filter(pk__in=offers.values("pk"))
+        .prefetch_related(
+            Prefetch("stages", queryset=Stage.objects.filter(network=network)),
+            "audiences",
+            "territories",
+            "structure__territories",
+        )
+        .order_by("structure__name", "title")
+    )
+
+
+def find_place(text: str) -> Territory | None:
+    """The commune (or arrondissement) a visitor typed, by name, INSEE code or postal code."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        from .territories import find_commune
+    except ImportError:
+        return selectors.territory_from_text(text)
+    return find_commune(text)
+
+
+def outside_resources(network: Network, *, territory=None, stage: Stage | None = None) -> list:
+    """Resources of the territory outside the network (imported open data), when available."""
+    try:
+        from maillage.interop.selectors import outside_resources_for
+    except ImportError:
+        return []
+    thematiques = list(stage.di_thematiques) if stage is not None else []
+    resources = outside_resources_for(
+        network=network, territory=territory, thematiques=thematiques or None
+    )
+    return list(resources[:OUTSIDE_RESOURCES_SHOWN])
