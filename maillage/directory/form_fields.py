@@ -5,10 +5,10 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .models import Territory, TerritoryKind
+from .territories import territories_by_codes
 
 COMMUNE_KINDS = (TerritoryKind.COMMUNE, TerritoryKind.ARRONDISSEMENT)
 
@@ -38,30 +38,7 @@ class ConstraintErrorsOnFields:
 
 # --- Territories, typed as codes (there are some 35,000 communes) ------------------------------
 
-_PREFIXES = {
-    "reg": TerritoryKind.REGION,
-    "region": TerritoryKind.REGION,
-    "région": TerritoryKind.REGION,
-    "dep": TerritoryKind.DEPARTEMENT,
-    "epci": TerritoryKind.EPCI,
-}
 _COMMUNE_CODE = RegexValidator(r"^[0-9][0-9AB][0-9]{3}$")
-
-
-def _territory_key(token: str) -> tuple[tuple[str, ...], str] | None:
-    """(kinds, code) a typed code stands for, or None when it cannot be a code."""
-    prefix, _sep, code = token.rpartition(":")
-    prefix, code = prefix.strip().lower(), code.strip().upper()
-    if prefix:
-        kind = _PREFIXES.get(prefix)
-        return ((kind,), code) if kind else None
-    if len(code) == 9 and code.isdigit():
-        return (TerritoryKind.EPCI,), code
-    if len(code) == 5:
-        return COMMUNE_KINDS, code
-    if len(code) in (2, 3):
-        return (TerritoryKind.DEPARTEMENT,), code
-    return None
 
 
 def territory_token(territory: Territory) -> str:
@@ -94,25 +71,14 @@ class TerritoryCodesField(forms.Field):
         tokens = [token.strip() for token in (value or "").split(",") if token.strip()]
         if not tokens:
             return []
-        keys = {token: _territory_key(token) for token in tokens}
-        query = Q(pk__in=[])
-        for key in filter(None, keys.values()):
-            query |= Q(kind__in=key[0], code=key[1])
-        found = {(t.kind, t.code): t for t in Territory.objects.filter(query)}
-        territories, unknown = [], []
-        for token, key in keys.items():
-            match = key and next((found[(k, key[1])] for k in key[0] if (k, key[1]) in found), None)
-            if match:
-                territories.append(match)
-            else:
-                unknown.append(token)
-        if unknown:
+        try:
+            return territories_by_codes(tokens)
+        except ValidationError as error:
             raise ValidationError(
                 _("Unknown territory code: %(codes)s. Check the codes, separated by commas."),
-                params={"codes": ", ".join(unknown)},
+                params=error.params,
                 code="unknown_territory",
-            )
-        return list(dict.fromkeys(territories))
+            ) from error
 
 
 class CommuneField(forms.ModelChoiceField):
