@@ -26,12 +26,19 @@ def structures_whose_staff_user_manages(user):
     return Structure.objects.filter(pk__in=roles.admin_of).order_by("name")
 
 
-def networks_whose_roles_user_manages(user):
-    """Networks on which `can(user, "manage_network_roles", network)` holds."""
+def networks_user_may_change(user):
+    """Networks on which `can(user, "change_network", network)` holds: the platform admin's
+    and coordinators' networks (their stages, outside resources, …)."""
     roles = roles_of(user)
     if roles.is_platform_admin:
         return Network.objects.order_by("name")
     return Network.objects.filter(pk__in=roles.coordinator_of).order_by("name")
+
+
+def networks_whose_roles_user_manages(user):
+    """Networks on which `can(user, "manage_network_roles", network)` holds (the same rule as
+    change_network today; kept apart so that each action has its own selector)."""
+    return networks_user_may_change(user)
 
 
 def staff_of_structure(structure):

@@ -303,7 +303,7 @@ class StructureFilter(filters.FilterSet):
         return queryset.filter(pk__in=_serving(Structure, value))
 
     def filter_search(self, queryset, name, value):
-        return selectors._matching(queryset, value)
+        return selectors.matching_text(queryset, value)
 
 
 class OfferFilter(filters.FilterSet):
@@ -367,7 +367,7 @@ class OfferFilter(filters.FilterSet):
         return _only(queryset, selectors.serving_territory(Offer.objects.all(), value))
 
     def filter_search(self, queryset, name, value):
-        return selectors._matching(queryset, value)
+        return selectors.matching_text(queryset, value)
 
 
 class StageFilter(filters.FilterSet):

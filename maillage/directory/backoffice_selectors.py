@@ -11,8 +11,9 @@ from django.db.models import Count, Min, Prefetch, Q
 from django.utils import timezone
 
 from maillage.accounts.rules import roles_of
+from maillage.accounts.selectors import networks_user_may_change
 
-from .models import Network, Offer, OfferSession, Stage, Structure
+from .models import Offer, OfferSession, Stage, Structure
 
 # How many changes a history page shows (the most recent ones).
 HISTORY_LIMIT = 100
@@ -29,11 +30,7 @@ def structures_editable_by(user):
 
 def networks_whose_stages_user_edits(user):
     """Networks on which `can(user, "change_network", network)` holds."""
-    roles = roles_of(user)
-    networks = Network.objects.order_by("name")
-    if roles.is_platform_admin:
-        return networks
-    return networks.filter(pk__in=roles.coordinator_of)
+    return networks_user_may_change(user)
 
 
 def offers_editable_by(user):

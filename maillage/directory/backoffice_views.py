@@ -66,13 +66,6 @@ def _save(form, save):
 # --- Dashboard ---------------------------------------------------------------------------------
 
 
-def inbox_summary(user) -> dict | None:
-    """How many contact requests wait for the user's structures (None: they see none)."""
-    if not inbox_selectors.structures_whose_requests_user_sees(user).exists():
-        return None
-    return {"new": inbox_selectors.contact_requests_visible_to(user, status="new").count()}
-
-
 @require_safe
 def dashboard(request):
     _allowed(request.user, "access_backoffice", None)
@@ -82,7 +75,7 @@ def dashboard(request):
         {
             "structures": selectors.dashboard_structures(request.user),
             "networks": selectors.dashboard_networks(request.user),
-            "inbox": inbox_summary(request.user),
+            "inbox": inbox_selectors.inbox_summary(request.user),
         },
     )
 

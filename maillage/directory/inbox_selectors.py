@@ -24,3 +24,11 @@ def contact_requests_visible_to(user, *, status: str = "") -> QuerySet[ContactRe
     return requests.select_related("structure", "offer", "stage", "handled_by").order_by(
         "-created_at", "-pk"
     )
+
+
+def inbox_summary(user) -> dict | None:
+    """How many contact requests wait for the user's structures (None: they see none)."""
+    if not roles_of(user).staff_of:
+        return None
+    new = contact_requests_visible_to(user, status=ContactRequestStatus.NEW)
+    return {"new": new.count()}

@@ -109,8 +109,7 @@ def inbox_mark_handled(request, pk):
     contact_request = get_object_or_404(
         inbox_selectors.contact_requests_visible_to(request.user), pk=pk
     )
-    if contact_request.status != ContactRequestStatus.HANDLED:
-        services.mark_contact_request_handled(contact_request=contact_request, by=request.user)
+    services.mark_contact_request_handled(contact_request=contact_request, by=request.user)
     messages.success(
         request,
         _("The request of %(person)s is marked as handled.") % {"person": contact_request},

@@ -5,6 +5,7 @@ from django.db.models import Prefetch
 
 from . import selectors
 from .models import Network, Offer, Stage, Territory
+from .territories import find_commune
 
 OUTSIDE_RESOURCES_SHOWN = 20
 
@@ -37,21 +38,13 @@ def candidate_offers(
 def find_place(text: str) -> Territory | None:
     """The commune (or arrondissement) a visitor typed, by name, INSEE code or postal code."""
     text = (text or "").strip()
-    if not text:
-        return None
-    try:
-        from .territories import find_commune
-    except ImportError:
-        return selectors.territory_from_text(text)
-    return find_commune(text)
+    return find_commune(text) if text else None
 
 
 def outside_resources(network: Network, *, territory=None, stage: Stage | None = None) -> list:
     """Resources of the territory outside the network (imported open data), when available."""
-    try:
-        from maillage.interop.selectors import outside_resources_for
-    except ImportError:
-        return []
+    from maillage.interop.selectors import outside_resources_for  # interop builds on directory
+
     thematiques = list(stage.di_thematiques) if stage is not None else []
     resources = outside_resources_for(
         network=network, territory=territory, thematiques=thematiques or None

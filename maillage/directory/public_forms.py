@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import selectors
 from .models import Audience, OfferFormat
+from .territories import find_visitor_place
 
 
 class MapFilterForm(forms.Form):
@@ -35,7 +36,7 @@ class MapFilterForm(forms.Form):
         text = self.cleaned_data["territory"].strip()
         if not text:
             return None
-        territory = selectors.territory_from_text(text)
+        territory = find_visitor_place(text)
         if territory is None:
             raise forms.ValidationError(
                 _("No commune matches “%(text)s”: check the spelling or type a postal code."),
@@ -46,21 +47,16 @@ class MapFilterForm(forms.Form):
 
     def filters(self) -> selectors.MapFilters:
         """The filters to apply; fields with errors are ignored (the page says why)."""
-        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
-        if self.is_bound and not self.is_valid():
-            data = {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
+        if not self.is_bound:
+            return selectors.MapFilters()
+        self.is_valid()  # fills cleaned_data with the fields that are valid, and only those
+        data = self.cleaned_data
         return selectors.MapFilters(
             territory=data.get("territory"),
             audience=data.get("audience"),
             format=data.get("format"),
             free_only=bool(data.get("free")),
             upcoming_only=bool(data.get("upcoming")),
-        )
-
-    @property
-    def is_filtering(self) -> bool:
-        return self.is_bound and any(
-            self.cleaned_data.get(name) for name in self.fields if name not in self.errors
         )
 
 

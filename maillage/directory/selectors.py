@@ -8,7 +8,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from maillage.core.text import normalise
@@ -20,16 +20,7 @@ from .models import (
     Stage,
     Structure,
     Territory,
-    TerritoryKind,
 )
-
-
-def networks_with_structures():
-    return Network.objects.prefetch_related(
-        Prefetch(
-            "structures", queryset=Structure.objects.select_related("legal_form").order_by("name")
-        )
-    ).order_by("name")
 
 
 def default_network() -> Network | None:
@@ -198,7 +189,9 @@ def stage_page(network: Network, stage: Stage) -> dict:
 
 def public_structures() -> QuerySet[Structure]:
     """Structures shown on the public site: members of at least one network."""
-    return Structure.objects.filter(networks__isnull=False).distinct()
+    return Structure.objects.filter(
+        pk__in=Structure.networks.through.objects.values("structure_id")
+    )
 
 
 def structure_page(structure: Structure) -> dict:
@@ -238,7 +231,7 @@ def positioning_of(network: Network) -> list[Structure]:
 # --- Search ------------------------------------------------------------------------------------
 
 
-def _matching(queryset: QuerySet, query: str) -> QuerySet:
+def matching_text(queryset: QuerySet, query: str) -> QuerySet:
     """Full-text match on `search_text` (already lower-case and without accents).
 
     PostgreSQL: French stemming (`to_tsvector('french', …)`), ranked. Elsewhere (SQLite): every
@@ -264,26 +257,8 @@ def _matching(queryset: QuerySet, query: str) -> QuerySet:
 
 
 def search(query: str, *, limit: int = 50) -> dict:
-    structures = list(_matching(public_structures(), query).select_related("legal_form")[:limit])
-    offers = list(_matching(published_offers(), query)[:limit])
+    structures = list(
+        matching_text(public_structures(), query).select_related("legal_form")[:limit]
+    )
+    offers = list(matching_text(published_offers(), query)[:limit])
     return {"structures": structures, "offers": offers}
-
-
-def territory_from_text(text: str) -> Territory | None:
-    """A commune (or arrondissement, département) from an INSEE code, postal code or name."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    candidates = Territory.objects.exclude(kind=TerritoryKind.EPCI)
-    if text.isdigit() or text.upper().startswith(("2A", "2B")):
-        # Visitors type postal codes far more often than INSEE codes, and the two overlap
-        # (13001 is Marseille 1er's postal code and Aix-en-Provence's INSEE code): postal first.
-        if len(text) == 5 and text.isdigit():
-            for territory in candidates.filter(
-                kind__in=[TerritoryKind.COMMUNE, TerritoryKind.ARRONDISSEMENT],
-                departement_code__in=[text[:2], text[:3]],
-            ).order_by("kind", "code"):
-                if text in territory.postal_codes:
-                    return territory
-        return candidates.filter(code=text.upper()).order_by("kind").first()
-    return candidates.filter(search_name=normalise(text)).order_by("-population", "kind").first()

@@ -15,6 +15,7 @@ from maillage.core.text import normalise
 
 from .models import (
     ContactRequest,
+    ContactRequestStatus,
     Network,
     Offer,
     OfferSession,
@@ -242,7 +243,10 @@ def create_contact_request(*, consent_text: str, **fields) -> ContactRequest:
 
 @transaction.atomic
 def mark_contact_request_handled(*, contact_request: ContactRequest, by) -> ContactRequest:
-    contact_request.status = "handled"
+    """Mark the request handled by `by`; one already handled keeps who handled it and when."""
+    if contact_request.status == ContactRequestStatus.HANDLED:
+        return contact_request
+    contact_request.status = ContactRequestStatus.HANDLED
     contact_request.handled_at = timezone.now()
     contact_request.handled_by = by
     contact_request.save(update_fields=["status", "handled_at", "handled_by"])

@@ -392,6 +392,33 @@ def find_commune(text: str) -> Territory | None:
     return found
 
 
+def find_visitor_place(text: str) -> Territory | None:
+    """The place a visitor of the public site typed: a département code ("13"), a postal code
+    ("13001"), else an INSEE code, else a name (the most populous when several share it).
+
+    Unlike `find_commune` (for files, where INSEE codes are the norm), a bare five-digit number
+    is a postal code first: visitors type those, and the two overlap (13001 is Marseille 1er's
+    postal code and Aix-en-Provence's INSEE code). Within a postal code, the arrondissement
+    comes before its city.
+    """
+    text = (text or "").strip()
+    code = text.upper()
+    if not text:
+        return None
+    if DEPARTEMENT_CODE.match(code):
+        return Territory.objects.filter(kind=TerritoryKind.DEPARTEMENT, code=code).first()
+    local = Territory.objects.filter(kind__in=LOCAL_KINDS)
+    if INSEE_CODE.match(code):
+        by_postal_code = sorted(_with_postal_code(local, code), key=lambda t: (t.kind, t.code))
+        return by_postal_code[0] if by_postal_code else local.filter(code=code).first()
+    return (
+        Territory.objects.exclude(kind=TerritoryKind.EPCI)
+        .filter(search_name=normalise(text))
+        .order_by("-population", "kind")
+        .first()
+    )
+
+
 def _with_postal_code(queryset, postal_code: str) -> list[Territory]:
     # JSON containment is not portable to SQLite: narrow on the département, then check here.
     candidates = queryset.filter(departement_code__in={postal_code[:2], postal_code[:3]})

@@ -2,12 +2,11 @@
 
 from django.db.models import Count, Prefetch, Q
 
-from maillage.accounts.rules import roles_of
+from maillage.accounts.selectors import networks_user_may_change
+from maillage.directory import selectors as directory_selectors
 from maillage.directory.models import (
-    Network,
     Offer,
     OfferSession,
-    Structure,
     Territory,
     TerritoryKind,
 )
@@ -18,9 +17,9 @@ from .models import OutsideResource
 
 
 def published_structures():
-    """Structures of the directory that belong to a network: the public directory."""
+    """The public directory's structures, with what every export of a structure needs."""
     return (
-        Structure.objects.filter(pk__in=Structure.networks.through.objects.values("structure_id"))
+        directory_selectors.public_structures()
         .select_related("commune", "legal_form")
         .order_by("name", "pk")
     )
@@ -79,10 +78,7 @@ def departement_names() -> dict[str, str]:
 
 def networks_whose_resources_user_manages(user):
     """Networks on which `can(user, "change_network", network)` holds."""
-    roles = roles_of(user)
-    if roles.is_platform_admin:
-        return Network.objects.order_by("name")
-    return Network.objects.filter(pk__in=roles.coordinator_of).order_by("name")
+    return networks_user_may_change(user)
 
 
 def outside_resources_of(network):
