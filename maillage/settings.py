@@ -9,6 +9,11 @@ Environment variables (all optional for a local run):
 - EMAIL_URL      e.g. smtp+tls://user:pass@host:587 (default: console backend)
 - DEFAULT_FROM_EMAIL
 - HTTPS          on when served behind TLS: secure cookies, HSTS, redirect (default: off)
+- SITE_URL       the address e-mails link to (default: http://127.0.0.1:8000)
+- TASKS_BACKEND  "database" (a `manage.py db_worker` process runs the tasks) or "immediate"
+                 (tasks run in the request, after the commit; default)
+- REFERRAL_EXPIRY_DAYS, REFERRAL_REMINDER_DAYS   (default: 30 and 10)
+- RETENTION_MONTHS   persons without activity for this long are anonymised (default: 36)
 """
 
 import secrets
@@ -62,6 +67,9 @@ INSTALLED_APPS = [
     "maillage.directory",
     "maillage.accounts",
     "maillage.interop",
+    "maillage.pathways",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -174,6 +182,21 @@ globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Maillage <ne-pas-repondre@maillage.test>"
 )
+
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+# Background tasks (django-tasks, the backport of Django 6's tasks framework).
+TASKS_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+TASKS = {"default": {"BACKEND": TASKS_BACKENDS[env.str("TASKS_BACKEND", default="immediate")]}}
+
+# Pathways: referrals unanswered expire (the sender is told), with a reminder before.
+REFERRAL_EXPIRY_DAYS = env.int("REFERRAL_EXPIRY_DAYS", default=30)
+REFERRAL_REMINDER_DAYS = env.int("REFERRAL_REMINDER_DAYS", default=10)
+# GDPR retention: persons without any activity for this many months are anonymised.
+RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=36)
 
 HTTPS = env.bool("HTTPS", default=False)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS

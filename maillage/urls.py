@@ -25,6 +25,8 @@ urlpatterns = [
     path("", include("maillage.directory.orientation_urls")),
     path("", include("maillage.directory.brochure_urls")),
     path("open-data/", include("maillage.interop.urls")),
+    # Pathway tracking for advisors: persons, referrals, applications, acts, outcomes.
+    path("suivi/", include("maillage.pathways.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path(
         "api/schema/",

@@ -26,6 +26,18 @@ from maillage.directory.models import (
     Territory,
     TerritoryKind,
 )
+from maillage.pathways.models import (
+    Accompaniment,
+    ActType,
+    Application,
+    Consent,
+    ConsentMethod,
+    ConsentScope,
+    Person,
+    PersonNote,
+    Referral,
+    ReferralOrigin,
+)
 
 PASSWORD = "Un-mot-de-passe-solide-42"
 
@@ -195,17 +207,100 @@ class NetworkRoleFactory(factory.django.DjangoModelFactory):
         funder = factory.Trait(role=NetworkRoleKind.FUNDER)
 
 
+# --- Pathways (rows built directly, for worlds; tests of rules go through the services) ---------
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    """A person; `accompanied_by=[structure, …]` adds the accompaniments."""
+
+    class Meta:
+        model = Person
+        skip_postgeneration_save = True
+
+    first_name = factory.Faker("first_name", locale="fr_FR")
+    last_name = factory.Faker("last_name", locale="fr_FR")
+    birth_date = datetime.date(1990, 5, 17)
+    birth_year = factory.LazyAttribute(lambda o: o.birth_date.year if o.birth_date else None)
+    name_key = factory.LazyAttribute(lambda o: normalise(f"{o.last_name} {o.first_name}"))
+    email = factory.Sequence(lambda n: f"porteur{n}@exemple.test")
+
+    class Params:
+        sharing = factory.Trait(shares_with_network=True)
+
+    @factory.post_generation
+    def accompanied_by(self, create, structures, **kwargs):
+        for structure in structures or []:
+            Accompaniment.objects.create(
+                person=self, structure=structure, started_on=datetime.date(2025, 1, 6)
+            )
+        if structures:
+            self.created_by_structure = structures[0]
+            Person.objects.filter(pk=self.pk).update(created_by_structure=structures[0])
+
+    @factory.post_generation
+    def consents(self, create, scopes, **kwargs):
+        for scope in scopes or []:
+            Consent.objects.create(
+                person=self, scope=scope, method=ConsentMethod.WRITTEN, given_at=timezone.now()
+            )
+        if scopes and ConsentScope.NETWORK_SHARING in scopes:
+            self.shares_with_network = True
+            Person.objects.filter(pk=self.pk).update(shares_with_network=True)
+
+
+class ReferralFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Referral
+
+    person = factory.SubFactory(PersonFactory)
+    origin = ReferralOrigin.STRUCTURE
+    from_structure = factory.SubFactory(StructureFactory)
+    to_structure = factory.SubFactory(StructureFactory)
+    shares_person_data = factory.LazyAttribute(lambda o: o.person.shares_with_network)
+    sent_at = factory.LazyFunction(timezone.now)
+    status_changed_at = factory.LazyAttribute(lambda o: o.sent_at)
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Application
+
+    person = factory.SubFactory(PersonFactory)
+    offer = factory.SubFactory(OfferFactory)
+    structure = factory.LazyAttribute(lambda o: o.offer.structure)
+    submitted_on = factory.LazyFunction(timezone.localdate)
+    status_changed_at = factory.LazyFunction(timezone.now)
+
+
+class PersonNoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PersonNote
+
+    person = factory.SubFactory(PersonFactory)
+    structure = factory.SubFactory(StructureFactory)
+    body = "A suivre : rappeler après le comité."
+
+
+def act_type(code: str = "individual_interview") -> ActType:
+    return ActType.objects.get(code=code)
+
+
 __all__ = [
     "DEMO_PASSWORD",
     "PASSWORD",
+    "ApplicationFactory",
     "ContactRequestFactory",
     "NetworkFactory",
     "NetworkRoleFactory",
     "OfferFactory",
     "OfferSessionFactory",
+    "PersonFactory",
+    "PersonNoteFactory",
+    "ReferralFactory",
     "StageFactory",
     "StructureFactory",
     "StructureMembershipFactory",
     "TerritoryFactory",
     "UserFactory",
+    "act_type",
 ]

@@ -163,6 +163,16 @@ PAGES += [
     ),
 ]
 
+# Pathway tracking (advisors).
+PAGES += [
+    Page(
+        "pathways:referral_detail",
+        as_role="advisor",
+        kwargs=lambda w: {"uuid": w["referral"].uuid},
+        shows="Orientation de APEAS vers Intermade",
+    ),
+]
+
 NOT_PAGES = {
     "set_language": "POST only: switches the language and redirects",
     "healthz": "JSON for monitoring",
@@ -209,6 +219,8 @@ def build_world():
         NetworkRoleFactory,
         OfferFactory,
         OfferSessionFactory,
+        PersonFactory,
+        ReferralFactory,
         StageFactory,
         StructureFactory,
         StructureMembershipFactory,
@@ -233,7 +245,15 @@ def build_world():
     contact_request = ContactRequestFactory(
         structure=structure, first_name="Camille", answers={"progress": "idea"}
     )
+    partner = StructureFactory(name="APEAS", networks=[network])
+    person = PersonFactory(
+        first_name="Dominique", last_name="Martin", accompanied_by=[partner], sharing=True
+    )
+    referral = ReferralFactory(person=person, from_structure=partner, to_structure=structure)
     return {
+        "partner": partner,
+        "person": person,
+        "referral": referral,
         "network": network,
         "contact_request": contact_request,
         "structure": structure,

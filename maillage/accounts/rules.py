@@ -11,7 +11,20 @@ Actions (the object each takes):
 - manage_network_roles         — Network
 - change_structure             — Structure
 - manage_structure_staff       — Structure
-- view_personal_records        — Structure: see the named persons that structure accompanies
+- view_personal_records        — Structure: read the contact requests sent to that structure
+- access_pathways              — none: the advisor's home (staff of at least one structure)
+- track_persons                — Structure: record persons, acts, applications, referrals for it
+- view_person                  — Person: open their record (the structure accompanies them, or
+                                 a referral with their data reached it)
+- change_person                — Person: edit identity, consents, plan (accompanying structures)
+- export_person_data           — Person: right of access (JSON, PDF)
+- erase_person                 — Person: erasure by anonymisation (structure admins)
+- answer_referral              — Referral: accept, decline, redirect, first meeting, close
+- cancel_referral              — Referral: the sender cancels
+- decide_application           — Application: review, select, not select, start, end
+- view_note                    — PersonNote
+- manage_api_tokens            — Structure
+- manage_pathway_referentials  — Network: add act types, outcome types, reasons…
 
 Policy (DOMAIN §5): coordinators and funders never see a named person, and the platform admin
 (technical administration) gets nothing here that is not written below.
@@ -126,6 +139,66 @@ def coordinates_structure(user, structure):
     return structure is not None and structure.pk in roles_of(user).coordinated_structures
 
 
+@rules.predicate
+def is_staff_of_a_structure(user):
+    return bool(roles_of(user).staff_of)
+
+
+def _pathways():
+    from maillage.pathways import visibility
+
+    return visibility
+
+
+@rules.predicate
+def sees_person(user, person):
+    staff = roles_of(user).staff_of
+    return bool(person is not None and staff and staff & _pathways().structures_seeing(person))
+
+
+@rules.predicate
+def accompanies_person(user, person):
+    staff = roles_of(user).staff_of
+    return bool(
+        person is not None and staff and staff & _pathways().accompanying_structures(person)
+    )
+
+
+@rules.predicate
+def administers_an_accompanying_structure(user, person):
+    admin_of = roles_of(user).admin_of
+    return bool(
+        person is not None and admin_of and admin_of & _pathways().accompanying_structures(person)
+    )
+
+
+@rules.predicate
+def works_in_receiving_structure(user, referral):
+    return referral is not None and referral.to_structure_id in roles_of(user).staff_of
+
+
+@rules.predicate
+def works_in_sending_structure(user, referral):
+    return referral is not None and referral.from_structure_id in roles_of(user).staff_of
+
+
+@rules.predicate
+def works_in_offering_structure(user, application):
+    return application is not None and application.structure_id in roles_of(user).staff_of
+
+
+@rules.predicate
+def may_read_note(user, note):
+    if note is None:
+        return False
+    staff = roles_of(user).staff_of
+    if note.structure_id in staff:
+        return True
+    return bool(
+        note.is_shared and note.person.shares_with_network and sees_person(user, note.person)
+    )
+
+
 # --- Rules -------------------------------------------------------------------------------------
 
 permissions = rules.RuleSet()
@@ -138,6 +211,19 @@ permissions.add_rule(
 )
 permissions.add_rule("manage_structure_staff", is_platform_admin | is_admin_of_structure)
 permissions.add_rule("view_personal_records", is_staff_of_structure)
+# Pathways (DOMAIN §5): named persons are for the staff of the structures that follow them.
+permissions.add_rule("access_pathways", is_staff_of_a_structure)
+permissions.add_rule("track_persons", is_staff_of_structure)
+permissions.add_rule("view_person", sees_person)
+permissions.add_rule("change_person", accompanies_person)
+permissions.add_rule("export_person_data", accompanies_person)
+permissions.add_rule("erase_person", administers_an_accompanying_structure)
+permissions.add_rule("answer_referral", works_in_receiving_structure)
+permissions.add_rule("cancel_referral", works_in_sending_structure)
+permissions.add_rule("decide_application", works_in_offering_structure)
+permissions.add_rule("view_note", may_read_note)
+permissions.add_rule("manage_api_tokens", is_admin_of_structure)
+permissions.add_rule("manage_pathway_referentials", is_platform_admin | is_coordinator_of_network)
 
 ACTIONS = tuple(sorted(permissions))
 

@@ -12,9 +12,15 @@ from django.contrib.auth.models import AnonymousUser
 
 from maillage.accounts import rules
 from maillage.accounts.rules import ACTIONS, can, forget_roles, roles_of
+from maillage.pathways.models import ConsentScope
 from tests.factories import (
+    ApplicationFactory,
     NetworkFactory,
     NetworkRoleFactory,
+    OfferFactory,
+    PersonFactory,
+    PersonNoteFactory,
+    ReferralFactory,
     StructureFactory,
     StructureMembershipFactory,
     UserFactory,
@@ -58,6 +64,34 @@ MATRIX = {
     ("view_personal_records", "S1"): {"advisor", "structure_admin"},
     ("view_personal_records", "S3"): set(),
     ("view_personal_records", "S2"): set(),
+    # Pathways. P1 is accompanied by S1; P2 by S3 only; P3 by S3, shares with the network and
+    # was referred to S1 (R2); P4 by S3, referred to S1 without consent (anonymous).
+    ("access_pathways", None): {"advisor", "structure_admin"},
+    ("track_persons", "S1"): {"advisor", "structure_admin"},
+    ("track_persons", "S3"): set(),
+    ("view_person", "P1"): {"advisor", "structure_admin"},
+    ("view_person", "P2"): set(),
+    ("view_person", "P3"): {"advisor", "structure_admin"},
+    ("view_person", "P4"): set(),
+    ("change_person", "P1"): {"advisor", "structure_admin"},
+    ("change_person", "P3"): set(),
+    ("export_person_data", "P1"): {"advisor", "structure_admin"},
+    ("export_person_data", "P3"): set(),
+    ("erase_person", "P1"): {"structure_admin"},
+    ("erase_person", "P3"): set(),
+    ("answer_referral", "R2"): {"advisor", "structure_admin"},
+    ("answer_referral", "R1"): set(),
+    ("cancel_referral", "R1"): {"advisor", "structure_admin"},
+    ("cancel_referral", "R2"): set(),
+    ("decide_application", "A1"): {"advisor", "structure_admin"},
+    ("decide_application", "A3"): set(),
+    ("view_note", "NOTE1"): {"advisor", "structure_admin"},
+    ("view_note", "NOTE3_shared"): {"advisor", "structure_admin"},
+    ("view_note", "NOTE3_private"): set(),
+    ("manage_api_tokens", "S1"): {"structure_admin"},
+    ("manage_api_tokens", "S3"): set(),
+    ("manage_pathway_referentials", "N1"): {"coordinator", "platform_admin"},
+    ("manage_pathway_referentials", "N2"): {"platform_admin"},
 }
 
 
@@ -78,7 +112,32 @@ def build_world():
         "funder": NetworkRoleFactory(network=n1, funder=True).user,
         "platform_admin": UserFactory(platform_admin=True),
     }
-    targets = {None: None, "N1": n1, "N2": n2, "S1": s1, "S2": s2, "S3": s3}
+    p1 = PersonFactory(accompanied_by=[s1])
+    p2 = PersonFactory(accompanied_by=[s3])
+    p3 = PersonFactory(accompanied_by=[s3], consents=[ConsentScope.NETWORK_SHARING])
+    p4 = PersonFactory(accompanied_by=[s3])
+    r1 = ReferralFactory(person=p1, from_structure=s1, to_structure=s3)
+    r2 = ReferralFactory(person=p3, from_structure=s3, to_structure=s1)
+    ReferralFactory(person=p4, from_structure=s3, to_structure=s1)
+    targets = {
+        None: None,
+        "N1": n1,
+        "N2": n2,
+        "S1": s1,
+        "S2": s2,
+        "S3": s3,
+        "P1": p1,
+        "P2": p2,
+        "P3": p3,
+        "P4": p4,
+        "R1": r1,
+        "R2": r2,
+        "A1": ApplicationFactory(person=p1, offer=OfferFactory(structure=s1)),
+        "A3": ApplicationFactory(person=p2, offer=OfferFactory(structure=s3)),
+        "NOTE1": PersonNoteFactory(person=p1, structure=s1),
+        "NOTE3_shared": PersonNoteFactory(person=p3, structure=s3, is_shared=True),
+        "NOTE3_private": PersonNoteFactory(person=p3, structure=s3),
+    }
     return users, targets
 
 

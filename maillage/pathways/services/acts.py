@@ -1,0 +1,115 @@
+"""Professional acts (individual or collective with attendance) and outcomes."""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from ..models import Act, ActParticipant, Outcome, Person
+from .common import refuse_future, require
+from .persons import ensure_accompaniment, touch_activity
+
+
+@transaction.atomic
+def record_act(
+    *,
+    structure,
+    user,
+    act_type,
+    occurred_on: date,
+    duration_minutes: int,
+    persons: list[Person],
+    absent: frozenset[int] | set[int] = frozenset(),
+    offer=None,
+    session=None,
+    title: str = "",
+    notes: str = "",
+    staff=None,
+) -> Act:
+    """Record an act once: one person, or a collective act with everyone invited.
+
+    `absent` holds the ids of invited persons who did not come (kept on the attendance list).
+    The structure accompanies whoever attended.
+    """
+    require(user, "track_persons", structure)
+    errors = {}
+    if occurred_on is None:
+        errors["occurred_on"] = _("Enter the date of the act.")
+    else:
+        try:
+            refuse_future(occurred_on, "occurred_on")
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if duration_minutes is None or duration_minutes <= 0:
+        errors["duration_minutes"] = _("The duration must be more than zero minutes.")
+    unique_persons = list({person.pk: person for person in persons}.values())
+    if not unique_persons:
+        errors["persons"] = _("Choose at least one person.")
+    is_collective = len(unique_persons) > 1 or act_type.is_collective
+    if not is_collective and absent:
+        errors["persons"] = _("An individual act is recorded for the person who came.")
+    if offer is not None and offer.structure_id != structure.pk:
+        errors["offer"] = _("This offer belongs to another structure.")
+    if session is not None and (offer is None or session.offer_id != offer.pk):
+        errors["session"] = _("This session belongs to another offer.")
+    if errors:
+        raise ValidationError(errors)
+    for person in unique_persons:
+        require(user, "view_person", person)
+    act = Act(
+        act_type=act_type,
+        structure=structure,
+        staff=staff or user,
+        offer=offer,
+        session=session,
+        occurred_on=occurred_on,
+        duration_minutes=duration_minutes,
+        is_collective=is_collective,
+        title=title.strip(),
+        notes=notes.strip(),
+        created_by=user,
+    )
+    act.full_clean()
+    act.save()
+    ActParticipant.objects.bulk_create(
+        ActParticipant(act=act, person=person, attended=person.pk not in absent)
+        for person in unique_persons
+    )
+    for person in unique_persons:
+        if person.pk not in absent:
+            ensure_accompaniment(person=person, structure=structure, started_on=occurred_on)
+            touch_activity(person, occurred_on)
+    return act
+
+
+@transaction.atomic
+def record_outcome(
+    *,
+    person: Person,
+    structure,
+    user,
+    outcome_type,
+    occurred_on: date,
+    legal_form=None,
+    details: str = "",
+    project=None,
+) -> Outcome:
+    require(user, "track_persons", structure)
+    require(user, "view_person", person)
+    refuse_future(occurred_on, "occurred_on")
+    outcome = Outcome(
+        person=person,
+        project=project,
+        structure=structure,
+        outcome_type=outcome_type,
+        occurred_on=occurred_on,
+        legal_form=legal_form,
+        details=details.strip(),
+        recorded_by=user,
+    )
+    outcome.full_clean()
+    outcome.save()
+    ensure_accompaniment(person=person, structure=structure, started_on=occurred_on)
+    touch_activity(person, occurred_on)
+    return outcome

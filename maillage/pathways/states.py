@@ -1,0 +1,41 @@
+"""The state machines of applications and referrals, declared once.
+
+Services refuse any change of status that is not listed here (and log every one they make).
+"""
+
+from .models import ApplicationStatus as A
+from .models import ReferralStatus as R
+
+APPLICATION_TRANSITIONS: dict[str, frozenset[str]] = {
+    A.SUBMITTED: frozenset(
+        {A.UNDER_REVIEW, A.SELECTED, A.WAITLISTED, A.NOT_SELECTED, A.DROPPED_OUT}
+    ),
+    A.UNDER_REVIEW: frozenset({A.SELECTED, A.WAITLISTED, A.NOT_SELECTED, A.DROPPED_OUT}),
+    A.WAITLISTED: frozenset({A.SELECTED, A.NOT_SELECTED, A.DROPPED_OUT}),
+    A.SELECTED: frozenset({A.IN_PROGRESS, A.DROPPED_OUT}),
+    A.IN_PROGRESS: frozenset({A.COMPLETED, A.DROPPED_OUT}),
+    A.NOT_SELECTED: frozenset(),
+    A.COMPLETED: frozenset(),
+    A.DROPPED_OUT: frozenset(),
+}
+
+# Statuses in which a referral still waits for the receiving structure's answer.
+REFERRAL_UNANSWERED = frozenset({R.SENT, R.RECEIVED})
+# Statuses after which nothing changes any more.
+REFERRAL_FINAL = frozenset({R.DECLINED, R.REDIRECTED, R.CLOSED, R.CANCELLED, R.EXPIRED})
+
+REFERRAL_TRANSITIONS: dict[str, frozenset[str]] = {
+    R.SENT: frozenset({R.RECEIVED, R.ACCEPTED, R.DECLINED, R.REDIRECTED, R.CANCELLED, R.EXPIRED}),
+    R.RECEIVED: frozenset({R.ACCEPTED, R.DECLINED, R.REDIRECTED, R.CANCELLED, R.EXPIRED}),
+    R.ACCEPTED: frozenset({R.FIRST_MEETING, R.CLOSED, R.CANCELLED}),
+    R.FIRST_MEETING: frozenset({R.CLOSED, R.CANCELLED}),
+    **{status: frozenset() for status in REFERRAL_FINAL},
+}
+
+
+def application_may_go(from_status: str, to_status: str) -> bool:
+    return to_status in APPLICATION_TRANSITIONS.get(from_status, frozenset())
+
+
+def referral_may_go(from_status: str, to_status: str) -> bool:
+    return to_status in REFERRAL_TRANSITIONS.get(from_status, frozenset())
