@@ -163,7 +163,7 @@ PAGES += [
     ),
 ]
 
-# Pathway tracking (advisors).
+# Pathway tracking (advisors): referrals, applications, acts.
 PAGES += [
     Page(
         "pathways:referral_detail",
@@ -172,6 +172,15 @@ PAGES += [
         shows="Orientation de APEAS vers Intermade",
     ),
 ]
+
+# Pathway tracking (advisors): home, persons, consents, notes, plan, projects, outcomes.
+PAGES += []
+
+# Pathway tracking: GDPR, merge, notifications.
+PAGES += []
+
+# Pathway tracking: API tokens.
+PAGES += []
 
 NOT_PAGES = {
     "set_language": "POST only: switches the language and redirects",
@@ -250,7 +259,13 @@ def build_world():
         first_name="Dominique", last_name="Martin", accompanied_by=[partner], sharing=True
     )
     referral = ReferralFactory(person=person, from_structure=partner, to_structure=structure)
+    world_extra = {}
+    # --- pathways world: referrals, applications, acts (add below, into world_extra) ----------
+    # --- pathways world: home, persons, notes, plan, projects, outcomes -----------------------
+    # --- pathways world: GDPR, merge, notifications --------------------------------------------
+    # --- pathways world: API tokens ------------------------------------------------------------
     return {
+        **world_extra,
         "partner": partner,
         "person": person,
         "referral": referral,
