@@ -182,7 +182,24 @@ PAGES += []
 # Pathway tracking: API tokens.
 PAGES += []
 
+# Pathway tracking: referentials extended by coordinators.
+PAGES += [
+    Page(
+        "pathways:referential_list",
+        as_role="coordinator",
+        kwargs=lambda w: {"slug": w["network"].slug},
+        shows="Listes du parcours de Réseau test",
+    ),
+    Page(
+        "pathways:referential_add",
+        as_role="coordinator",
+        kwargs=lambda w: {"slug": w["network"].slug, "kind": "act-types"},
+        shows="Nouvelle entrée",
+    ),
+]
+
 NOT_PAGES = {
+    "pathways:referential_toggle": "POST only: switches a network's entry on or off",
     "set_language": "POST only: switches the language and redirects",
     "healthz": "JSON for monitoring",
     "accounts:logout": "POST only: logs out and redirects",

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import referential_views, views
 
 app_name = "pathways"
 
@@ -12,4 +12,20 @@ urlpatterns = [
     # --- Home, persons, consents, notes, plan, projects, outcomes (views) ----------------------
     # --- GDPR, merge, notifications (gdpr_views, notification_views) ----------------------------
     # --- API tokens (token_views) ---------------------------------------------------------------
+    # --- Referentials extended by coordinators (referential_views) ------------------------------
+    path(
+        "referentiels/<slug:slug>/",
+        referential_views.referential_list,
+        name="referential_list",
+    ),
+    path(
+        "referentiels/<slug:slug>/<slug:kind>/ajouter/",
+        referential_views.referential_add,
+        name="referential_add",
+    ),
+    path(
+        "referentiels/<slug:slug>/<slug:kind>/<int:pk>/basculer/",
+        referential_views.referential_toggle,
+        name="referential_toggle",
+    ),
 ]
