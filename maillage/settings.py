@@ -227,9 +227,14 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # A structure's token first: an anonymous call then gets 401 with `WWW-Authenticate: Bearer`.
+    # Browser sessions keep working (with CSRF on writes).
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "maillage.pathways.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # A rule a service refuses (Django ValidationError) is a 400 with field errors, not a 500.
+    "EXCEPTION_HANDLER": "maillage.core.api_errors.exception_handler",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
@@ -242,6 +247,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two state machines both have a "status": name their enums.
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationStatusEnum": "maillage.pathways.models.ApplicationStatus",
+        "ReferralStatusEnum": "maillage.pathways.models.ReferralStatus",
+    },
 }
 
 LOGGING = {

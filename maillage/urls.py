@@ -11,6 +11,8 @@ api_v1 = [
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
     path("me/", login_not_required(accounts_api.me), name="me"),
     path("", include("maillage.directory.api_urls")),
+    # Pathways (personal data): staff of a structure only, by session or structure token.
+    path("", include("maillage.pathways.api_urls")),
 ]
 
 urlpatterns = [

@@ -171,16 +171,97 @@ PAGES += [
         kwargs=lambda w: {"uuid": w["referral"].uuid},
         shows="Orientation de APEAS vers Intermade",
     ),
+    Page("pathways:referral_inbox", as_role="advisor", shows="Reçues par mes structures"),
+    Page(
+        "pathways:referral_create",
+        as_role="advisor",
+        kwargs=lambda w: {"uuid": w["person"].uuid},
+        shows="vers une structure partenaire",
+    ),
+    Page(
+        "pathways:application_create",
+        as_role="advisor",
+        kwargs=lambda w: {"uuid": w["person"].uuid},
+        shows="Enregistrer une candidature",
+    ),
+    Page(
+        "pathways:application_detail",
+        as_role="advisor",
+        kwargs=lambda w: {"uuid": w["application"].uuid},
+        shows="Candidature à Starter",
+    ),
+    Page(
+        "pathways:application_status",
+        as_role="advisor",
+        kwargs=lambda w: {"uuid": w["application"].uuid},
+        shows="Si la personne n'est pas retenue",
+    ),
+    Page(
+        "pathways:session_applicants",
+        as_role="advisor",
+        kwargs=lambda w: {"uuid": w["session"].uuid},
+        shows="Candidatures à Starter",
+    ),
+    Page("pathways:act_create", as_role="advisor", shows="Enregistrer un acte collectif"),
+    Page(
+        "pathways:person_act_create",
+        as_role="advisor",
+        kwargs=lambda w: {"uuid": w["person"].uuid},
+        shows="Enregistrer un acte avec",
+    ),
 ]
 
+
+def _followed(world):
+    return {"uuid": world["followed_person"].uuid}
+
+
 # Pathway tracking (advisors): home, persons, consents, notes, plan, projects, outcomes.
-PAGES += []
+PAGES += [
+    Page("pathways:home", as_role="advisor", shows="Suivi des parcours"),
+    Page("pathways:person_list", as_role="advisor", shows="Personnes que je suis"),
+    Page("pathways:person_create", as_role="advisor", shows="Enregistrer une personne"),
+    Page("pathways:person_detail", "advisor", _followed, "Chronologie entre structures"),
+    Page("pathways:person_edit", "advisor", _followed, "Identité de Sam Leroy"),
+    Page("pathways:consent_add", "advisor", _followed, "Consentement de Sam Leroy"),
+    Page("pathways:note_add", "advisor", _followed, "Note sur Sam Leroy"),
+    Page("pathways:plan_edit", "advisor", _followed, "Plan d'accompagnement de Sam Leroy"),
+    Page("pathways:project_create", "advisor", _followed, "Nouveau projet de Sam Leroy"),
+    Page(
+        "pathways:project_edit",
+        as_role="advisor",
+        kwargs=lambda w: {"uuid": w["followed_project"].uuid},
+        shows="Projet Café associatif",
+    ),
+    Page("pathways:outcome_create", "advisor", _followed, "Sortie de Sam Leroy"),
+]
 
 # Pathway tracking: GDPR, merge, notifications.
-PAGES += []
+PAGES += [
+    Page(
+        "pathways:person_erase",
+        as_role="structure_admin",
+        kwargs=lambda w: {"uuid": w["gdpr_person"].uuid},
+        shows="Effacer les données de Alix Bernard",
+    ),
+    Page(
+        "pathways:person_merge",
+        as_role="advisor",
+        kwargs=lambda w: {"uuid": w["gdpr_person"].uuid},
+        shows="Fusionner un doublon",
+    ),
+    Page("pathways:notifications", as_role="advisor", shows="Mes notifications"),
+]
 
 # Pathway tracking: API tokens.
-PAGES += []
+PAGES += [
+    Page(
+        "pathways:api_tokens",
+        as_role="structure_admin",
+        kwargs=lambda w: {"slug": w["structure"].slug},
+        shows="Jetons d'API de Intermade",
+    ),
+]
 
 # Pathway tracking: referentials extended by coordinators.
 PAGES += [
@@ -199,6 +280,17 @@ PAGES += [
 ]
 
 NOT_PAGES = {
+    # Pathway tracking: persons.
+    "pathways:person_list_csv": "CSV download (the persons I follow)",
+    "pathways:consent_withdraw": "POST only: withdraws a consent and redirects to the person",
+    # Pathway tracking: referrals, applications, acts.
+    "pathways:referral_inbox_csv": "CSV download (referrals received or sent)",
+    "pathways:referral_accept": "POST only: accepts a referral and redirects to it",
+    "pathways:referral_decline": "POST only: declines a referral and redirects to it",
+    "pathways:referral_redirect": "POST only: redirects a referral and redirects to it",
+    "pathways:referral_first_meeting": "POST only: records the first meeting and redirects",
+    "pathways:referral_close": "POST only: closes a referral and redirects to it",
+    "pathways:referral_cancel": "POST only: cancels a referral and redirects to it",
     "pathways:referential_toggle": "POST only: switches a network's entry on or off",
     "set_language": "POST only: switches the language and redirects",
     "healthz": "JSON for monitoring",
@@ -216,6 +308,27 @@ NOT_PAGES = {
     "api:stage-detail": "JSON API (tests/directory/test_api.py)",
     "api:session-list": "JSON API (tests/directory/test_api.py)",
     "api:session-detail": "JSON API (tests/directory/test_api.py)",
+    # Pathway tracking: the API and its tokens.
+    "api:person-list": "JSON API (tests/pathways/test_api.py)",
+    "api:person-detail": "JSON API (tests/pathways/test_api.py)",
+    "api:project-list": "JSON API (tests/pathways/test_api.py)",
+    "api:project-detail": "JSON API (tests/pathways/test_api.py)",
+    "api:application-list": "JSON API (tests/pathways/test_api.py)",
+    "api:application-detail": "JSON API (tests/pathways/test_api.py)",
+    "api:application-transition": "JSON API (tests/pathways/test_api.py)",
+    "api:referral-list": "JSON API (tests/pathways/test_api.py)",
+    "api:referral-detail": "JSON API (tests/pathways/test_api.py)",
+    "api:referral-accept": "JSON API (tests/pathways/test_api.py)",
+    "api:referral-decline": "JSON API (tests/pathways/test_api.py)",
+    "api:referral-redirect": "JSON API (tests/pathways/test_api.py)",
+    "api:referral-first-meeting": "JSON API (tests/pathways/test_api.py)",
+    "api:referral-close": "JSON API (tests/pathways/test_api.py)",
+    "api:referral-cancel": "JSON API (tests/pathways/test_api.py)",
+    "api:act-list": "JSON API (tests/pathways/test_api.py)",
+    "api:act-detail": "JSON API (tests/pathways/test_api.py)",
+    "api:outcome-list": "JSON API (tests/pathways/test_api.py)",
+    "api:outcome-detail": "JSON API (tests/pathways/test_api.py)",
+    "pathways:api_token_revoke": "POST only: revokes an API token and redirects",
     "openapi-schema": "OpenAPI document",
     "backoffice:stage_move": "POST only: moves a stage and redirects",
     "api-docs": "Swagger UI of a third-party package (tests/browser/test_api_docs.py checks it)",
@@ -234,6 +347,8 @@ NOT_PAGES = {
     "interop:hsds_organizations": "JSON API (HSDS 3)",
     "interop:hsds_organization": "JSON API (HSDS 3)",
     "interop:outside_resources_csv": "CSV download (outside resources of a network)",
+    "pathways:person_export_json": "JSON download (a person's data, right of access)",
+    "pathways:person_export_pdf": "PDF download (a person's data, right of access)",
 }
 
 
@@ -278,9 +393,38 @@ def build_world():
     referral = ReferralFactory(person=person, from_structure=partner, to_structure=structure)
     world_extra = {}
     # --- pathways world: referrals, applications, acts (add below, into world_extra) ----------
+    from tests.factories import ApplicationFactory
+
+    world_extra["application"] = ApplicationFactory(person=person, offer=offer, session=session)
     # --- pathways world: home, persons, notes, plan, projects, outcomes -----------------------
+    from maillage.pathways.models import Project
+
+    followed = PersonFactory(first_name="Sam", last_name="Leroy", accompanied_by=[structure])
+    followed.accompaniments.update(referent=advisor_membership.user)
+    world_extra["followed_person"] = followed
+    world_extra["followed_project"] = Project.objects.create(title="Café associatif")
+    world_extra["followed_project"].persons.add(followed)
     # --- pathways world: GDPR, merge, notifications --------------------------------------------
+    from maillage.pathways.models import Notification, NotificationKind
+
+    world_extra["gdpr_person"] = PersonFactory(
+        first_name="Alix", last_name="Bernard", accompanied_by=[structure]
+    )
+    world_extra["gdpr_duplicate"] = PersonFactory(
+        first_name="Alix", last_name="Bernard", birth_date=None, accompanied_by=[structure]
+    )
+    Notification.objects.create(
+        recipient=advisor_membership.user,
+        kind=NotificationKind.REFERRAL_RECEIVED,
+        text="Nouvelle orientation de APEAS : Dominique M.",
+        path=f"/suivi/orientations/{referral.uuid}/",
+    )
     # --- pathways world: API tokens ------------------------------------------------------------
+    from maillage.pathways.services import create_api_token
+
+    world_extra["api_token"] = create_api_token(
+        structure=structure, user=admin_membership.user, name="Logiciel d'accueil"
+    )[0]
     return {
         **world_extra,
         "partner": partner,

@@ -233,3 +233,16 @@ def can(user, action: str, obj=None) -> bool:
     if action not in permissions:
         raise KeyError(f"Unknown action {action!r}; known: {', '.join(ACTIONS)}")
     return permissions.test_rule(action, user, obj)
+
+
+def restrict_roles_to_structure(user, structure_id: int) -> UserRoles:
+    """Narrow the user's cached roles to one structure, for this request (API tokens).
+
+    What remains is the user's advisor or admin role in that structure; network roles and the
+    platform admin flag are dropped, so a token never carries more than its structure's rights.
+    """
+    roles = roles_of(user)
+    only = frozenset({structure_id})
+    restricted = UserRoles(advisor_of=roles.advisor_of & only, admin_of=roles.admin_of & only)
+    setattr(user, _CACHE_ATTR, restricted)
+    return restricted

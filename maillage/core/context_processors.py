@@ -14,6 +14,7 @@ def site(request):
         "available_languages": settings.LANGUAGES,
         "can_access_admin_site": bool(user) and can(user, "access_admin_site"),
         "can_access_backoffice": bool(user) and can(user, "access_backoffice"),
+        "can_access_pathways": bool(user) and can(user, "access_pathways"),
         # Evaluated only by templates that use it (one query).
         "default_network": SimpleLazyObject(default_network),
     }

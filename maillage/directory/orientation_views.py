@@ -6,10 +6,13 @@ import math
 from axes.helpers import get_client_ip_address
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 from django_ratelimit.core import get_usage
+
+from maillage.pathways import services as pathways_services
 
 from . import orientation, orientation_selectors, selectors, services
 from .contact_forms import ContactRequestForm
@@ -125,15 +128,19 @@ def _carried_answers(request, structure) -> tuple[dict, Stage | None]:
 
 
 def _save(form, *, structure, offer, stage, answers):
+    """Save the request and, in the same transaction, the referral the structure's advisors get."""
     try:
-        return services.create_contact_request(
-            consent_text=form.consent_text,
-            structure=structure,
-            offer=offer,
-            stage=stage,
-            answers=answers,
-            **form.request_fields(),
-        )
+        with transaction.atomic():
+            contact_request = services.create_contact_request(
+                consent_text=form.consent_text,
+                structure=structure,
+                offer=offer,
+                stage=stage,
+                answers=answers,
+                **form.request_fields(),
+            )
+            pathways_services.refer_from_contact_request(contact_request=contact_request)
+            return contact_request
     except ValidationError as error:
         for field, messages in error.message_dict.items():
             form.add_error(field if field in form.fields else None, messages)

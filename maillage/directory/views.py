@@ -7,6 +7,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from maillage.pathways.stats import structure_response_time
+
 from . import selectors
 from .models import Network, Stage
 from .public_forms import MapFilterForm, SearchForm
@@ -75,7 +77,11 @@ def structure(request, slug):
     structure = get_object_or_404(
         selectors.public_structures().select_related("legal_form", "commune"), slug=slug
     )
-    context = {"structure": structure, **selectors.structure_page(structure)}
+    context = {
+        "structure": structure,
+        **selectors.structure_page(structure),
+        "response_time": structure_response_time(structure),
+    }
     return render(request, "directory/public/structure.html", context)
 
 

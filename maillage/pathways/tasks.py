@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -13,6 +14,11 @@ from .models import Notification
 
 def _absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
+
+
+def _notifications_url() -> str:
+    """The page where the user reads their notifications and chooses the daily digest."""
+    return _absolute(reverse("pathways:notifications"))
 
 
 @task()
@@ -30,7 +36,11 @@ def email_notifications(notification_ids: list[int]) -> int:
         with translation.override(user.language):
             body = render_to_string(
                 "pathways/email/notification.txt",
-                {"notification": notification, "url": _absolute(notification.path)},
+                {
+                    "notification": notification,
+                    "url": _absolute(notification.path),
+                    "notifications_url": _notifications_url(),
+                },
             )
             send_mail(f"[Maillage] {notification.text}", body, None, [user.email])
         with transaction.atomic():
@@ -59,6 +69,7 @@ def email_daily_digests() -> int:
                 "pathways/email/digest.txt",
                 {
                     "notifications": [(n, _absolute(n.path)) for n in notifications],
+                    "notifications_url": _notifications_url(),
                 },
             )
             send_mail(

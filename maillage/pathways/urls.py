@@ -2,16 +2,116 @@
 
 from django.urls import path
 
-from . import referential_views, views
+from . import (
+    act_views,
+    application_views,
+    gdpr_views,
+    notification_views,
+    referential_views,
+    referral_views,
+    token_views,
+    views,
+)
 
 app_name = "pathways"
 
 urlpatterns = [
     # --- Referrals, applications, acts (referral_views, application_views, act_views) ---------
-    path("orientations/<uuid:uuid>/", views.referral_detail, name="referral_detail"),
+    path("orientations/", referral_views.referral_inbox, name="referral_inbox"),
+    path("orientations/export.csv", referral_views.referral_inbox_csv, name="referral_inbox_csv"),
+    path("personnes/<uuid:uuid>/orienter/", referral_views.referral_create, name="referral_create"),
+    path("orientations/<uuid:uuid>/", referral_views.referral_detail, name="referral_detail"),
+    path(
+        "orientations/<uuid:uuid>/accepter/",
+        referral_views.referral_accept,
+        name="referral_accept",
+    ),
+    path(
+        "orientations/<uuid:uuid>/refuser/",
+        referral_views.referral_decline,
+        name="referral_decline",
+    ),
+    path(
+        "orientations/<uuid:uuid>/rediriger/",
+        referral_views.referral_redirect,
+        name="referral_redirect",
+    ),
+    path(
+        "orientations/<uuid:uuid>/premier-rendez-vous/",
+        referral_views.referral_first_meeting,
+        name="referral_first_meeting",
+    ),
+    path("orientations/<uuid:uuid>/cloture/", referral_views.referral_close, name="referral_close"),
+    path(
+        "orientations/<uuid:uuid>/annulation/",
+        referral_views.referral_cancel,
+        name="referral_cancel",
+    ),
+    path(
+        "personnes/<uuid:uuid>/candidater/",
+        application_views.application_create,
+        name="application_create",
+    ),
+    path(
+        "candidatures/<uuid:uuid>/",
+        application_views.application_detail,
+        name="application_detail",
+    ),
+    path(
+        "candidatures/<uuid:uuid>/statut/",
+        application_views.application_status,
+        name="application_status",
+    ),
+    path(
+        "sessions/<uuid:uuid>/candidatures/",
+        application_views.session_applicants,
+        name="session_applicants",
+    ),
+    path("actes/nouveau/", act_views.act_create, name="act_create"),
+    path(
+        "personnes/<uuid:uuid>/actes/nouveau/",
+        act_views.person_act_create,
+        name="person_act_create",
+    ),
     # --- Home, persons, consents, notes, plan, projects, outcomes (views) ----------------------
+    path("", views.home, name="home"),
+    path("personnes/", views.person_list, name="person_list"),
+    path("personnes/export.csv", views.person_list_csv, name="person_list_csv"),
+    path("personnes/nouvelle/", views.person_create, name="person_create"),
+    path("personnes/<uuid:uuid>/", views.person_detail, name="person_detail"),
+    path("personnes/<uuid:uuid>/modifier/", views.person_edit, name="person_edit"),
+    path("personnes/<uuid:uuid>/consentements/", views.consent_add, name="consent_add"),
+    path(
+        "personnes/<uuid:uuid>/consentements/<int:pk>/retrait/",
+        views.consent_withdraw,
+        name="consent_withdraw",
+    ),
+    path("personnes/<uuid:uuid>/notes/", views.note_add, name="note_add"),
+    path("personnes/<uuid:uuid>/plan/", views.plan_edit, name="plan_edit"),
+    path("personnes/<uuid:uuid>/projets/", views.project_create, name="project_create"),
+    path("projets/<uuid:uuid>/", views.project_edit, name="project_edit"),
+    path("personnes/<uuid:uuid>/sorties/", views.outcome_create, name="outcome_create"),
     # --- GDPR, merge, notifications (gdpr_views, notification_views) ----------------------------
+    path(
+        "personnes/<uuid:uuid>/donnees.json",
+        gdpr_views.person_export_json,
+        name="person_export_json",
+    ),
+    path(
+        "personnes/<uuid:uuid>/donnees.pdf",
+        gdpr_views.person_export_pdf,
+        name="person_export_pdf",
+    ),
+    path("personnes/<uuid:uuid>/effacer/", gdpr_views.person_erase, name="person_erase"),
+    path("personnes/<uuid:uuid>/fusionner/", gdpr_views.person_merge, name="person_merge"),
+    path("notifications/", notification_views.notifications, name="notifications"),
     # --- API tokens (token_views) ---------------------------------------------------------------
+    path("structures/<slug:slug>/jetons/", token_views.api_tokens, name="api_tokens"),
+    path(
+        "structures/<slug:slug>/jetons/<int:pk>/revocation/",
+        token_views.api_token_revoke,
+        name="api_token_revoke",
+    ),
     # --- Referentials extended by coordinators (referential_views) ------------------------------
     path(
         "referentiels/<slug:slug>/",

@@ -1,22 +1,438 @@
-"""Advisors' pages of the pathways app: thin views over services and selectors."""
+"""Advisors' pages of the pathways app: the home, persons and what hangs on them.
 
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_safe
+Thin views over `forms`, `services` and `selectors`. A person page asks `rules` first: a refused
+read is logged (PersonAccess, granted=False) and answered 403; a granted read is logged too.
+"""
+
+import copy
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from maillage.accounts.rules import can
+from maillage.core.exports import csv_response
 
 from . import selectors, services
+from .forms import (
+    ConsentForm,
+    NoteForm,
+    OutcomeForm,
+    PersonCreateForm,
+    PersonForm,
+    PersonSearchForm,
+    PlanForm,
+    PlanStepFormSet,
+    ProjectForm,
+    apply_errors,
+)
+from .models import Consent, ConsentScope, Person, PersonAccess, Plan, Project
+from .services.access import log_person_access
+
+PAGE_SIZE = 50
+
+
+def optional_url(name: str, **kwargs) -> str | None:
+    """The URL of a page built elsewhere, or None while it does not exist."""
+    try:
+        return reverse(name, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return None
+
+
+def _require_pathways(request) -> list:
+    if not can(request.user, "access_pathways"):
+        raise PermissionDenied
+    return selectors.staff_structures(request.user)
+
+
+def _person_for(request, uuid, action: str = "view_person") -> Person:
+    """The person, once `rules` allow `action`; every read is logged, refused or granted."""
+    person = get_object_or_404(Person.objects.select_related("situation"), uuid=uuid)
+    if not can(request.user, "view_person", person):
+        log_person_access(
+            person=person, user=request.user, channel=PersonAccess.Channel.PAGE, granted=False
+        )
+        raise PermissionDenied
+    if action != "view_person" and not can(request.user, action, person):
+        raise PermissionDenied
+    if request.method in ("GET", "HEAD"):
+        log_person_access(
+            person=person, user=request.user, channel=PersonAccess.Channel.PAGE, granted=True
+        )
+    return person
+
+
+def _person_url(person) -> str:
+    return reverse("pathways:person_detail", kwargs={"uuid": person.uuid})
+
+
+# --- Home --------------------------------------------------------------------------------------
 
 
 @require_safe
-def referral_detail(request, uuid):
-    """One referral, as its sender or its receiver sees it (the closed loop)."""
-    referral = get_object_or_404(selectors.referrals_visible_to(request.user), uuid=uuid)
-    if can(request.user, "answer_referral", referral):
-        services.mark_referral_received(referral=referral, user=request.user)
+def home(request):
+    """The advisor's home: caseload, referrals both ways, sessions, quiet persons, news."""
+    _require_pathways(request)
     context = {
-        "referral": referral,
-        "shows_person": can(request.user, "view_person", referral.person),
-        "transitions": referral.transitions.select_related("by"),
+        "home": selectors.advisor_home(request.user),
+        "links": {
+            "referral_inbox": optional_url("pathways:referral_inbox"),
+            "notifications": optional_url("pathways:notifications"),
+            "act_create": optional_url("pathways:act_create"),
+        },
     }
-    return render(request, "pathways/referral_detail.html", context)
+    return render(request, "pathways/home.html", context)
+
+
+# --- Persons -----------------------------------------------------------------------------------
+
+
+@require_safe
+def person_list(request):
+    _require_pathways(request)
+    form = PersonSearchForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    persons = selectors.search_persons(request.user, query)
+    page = Paginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "pathways/persons/list.html", {"form": form, "page": page, "query": query}
+    )
+
+
+@require_safe
+def person_list_csv(request):
+    _require_pathways(request)
+    form = PersonSearchForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    persons = selectors.search_persons(request.user, query)
+    header = [
+        _("Last name"),
+        _("First name"),
+        _("Birth date"),
+        _("E-mail address"),
+        _("Phone"),
+        _("Postal code"),
+        _("Situation"),
+        _("Last activity"),
+    ]
+    rows = (
+        [
+            person.last_name,
+            person.first_name,
+            person.birth_date.isoformat() if person.birth_date else "",
+            person.email,
+            person.phone,
+            person.postal_code,
+            person.situation.label if person.situation else "",
+            person.last_activity_on.isoformat() if person.last_activity_on else "",
+        ]
+        for person in persons.iterator(chunk_size=500)
+    )
+    return csv_response("personnes.csv", header, rows)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def person_create(request):
+    """A new person; probable duplicates are shown first, before anything is saved."""
+    structures = _require_pathways(request)
+    form = PersonCreateForm(request.POST or None, user=request.user, structures=structures)
+    duplicates, signature = [], ""
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        signature = form.duplicate_signature()
+        if request.POST.get("confirm") != signature:
+            duplicates = selectors.probable_duplicates(
+                request.user,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                birth_date=data["birth_date"],
+                email=data["email"],
+                phone=data["phone"],
+            )
+        if not duplicates:
+            try:
+                person = _create_person(request, form)
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, _("%(person)s is recorded.") % {"person": person})
+                return redirect(_person_url(person))
+    context = {"form": form, "duplicates": duplicates, "signature": signature}
+    return render(request, "pathways/persons/create.html", context)
+
+
+def _create_person(request, form):
+    structure = form.chosen_structure()
+    with transaction.atomic():
+        person = services.create_person(
+            structure=structure, user=request.user, **form.person_fields()
+        )
+        if form.cleaned_data["share_with_network"]:
+            services.give_consent(
+                person=person,
+                user=request.user,
+                structure=structure,
+                scope=ConsentScope.NETWORK_SHARING,
+                method=form.cleaned_data["consent_method"],
+            )
+    return person
+
+
+@require_safe
+def person_detail(request, uuid):
+    merged = Person.objects.filter(uuid=uuid, merged_into__isnull=False).first()
+    if merged is not None and can(request.user, "view_person", merged.merged_into):
+        return redirect(_person_url(merged.merged_into))  # an old link to a merged duplicate
+    person = _person_for(request, uuid)
+    page = selectors.person_page(request.user, person)
+    may_change = can(request.user, "change_person", person)
+    context = {
+        "page": page,
+        "person": person,
+        "may_change": may_change,
+        "actions": {
+            "refer": optional_url("pathways:referral_create", uuid=person.uuid),
+            "apply": optional_url("pathways:application_create", uuid=person.uuid),
+            "record_act": optional_url("pathways:person_act_create", uuid=person.uuid),
+            "export_json": can(request.user, "export_person_data", person)
+            and optional_url("pathways:person_export_json", uuid=person.uuid),
+            "export_pdf": can(request.user, "export_person_data", person)
+            and optional_url("pathways:person_export_pdf", uuid=person.uuid),
+            "erase": can(request.user, "erase_person", person)
+            and optional_url("pathways:person_erase", uuid=person.uuid),
+            "merge": may_change and optional_url("pathways:person_merge", uuid=person.uuid),
+        },
+    }
+    return render(request, "pathways/persons/detail.html", context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def person_edit(request, uuid):
+    """Identity and contact, with optimistic locking: a stale save keeps the input."""
+    person = _person_for(request, uuid, "change_person")
+    # The form works on a copy: the page keeps the saved name while the input is corrected.
+    form = PersonForm(request.POST or None, instance=copy.copy(person), user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_person(
+                person=form.instance,
+                user=request.user,
+                expected_version=form.cleaned_data["version"],
+                **form.person_fields(),
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The record is saved."))
+            return redirect(_person_url(person))
+    return render(request, "pathways/persons/edit.html", {"form": form, "person": person})
+
+
+# --- Consents and notes ------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def consent_add(request, uuid):
+    person = _person_for(request, uuid, "change_person")
+    form = ConsentForm(request.POST or None, structures=selectors.staff_structures(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.give_consent(
+                person=person,
+                user=request.user,
+                structure=form.chosen_structure(),
+                scope=form.cleaned_data["scope"],
+                method=form.cleaned_data["method"],
+                proof=form.cleaned_data["proof"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The consent is recorded."))
+            return redirect(_person_url(person))
+    return render(request, "pathways/persons/consent_form.html", {"form": form, "person": person})
+
+
+@require_POST
+def consent_withdraw(request, uuid, pk):
+    person = _person_for(request, uuid, "change_person")
+    consent = get_object_or_404(Consent, person=person, pk=pk)
+    consent.person = person
+    try:
+        services.withdraw_consent(consent=consent, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("The consent “%(scope)s” is withdrawn.") % {"scope": consent.get_scope_display()},
+        )
+    return redirect(_person_url(person))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def note_add(request, uuid):
+    person = _person_for(request, uuid)
+    form = NoteForm(request.POST or None, structures=selectors.staff_structures(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_note(
+                person=person,
+                structure=form.chosen_structure(),
+                user=request.user,
+                body=form.cleaned_data["body"],
+                is_shared=form.cleaned_data["is_shared"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The note is saved."))
+            return redirect(_person_url(person))
+    return render(request, "pathways/persons/note_form.html", {"form": form, "person": person})
+
+
+# --- The shared plan ---------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def plan_edit(request, uuid):
+    """The plan's steps as a formset; each save is a new revision (optimistic locking)."""
+    person = _person_for(request, uuid, "change_person")
+    plan = Plan.objects.filter(person=person).first()
+    structures = selectors.staff_structures(request.user)
+    steps = list(plan.steps.select_related("offer", "responsible_structure")) if plan else []
+    initial = [
+        {
+            "offer": step.offer,
+            "action": step.action,
+            "responsible_structure": step.responsible_structure,
+            "target_date": step.target_date,
+            "status": step.status,
+        }
+        for step in steps
+    ]
+    data = request.POST or None
+    form = PlanForm(
+        data, structures=structures, initial={"version": plan.version if plan else None}
+    )
+    formset = PlanStepFormSet(
+        data, initial=initial, prefix="steps", form_kwargs={"user": request.user}
+    )
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        kept = [
+            step_form.step()
+            for step_form in formset.forms
+            if step_form.cleaned_data and not step_form.cleaned_data.get("DELETE")
+        ]
+        try:
+            services.save_plan(
+                person=person,
+                user=request.user,
+                structure=form.chosen_structure(),
+                steps=kept,
+                expected_version=form.cleaned_data["version"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The plan is saved."))
+            return redirect(_person_url(person))
+    context = {
+        "form": form,
+        "formset": formset,
+        "person": person,
+        "plan": plan,
+        "revisions": list(plan.revisions.select_related("author", "structure")[:5]) if plan else [],
+    }
+    return render(request, "pathways/persons/plan_form.html", context)
+
+
+# --- Projects and outcomes ---------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def project_create(request, uuid):
+    person = _person_for(request, uuid)
+    form = ProjectForm(
+        request.POST or None,
+        user=request.user,
+        structures=selectors.staff_structures(request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.create_project(
+                structure=form.chosen_structure(),
+                user=request.user,
+                persons=[person],
+                **form.project_fields(),
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The project is recorded."))
+            return redirect(_person_url(person))
+    context = {"form": form, "person": person, "project": None}
+    return render(request, "pathways/persons/project_form.html", context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def project_edit(request, uuid):
+    project = get_object_or_404(Project, uuid=uuid)
+    persons = list(project.persons.all())
+    if not persons:
+        raise PermissionDenied
+    for person in persons:
+        _person_for(request, person.uuid)
+    person = persons[0]
+    form = ProjectForm(request.POST or None, instance=project, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_project(
+                project=project,
+                user=request.user,
+                expected_version=form.cleaned_data["version"],
+                **form.project_fields(),
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The project is saved."))
+            return redirect(_person_url(person))
+    context = {"form": form, "person": person, "project": project}
+    return render(request, "pathways/persons/project_form.html", context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def outcome_create(request, uuid):
+    person = _person_for(request, uuid)
+    form = OutcomeForm(
+        request.POST or None,
+        user=request.user,
+        person=person,
+        structures=selectors.staff_structures(request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_outcome(
+                person=person,
+                structure=form.chosen_structure(),
+                user=request.user,
+                outcome_type=data["outcome_type"],
+                occurred_on=data["occurred_on"],
+                legal_form=data["legal_form"],
+                details=data["details"],
+                project=data["project"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The outcome is recorded."))
+            return redirect(_person_url(person))
+    return render(request, "pathways/persons/outcome_form.html", {"form": form, "person": person})

@@ -3,6 +3,9 @@
 from .acts import record_act, record_outcome
 from .applications import change_application_status, submit_application
 from .common import StaleRecordError
+from .gdpr import anonymise_person, export_person_data
+from .merge import merge_persons
+from .notices import mark_notifications_read, set_notification_preference
 from .persons import (
     add_note,
     create_person,
@@ -28,21 +31,27 @@ from .referrals import (
     refer_person,
     remind_unanswered_referrals,
 )
+from .tokens import create_api_token, revoke_api_token
 
 __all__ = [
     "StaleRecordError",
     "accept_referral",
     "add_note",
+    "anonymise_person",
     "cancel_referral",
     "change_application_status",
     "close_referral",
+    "create_api_token",
     "create_person",
     "create_project",
     "decline_referral",
     "ensure_accompaniment",
     "expire_referrals",
+    "export_person_data",
     "give_consent",
+    "mark_notifications_read",
     "mark_referral_received",
+    "merge_persons",
     "record_act",
     "record_first_meeting",
     "record_outcome",
@@ -50,7 +59,9 @@ __all__ = [
     "refer_from_contact_request",
     "refer_person",
     "remind_unanswered_referrals",
+    "revoke_api_token",
     "save_plan",
+    "set_notification_preference",
     "set_referent",
     "submit_application",
     "update_person",

@@ -1,6 +1,6 @@
 """Applications to offers: submitted → under review → decided → in progress → ended."""
 
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -27,8 +27,12 @@ def submit_application(
     session=None,
     project=None,
     submitted_on: date | None = None,
+    at: datetime | None = None,
 ) -> Application:
-    """Record an application received by the offer's structure (which now follows the person)."""
+    """Record an application received by the offer's structure (which now follows the person).
+
+    `at` (scripts, the generator) dates the recording in the past; default: now.
+    """
     structure = offer.structure
     require(user, "track_persons", structure)
     require(user, "view_person", person)
@@ -36,7 +40,7 @@ def submit_application(
         raise ValidationError({"session": _("This session belongs to another offer.")})
     submitted_on = submitted_on or today()
     refuse_future(submitted_on, "submitted_on")
-    at = timezone.now()
+    at = at or timezone.now()
     application = Application(
         person=person,
         project=project,
@@ -77,6 +81,7 @@ def change_application_status(
     no_next_step_note: str = "",
     end_reason=None,
     end_note: str = "",
+    at: datetime | None = None,
 ) -> Application:
     """Move the application along its state machine.
 
@@ -104,6 +109,7 @@ def change_application_status(
                 to_offer=refer_to_offer,
                 project=application.project,
                 reason=referral_reason,
+                sent_at=at,
             )
         if next_step_referral is not None and next_step_referral.person_id != application.person_id:
             raise ValidationError(
@@ -133,7 +139,7 @@ def change_application_status(
             raise ValidationError({"end_note": _("Say in a few words why the person left.")})
         application.end_reason = end_reason
         application.end_note = end_note.strip()
-    at = timezone.now()
+    at = at or timezone.now()
     ApplicationTransition.objects.create(
         application=application,
         from_status=application.status,

@@ -120,7 +120,8 @@ def refer_from_contact_request(*, contact_request) -> Referral:
         postal_code=contact_request.postal_code,
     )
     person.name_key = name_key(person.first_name, person.last_name)
-    person.full_clean()
+    # The public form asks for a first name only: the last name may come later.
+    person.full_clean(exclude=["last_name"] if not person.last_name else None)
     person.save()
     at = contact_request.created_at or timezone.now()
     referral = Referral.objects.create(
@@ -142,28 +143,41 @@ def refer_from_contact_request(*, contact_request) -> Referral:
 
 
 @transaction.atomic
-def mark_referral_received(*, referral: Referral, user) -> Referral:
+def mark_referral_received(*, referral: Referral, user, at: datetime | None = None) -> Referral:
     """The receiving structure opened the referral: the sender sees it was read."""
     require(user, "answer_referral", referral)
     if referral.status == ReferralStatus.SENT:
-        _move(referral, ReferralStatus.RECEIVED, user=user)
+        _move(referral, ReferralStatus.RECEIVED, user=user, at=at)
         referral.save(update_fields=["status", "status_changed_at"])
     return referral
 
 
-def _answer(referral: Referral, to_status: str, *, user, note: str, expected_version) -> None:
+def _answer(
+    referral: Referral, to_status: str, *, user, note: str, expected_version, at=None
+) -> None:
     require(user, "answer_referral", referral)
     claim_version(referral, expected_version)
-    _move(referral, to_status, user=user, note=note)
+    _move(referral, to_status, user=user, note=note, at=at)
     referral.answered_at = referral.answered_at or referral.status_changed_at
 
 
 @transaction.atomic
 def accept_referral(
-    *, referral: Referral, user, note: str = "", expected_version: int | None = None
+    *,
+    referral: Referral,
+    user,
+    note: str = "",
+    expected_version: int | None = None,
+    at: datetime | None = None,
 ) -> Referral:
+    """`at` (scripts, the generator) dates the answer in the past; default: now."""
     _answer(
-        referral, ReferralStatus.ACCEPTED, user=user, note=note, expected_version=expected_version
+        referral,
+        ReferralStatus.ACCEPTED,
+        user=user,
+        note=note,
+        expected_version=expected_version,
+        at=at,
     )
     referral.save()
     notifications.referral_answered(referral)
@@ -179,13 +193,19 @@ def decline_referral(
     note: str = "",
     share_reason_with_person: bool = False,
     expected_version: int | None = None,
+    at: datetime | None = None,
 ) -> Referral:
     if reason is None:
         raise ValidationError({"decline_reason": _("Choose why the referral is declined.")})
     if reason.requires_note and not note.strip():
         raise ValidationError({"decline_note": _("Say in a few words why it is declined.")})
     _answer(
-        referral, ReferralStatus.DECLINED, user=user, note=note, expected_version=expected_version
+        referral,
+        ReferralStatus.DECLINED,
+        user=user,
+        note=note,
+        expected_version=expected_version,
+        at=at,
     )
     referral.decline_reason = reason
     referral.decline_note = note.strip()
@@ -205,6 +225,7 @@ def redirect_referral(
     to_offer=None,
     note: str = "",
     expected_version: int | None = None,
+    at: datetime | None = None,
 ) -> Referral:
     """The receiving structure sends the person on to a better-placed one (the new referral)."""
     if to_structure.pk == referral.to_structure_id:
@@ -213,7 +234,12 @@ def redirect_referral(
         )
     _check_target(to_structure, to_offer)
     _answer(
-        referral, ReferralStatus.REDIRECTED, user=user, note=note, expected_version=expected_version
+        referral,
+        ReferralStatus.REDIRECTED,
+        user=user,
+        note=note,
+        expected_version=expected_version,
+        at=at,
     )
     at = referral.status_changed_at
     onward = Referral(
@@ -259,6 +285,7 @@ def record_first_meeting(
     met_on: date,
     identity: dict | None = None,
     expected_version: int | None = None,
+    at: datetime | None = None,
 ) -> Referral:
     """The person came. An anonymous orientation is matched here, from what the person says."""
     require(user, "answer_referral", referral)
@@ -277,15 +304,20 @@ def record_first_meeting(
                 ),
                 code="no_match",
             )
-        referral.matched_at = timezone.now()
+        referral.matched_at = at or timezone.now()
     if referral.status == ReferralStatus.ACCEPTED:
         claim_version(referral, expected_version)
     else:
         # Meeting the person answers the referral: accept it on the way.
         _answer(
-            referral, ReferralStatus.ACCEPTED, user=user, note="", expected_version=expected_version
+            referral,
+            ReferralStatus.ACCEPTED,
+            user=user,
+            note="",
+            expected_version=expected_version,
+            at=at,
         )
-    _move(referral, ReferralStatus.FIRST_MEETING, user=user)
+    _move(referral, ReferralStatus.FIRST_MEETING, user=user, at=at)
     referral.first_meeting_on = met_on
     referral.save()
     ensure_accompaniment(person=person, structure=referral.to_structure, started_on=met_on)
@@ -296,11 +328,16 @@ def record_first_meeting(
 
 @transaction.atomic
 def close_referral(
-    *, referral: Referral, user, note: str = "", expected_version: int | None = None
+    *,
+    referral: Referral,
+    user,
+    note: str = "",
+    expected_version: int | None = None,
+    at: datetime | None = None,
 ) -> Referral:
     require(user, "answer_referral", referral)
     claim_version(referral, expected_version)
-    _move(referral, ReferralStatus.CLOSED, user=user, note=note)
+    _move(referral, ReferralStatus.CLOSED, user=user, note=note, at=at)
     referral.closed_at = referral.status_changed_at
     referral.save()
     return referral
@@ -308,11 +345,16 @@ def close_referral(
 
 @transaction.atomic
 def cancel_referral(
-    *, referral: Referral, user, note: str = "", expected_version: int | None = None
+    *,
+    referral: Referral,
+    user,
+    note: str = "",
+    expected_version: int | None = None,
+    at: datetime | None = None,
 ) -> Referral:
     require(user, "cancel_referral", referral)
     claim_version(referral, expected_version)
-    _move(referral, ReferralStatus.CANCELLED, user=user, note=note)
+    _move(referral, ReferralStatus.CANCELLED, user=user, note=note, at=at)
     referral.closed_at = referral.status_changed_at
     referral.save()
     return referral

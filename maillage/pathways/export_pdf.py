@@ -1,0 +1,28 @@
+"""The right-of-access export as a readable A4 PDF (WeasyPrint, as the directory's brochure).
+
+The PDF is made from the same data as the JSON export, in the language of the request. Like the
+brochure, it loads nothing from outside: fonts are the Debian ones WeasyPrint embeds and the
+stylesheet is read from the static files.
+"""
+
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+
+STYLESHEET = "maillage/person_export.css"
+
+
+def _refuse_fetch(url, *args, **kwargs):
+    raise ValueError(f"The export does not load external resources ({url}).")
+
+
+def render_html(data: dict) -> str:
+    return render_to_string("pathways/gdpr/export_pdf.html", {"data": data})
+
+
+def render_pdf(data: dict, *, base_url: str) -> bytes:
+    from weasyprint import CSS, HTML  # heavy import, only when a PDF is made
+
+    stylesheet = CSS(filename=finders.find(STYLESHEET), url_fetcher=_refuse_fetch)
+    return HTML(string=render_html(data), base_url=base_url, url_fetcher=_refuse_fetch).write_pdf(
+        stylesheets=[stylesheet]
+    )

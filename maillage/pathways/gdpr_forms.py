@@ -1,0 +1,76 @@
+"""Forms of the GDPR, merge and notification pages: they parse input; services write."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from maillage.core.text import normalise
+
+from .models import NotificationPreference
+
+
+class EraseForm(forms.Form):
+    """Erasure asks for a reason and the person's full name typed again."""
+
+    reason = forms.CharField(
+        label=_("Why are this person's data erased?"),
+        help_text=_("For example: the person asked for it, by e-mail on 3 March."),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    confirmation = forms.CharField(
+        label=_("Type the person's full name to confirm"),
+        max_length=210,
+    )
+
+    def __init__(self, *args, person, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person = person
+        self.fields["confirmation"].help_text = _(
+            "Type “%(name)s”. Accents and capitals do not matter."
+        ) % {"name": person.display_name}
+
+    def clean_confirmation(self):
+        typed = normalise(self.cleaned_data["confirmation"])
+        expected = {
+            normalise(f"{self.person.first_name} {self.person.last_name}"),
+            normalise(f"{self.person.last_name} {self.person.first_name}"),
+        }
+        if typed not in expected:
+            raise forms.ValidationError(
+                _("The name typed is not the person's full name: nothing was erased.")
+            )
+        return typed
+
+
+class MergeSearchForm(forms.Form):
+    q = forms.CharField(label=_("Name of the other record"), max_length=200, required=False)
+
+
+class MergeForm(forms.Form):
+    duplicate = forms.UUIDField(label=_("Record to merge into this one"))
+    confirm = forms.BooleanField(
+        label=_("I checked that both records are the same person"),
+        error_messages={"required": _("Tick the box to confirm that it is the same person.")},
+    )
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.candidates = {str(person.uuid): person for person in candidates}
+
+    def clean_duplicate(self):
+        chosen = self.candidates.get(str(self.cleaned_data["duplicate"]))
+        if chosen is None:
+            raise forms.ValidationError(_("Choose one of the records listed."))
+        return chosen
+
+
+class NotificationPreferenceForm(forms.ModelForm):
+    class Meta:
+        model = NotificationPreference
+        fields = ["daily_digest"]
+        help_texts = {
+            "daily_digest": _(
+                "Instead of one e-mail for each notification, receive one e-mail a day with "
+                "all of them."
+            )
+        }

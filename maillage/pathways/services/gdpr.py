@@ -1,0 +1,499 @@
+"""GDPR: the right of access (an export of everything about a person), erasure by anonymisation
+and the access log.
+
+Erasure never deletes a row: every act, application, referral, outcome and consent stays, so
+every count that included the person is unchanged. What identifies the person goes:
+
+- cleared: first and last name (replaced by "Personne anonymisée"), e-mail, phone, postal code,
+  birth date, the duplicate-search key; the bodies of their notes; the free texts of their
+  referrals (reason, shared information, decline note) and of the transitions of their referrals
+  and applications; the notes on their applications; the details of their outcomes; the proof
+  text of their consents; the title and notes of the acts where they were the only participant;
+  the name, e-mail, phone, postal code and message of the contact request they sent from the
+  public site (the e-mail becomes a reserved `.invalid` address, because a contact request must
+  hold an e-mail or a phone);
+- scrubbed (their name, e-mail and phone replaced by "***", the rest kept): the texts shared with
+  other persons (collective acts, collective projects), their projects, their plan steps and plan
+  revisions, and the notifications about their referrals;
+- kept, so that statistics do not change: birth year, gender, situation, the département of
+  their commune (the commune is replaced by its département when that territory is loaded),
+  the priority-neighbourhood flag, the pseudonymous `public_id`, dates and statuses.
+
+No other copy exists: simple-history is not used on pathways models, and the directory's
+ContactRequest has no history table either (only networks, structures, stages, offers and
+sessions have one, and they hold no person).
+"""
+
+import logging
+import re
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Prefetch
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from maillage.accounts.rules import can
+from maillage.directory.models import ContactRequest, Territory, TerritoryKind
+
+from .. import visibility
+from ..models import (
+    Accompaniment,
+    Act,
+    ActParticipant,
+    Application,
+    ApplicationTransition,
+    Consent,
+    Notification,
+    Outcome,
+    Person,
+    PersonAccess,
+    PersonNote,
+    Plan,
+    PlanRevision,
+    PlanStep,
+    Project,
+    Referral,
+    ReferralTransition,
+)
+from .access import log_person_access
+from .common import require
+
+logger = logging.getLogger(__name__)
+
+ANONYMISED_FIRST_NAME = "Personne"
+ANONYMISED_LAST_NAME = "anonymisée"
+# A contact request must keep an e-mail or a phone (directory constraint): a reserved address.
+ERASED_EMAIL = "effacee@anonymisee.invalid"
+SCRUBBED = "***"
+
+
+# --- Right of access -----------------------------------------------------------------------
+
+
+def _iso(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return timezone.localtime(value).isoformat(timespec="seconds")
+    return value.isoformat()
+
+
+def _name(obj) -> str | None:
+    return str(obj) if obj is not None else None
+
+
+def _transitions(rows, labels) -> list[dict]:
+    return [
+        {
+            "from": str(labels.get(row.from_status, row.from_status)) if row.from_status else None,
+            "to": str(labels.get(row.to_status, row.to_status)),
+            "at": _iso(row.at),
+            "note": row.note,
+        }
+        for row in rows
+    ]
+
+
+def person_data(person: Person, user) -> dict:
+    """Everything Maillage holds about the person, as plain JSON-ready data.
+
+    Notes are those `user` may read; the notes of collective acts (which speak of others) are
+    left out. Labels are in the current language.
+    """
+    from ..models import ApplicationStatus, ReferralStatus
+
+    application_labels = dict(ApplicationStatus.choices)
+    referral_labels = dict(ReferralStatus.choices)
+    person = (
+        Person.objects.select_related("commune", "situation", "created_by_structure")
+        .prefetch_related(
+            Prefetch(
+                "accompaniments",
+                queryset=Accompaniment.objects.select_related("structure", "referent"),
+            ),
+        )
+        .get(pk=person.pk)
+    )
+    consents = Consent.objects.filter(person=person).select_related("structure")
+    projects = Project.objects.filter(persons=person).select_related(
+        "sector", "envisaged_legal_form", "current_stage"
+    )
+    applications = (
+        Application.objects.filter(person=person)
+        .select_related(
+            "offer", "session", "structure", "project", "no_next_step_reason", "end_reason"
+        )
+        .prefetch_related(
+            Prefetch("transitions", queryset=ApplicationTransition.objects.order_by("at", "pk"))
+        )
+    )
+    referrals = (
+        Referral.objects.filter(person=person)
+        .select_related("from_structure", "to_structure", "to_offer", "decline_reason", "project")
+        .prefetch_related(
+            Prefetch("transitions", queryset=ReferralTransition.objects.order_by("at", "pk"))
+        )
+    )
+    participations = (
+        ActParticipant.objects.filter(person=person)
+        .select_related("act__act_type", "act__structure", "act__offer", "act__session")
+        .order_by("-act__occurred_on", "-act__pk")
+    )
+    outcomes = Outcome.objects.filter(person=person).select_related(
+        "outcome_type", "structure", "legal_form", "project"
+    )
+    notes = [
+        note
+        for note in PersonNote.objects.filter(person=person).select_related("structure", "person")
+        if can(user, "view_note", note)
+    ]
+    plan = (
+        Plan.objects.filter(person=person)
+        .prefetch_related(
+            Prefetch(
+                "steps", queryset=PlanStep.objects.select_related("offer", "responsible_structure")
+            ),
+            Prefetch("revisions", queryset=PlanRevision.objects.select_related("structure")),
+        )
+        .first()
+    )
+    access_log = PersonAccess.objects.filter(person=person).select_related("user")
+    return {
+        "generated_at": _iso(timezone.now()),
+        "person": {
+            "identifier": str(person.uuid),
+            "pseudonymous_identifier": str(person.public_id),
+            "first_name": person.first_name,
+            "last_name": person.last_name,
+            "birth_date": _iso(person.birth_date),
+            "birth_year": person.birth_year,
+            "gender": person.get_gender_display(),
+            "email": person.email,
+            "phone": person.phone,
+            "postal_code": person.postal_code,
+            "commune": _name(person.commune),
+            "situation": _name(person.situation),
+            "priority_neighbourhood": person.priority_neighbourhood,
+            "shares_with_network": person.shares_with_network,
+            "recorded_by_structure": _name(person.created_by_structure),
+            "recorded_at": _iso(person.created_at),
+            "last_activity_on": _iso(person.last_activity_on),
+            "anonymised_at": _iso(person.anonymised_at),
+        },
+        "accompaniments": [
+            {
+                "structure": str(a.structure),
+                "started_on": _iso(a.started_on),
+                "ended_on": _iso(a.ended_on),
+                "referent": _name(a.referent),
+            }
+            for a in person.accompaniments.all()
+        ],
+        "consents": [
+            {
+                "scope": c.get_scope_display(),
+                "method": c.get_method_display(),
+                "proof": c.proof,
+                "given_at": _iso(c.given_at),
+                "withdrawn_at": _iso(c.withdrawn_at),
+                "recorded_by_structure": _name(c.structure),
+            }
+            for c in consents
+        ],
+        "projects": [
+            {
+                "title": p.title,
+                "description": p.description,
+                "kind": p.get_kind_display(),
+                "sector": _name(p.sector),
+                "envisaged_legal_form": _name(p.envisaged_legal_form),
+                "current_stage": _name(p.current_stage),
+                "recorded_at": _iso(p.created_at),
+            }
+            for p in projects
+        ],
+        "applications": [
+            {
+                "offer": str(a.offer),
+                "structure": str(a.structure),
+                "session": _name(a.session),
+                "project": _name(a.project),
+                "status": a.get_status_display(),
+                "submitted_on": _iso(a.submitted_on),
+                "decided_at": _iso(a.decided_at),
+                "no_next_step_reason": _name(a.no_next_step_reason),
+                "no_next_step_note": a.no_next_step_note,
+                "end_reason": _name(a.end_reason),
+                "end_note": a.end_note,
+                "transitions": _transitions(a.transitions.all(), application_labels),
+            }
+            for a in applications
+        ],
+        "referrals": [
+            {
+                "from_structure": str(r.from_structure or _("public site")),
+                "to_structure": str(r.to_structure),
+                "to_offer": _name(r.to_offer),
+                "project": _name(r.project),
+                "status": r.get_status_display(),
+                "sent_at": _iso(r.sent_at),
+                "answered_at": _iso(r.answered_at),
+                "first_meeting_on": _iso(r.first_meeting_on),
+                "closed_at": _iso(r.closed_at),
+                "reason": r.reason,
+                "shared_info": r.shared_info,
+                "person_data_shared": r.shares_person_data,
+                "decline_reason": _name(r.decline_reason),
+                "decline_note": r.decline_note,
+                "transitions": _transitions(r.transitions.all(), referral_labels),
+            }
+            for r in referrals
+        ],
+        "acts": [
+            {
+                "type": str(p.act.act_type),
+                "date": _iso(p.act.occurred_on),
+                "duration_minutes": p.act.duration_minutes,
+                "structure": str(p.act.structure),
+                "offer": _name(p.act.offer),
+                "title": p.act.title,
+                "collective": p.act.is_collective,
+                "attended": p.attended,
+                # The notes of a collective act speak of others too.
+                "notes": "" if p.act.is_collective else p.act.notes,
+            }
+            for p in participations
+        ],
+        "outcomes": [
+            {
+                "type": str(o.outcome_type),
+                "date": _iso(o.occurred_on),
+                "structure": str(o.structure),
+                "legal_form": _name(o.legal_form),
+                "project": _name(o.project),
+                "details": o.details,
+            }
+            for o in outcomes
+        ],
+        "plan": None
+        if plan is None
+        else {
+            "revision": plan.revision,
+            "steps": [
+                {
+                    "position": s.position,
+                    "offer": _name(s.offer),
+                    "action": s.action,
+                    "responsible_structure": str(s.responsible_structure),
+                    "target_date": _iso(s.target_date),
+                    "status": s.get_status_display(),
+                }
+                for s in plan.steps.all()
+            ],
+            "revisions": [
+                {
+                    "number": r.number,
+                    "at": _iso(r.at),
+                    "structure": _name(r.structure),
+                    "steps": r.steps,
+                }
+                for r in plan.revisions.all()
+            ],
+        },
+        "notes": [
+            {
+                "structure": str(n.structure),
+                "written_at": _iso(n.created_at),
+                "shared": n.is_shared,
+                "body": n.body,
+            }
+            for n in notes
+        ],
+        "access_log": [
+            {
+                "at": _iso(a.at),
+                "user": _name(a.user),
+                "channel": a.get_channel_display(),
+                "granted": a.granted,
+            }
+            for a in access_log
+        ],
+    }
+
+
+def export_person_data(*, person: Person, user) -> dict:
+    """The right of access: everything about the person, logged as an export."""
+    require(user, "export_person_data", person)
+    data = person_data(person, user)
+    log_person_access(person=person, user=user, granted=True, channel=PersonAccess.Channel.EXPORT)
+    return data
+
+
+# --- Erasure by anonymisation --------------------------------------------------------------
+
+
+def _needles(person: Person) -> list[str]:
+    """What must disappear from kept texts: names, e-mail, phone (with and without spaces)."""
+    values = {person.first_name, person.last_name, person.email, person.phone}
+    if person.phone:
+        values.add(person.phone.replace(" ", ""))
+    return sorted((v for v in values if v and len(v.strip()) > 1), key=len, reverse=True)
+
+
+def _scrubber(person: Person):
+    needles = _needles(person)
+    if not needles:
+        return lambda text: text
+    pattern = re.compile(
+        r"(?<!\w)(?:" + "|".join(re.escape(n) for n in needles) + r")(?!\w)", re.IGNORECASE
+    )
+
+    def scrub(value):
+        if isinstance(value, str):
+            return pattern.sub(SCRUBBED, value)
+        if isinstance(value, list):
+            return [scrub(item) for item in value]
+        if isinstance(value, dict):
+            return {key: scrub(item) for key, item in value.items()}
+        return value
+
+    return scrub
+
+
+def _departement_of(commune):
+    if commune is None or commune.kind == TerritoryKind.DEPARTEMENT:
+        return commune
+    if not commune.departement_code:
+        return commune
+    departement = Territory.objects.filter(
+        kind=TerritoryKind.DEPARTEMENT, code=commune.departement_code
+    ).first()
+    return departement or commune
+
+
+def _scrub_rows(queryset, fields: list[str], scrub) -> None:
+    for row in queryset.only("pk", *fields):
+        changed = {}
+        for name in fields:
+            before = getattr(row, name)
+            after = scrub(before)
+            if after != before:
+                changed[name] = after
+        if changed:
+            type(row).objects.filter(pk=row.pk).update(**changed)
+
+
+def erase_identity(person: Person, *, at: datetime) -> None:
+    """Replace what identifies the person on their own row (kept: statistics fields)."""
+    person.first_name = ANONYMISED_FIRST_NAME
+    person.last_name = ANONYMISED_LAST_NAME
+    person.email = ""
+    person.phone = ""
+    person.postal_code = ""
+    person.birth_date = None
+    person.name_key = ""
+    person.commune = _departement_of(person.commune)
+    person.anonymised_at = at
+    person.version += 1
+    person.save()
+
+
+@transaction.atomic
+def anonymise_person(*, person: Person, user, reason: str) -> Person:
+    """Erase the person by anonymisation (see the module docstring); nothing is deleted.
+
+    `user` is None when the retention command calls it. The reason is written to the
+    application log with the pseudonymous id, never the name.
+    """
+    require(user, "erase_person", person)
+    if not reason or not reason.strip():
+        raise ValidationError({"reason": _("Say why this person's data are erased.")})
+    person = (
+        Person.objects.select_for_update(of=("self",)).select_related("commune").get(pk=person.pk)
+    )
+    if person.is_anonymised:
+        raise ValidationError(_("This person's data were already erased."), code="anonymised")
+    scrub = _scrubber(person)
+    at = timezone.now()
+
+    PersonNote.objects.filter(person=person).update(body="")
+    Consent.objects.filter(person=person).update(proof="")
+    referrals = Referral.objects.filter(person=person)
+    ReferralTransition.objects.filter(referral__in=referrals).update(note="")
+    referral_paths = [
+        reverse("pathways:referral_detail", kwargs={"uuid": uuid})
+        for uuid in referrals.values_list("uuid", flat=True)
+    ]
+    contact_request_ids = list(
+        referrals.filter(contact_request__isnull=False).values_list("contact_request_id", flat=True)
+    )
+    referrals.update(reason="", shared_info="", decline_note="")
+    applications = Application.objects.filter(person=person)
+    ApplicationTransition.objects.filter(application__in=applications).update(note="")
+    applications.update(no_next_step_note="", end_note="")
+    Outcome.objects.filter(person=person).update(details="")
+
+    act_ids = ActParticipant.objects.filter(person=person).values("act_id")
+    solo = [
+        row["act_id"]
+        for row in ActParticipant.objects.filter(act_id__in=act_ids)
+        .values("act_id")
+        .annotate(participant_count=Count("pk"))
+        if row["participant_count"] == 1
+    ]
+    Act.objects.filter(pk__in=solo).update(title="", notes="")
+    _scrub_rows(
+        Act.objects.filter(participants__person=person).exclude(pk__in=solo),
+        ["title", "notes"],
+        scrub,
+    )
+    _scrub_rows(Project.objects.filter(persons=person), ["title", "description"], scrub)
+    _scrub_rows(PlanStep.objects.filter(plan__person=person), ["action"], scrub)
+    _scrub_rows(PlanRevision.objects.filter(plan__person=person), ["steps"], scrub)
+    # Notifications carry a first name and an initial: scrub both.
+    initial_scrub = _initial_scrubber(person, scrub)
+    _scrub_rows(Notification.objects.filter(path__in=referral_paths), ["text"], initial_scrub)
+    _erase_contact_requests(contact_request_ids, scrub)
+    erase_identity(person, at=at)
+    visibility.forget(person)
+    logger.info(
+        "Person %s anonymised by user %s: %s",
+        person.public_id,
+        getattr(user, "pk", None) or "retention",
+        scrub(reason.strip()),
+    )
+    return person
+
+
+def _erase_contact_requests(ids: list[int], scrub) -> None:
+    """The public-site requests the person sent: identity, message and place answer go."""
+    from maillage.directory.orientation import questionnaire
+
+    places = {question.code for question in questionnaire() if question.is_place}
+    for contact_request in ContactRequest.objects.filter(pk__in=ids):
+        answers = {
+            code: scrub(value)
+            for code, value in (contact_request.answers or {}).items()
+            if code not in places
+        }
+        ContactRequest.objects.filter(pk=contact_request.pk).update(
+            first_name=ANONYMISED_FIRST_NAME,
+            last_name=ANONYMISED_LAST_NAME,
+            email=ERASED_EMAIL,
+            phone="",
+            postal_code="",
+            message="",
+            answers=answers,
+        )
+
+
+def _initial_scrubber(person: Person, scrub):
+    short = person.short_name
+
+    def apply(text):
+        return scrub(text.replace(short, SCRUBBED)) if isinstance(text, str) else text
+
+    return apply

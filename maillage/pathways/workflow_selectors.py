@@ -1,0 +1,222 @@
+"""Reads of the advisors' workflow pages: referral inbox, applications, sessions, acts.
+
+Everything starts from what the user may see (`selectors`, `rules.roles_of`), with the joins
+each page needs, so that lists cost a fixed number of queries whatever their length.
+"""
+
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+
+from maillage.accounts.rules import roles_of
+from maillage.directory.models import Offer, OfferSession, Structure
+
+from .models import (
+    Accompaniment,
+    ActType,
+    Application,
+    ApplicationStatus,
+    DeclineReason,
+    EndReason,
+    NoNextStepReason,
+    Person,
+    Referral,
+)
+from .selectors import referrals_visible_to
+from .states import REFERRAL_UNANSWERED
+from .visibility import persons_visible_to
+
+RECEIVED = "received"
+SENT = "sent"
+
+# How many persons of the caseload the attendance list of a collective act offers at most.
+CASELOAD_LIMIT = 200
+
+
+def staff_structures(user) -> QuerySet[Structure]:
+    """The structures the user works for (advisor or structure admin), by name."""
+    return Structure.objects.filter(pk__in=sorted(roles_of(user).staff_of)).order_by("name")
+
+
+def referral_inbox(user, *, box: str = RECEIVED, status: str = "") -> QuerySet[Referral]:
+    """Referrals received by (or sent by) the user's structures.
+
+    Received ones that still wait for an answer come first; then the most recent first.
+    """
+    staff = sorted(roles_of(user).staff_of)
+    referrals = referrals_visible_to(user).select_related("to_offer__structure")
+    if box == SENT:
+        referrals = referrals.filter(from_structure_id__in=staff).order_by("-sent_at", "-pk")
+    else:
+        referrals = referrals.filter(to_structure_id__in=staff).annotate(
+            waiting=Case(
+                When(status__in=REFERRAL_UNANSWERED, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        referrals = referrals.order_by("waiting", "-sent_at", "-pk")
+    if status:
+        referrals = referrals.filter(status=status)
+    return referrals
+
+
+def visible_person_ids(user, person_ids) -> frozenset[int]:
+    """Which of these persons the user may see by name (one query for a whole list)."""
+    ids = {pk for pk in person_ids if pk is not None}
+    if not ids:
+        return frozenset()
+    return frozenset(persons_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def mark_visible_persons(user, referrals) -> list:
+    """The referrals, each with `shows_person` set (one query for the whole list)."""
+    referrals = list(referrals)
+    visible = visible_person_ids(user, (r.person_id for r in referrals))
+    for referral in referrals:
+        referral.shows_person = referral.person_id in visible
+    return referrals
+
+
+def partner_structures(structure_ids) -> QuerySet[Structure]:
+    """Structures sharing a network with any of `structure_ids`, those excepted."""
+    structure_ids = sorted(structure_ids)
+    networks = Structure.networks.through.objects.filter(structure_id__in=structure_ids).values(
+        "network_id"
+    )
+    through = Structure.networks.through.objects.filter(network_id__in=networks).values(
+        "structure_id"
+    )
+    return Structure.objects.filter(pk__in=through).exclude(pk__in=structure_ids).order_by("name")
+
+
+def referral_targets(user) -> QuerySet[Structure]:
+    """Where the user may refer a person: any structure of their networks, not theirs."""
+    return partner_structures(roles_of(user).staff_of)
+
+
+def published_offers_of(structures) -> QuerySet[Offer]:
+    return (
+        Offer.objects.filter(structure__in=structures, is_published=True)
+        .select_related("structure")
+        .order_by("structure__name", "title")
+    )
+
+
+def offers_of_user(user) -> QuerySet[Offer]:
+    """Every offer of the user's structures (published or not)."""
+    return (
+        Offer.objects.filter(structure_id__in=sorted(roles_of(user).staff_of))
+        .select_related("structure")
+        .order_by("structure__name", "title")
+    )
+
+
+def sessions_of_user(user) -> QuerySet[OfferSession]:
+    return (
+        OfferSession.objects.filter(offer__structure_id__in=sorted(roles_of(user).staff_of))
+        .select_related("offer__structure")
+        .order_by("-starts_on", "pk")
+    )
+
+
+def _for_networks(model, network_ids):
+    return model.objects.filter(
+        Q(network__isnull=True) | Q(network_id__in=network_ids), is_active=True
+    )
+
+
+def _networks_of(structure) -> list[int]:
+    return list(
+        Structure.networks.through.objects.filter(structure_id=structure.pk).values_list(
+            "network_id", flat=True
+        )
+    )
+
+
+def decline_reasons_for(structure) -> QuerySet[DeclineReason]:
+    return _for_networks(DeclineReason, _networks_of(structure))
+
+
+def no_next_step_reasons_for(structure) -> QuerySet[NoNextStepReason]:
+    return _for_networks(NoNextStepReason, _networks_of(structure))
+
+
+def end_reasons_for(structure) -> QuerySet[EndReason]:
+    return _for_networks(EndReason, _networks_of(structure))
+
+
+def act_types_for(structure_ids) -> QuerySet[ActType]:
+    networks = Structure.networks.through.objects.filter(
+        structure_id__in=sorted(structure_ids)
+    ).values("network_id")
+    return _for_networks(ActType, networks)
+
+
+def applications_visible_to(user) -> QuerySet[Application]:
+    """Applications received by the user's structures."""
+    staff = sorted(roles_of(user).staff_of)
+    if not staff:
+        return Application.objects.none()
+    return Application.objects.filter(structure_id__in=staff).select_related(
+        "person",
+        "offer",
+        "session",
+        "structure",
+        "next_step_referral__to_structure",
+        "no_next_step_reason",
+        "end_reason",
+    )
+
+
+def session_of_user(user, uuid) -> QuerySet[OfferSession]:
+    return sessions_of_user(user).filter(uuid=uuid)
+
+
+def session_applications(session) -> QuerySet[Application]:
+    return (
+        Application.objects.filter(session=session)
+        .select_related("person")
+        .order_by("person__last_name", "person__first_name", "pk")
+    )
+
+
+def status_counts(applications: QuerySet[Application]) -> list[tuple[str, int]]:
+    """(status label, number) for each status present, in the order of the state machine."""
+    counts = dict(
+        applications.order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    return [(label, counts[value]) for value, label in ApplicationStatus.choices if value in counts]
+
+
+def attendance_candidates(user, *, structure_ids, session=None) -> QuerySet[Person]:
+    """Persons an attendance list offers: the session's applicants, then the caseload.
+
+    The caseload is the persons the structures accompany now, most recently active first,
+    at most CASELOAD_LIMIT of them.
+    """
+    structure_ids = sorted(structure_ids)
+    caseload = list(
+        Person.objects.filter(
+            pk__in=Accompaniment.objects.filter(
+                structure_id__in=structure_ids, ended_on__isnull=True
+            ).values("person_id"),
+            merged_into__isnull=True,
+            anonymised_at__isnull=True,
+        )
+        .order_by(F("last_activity_on").desc(nulls_last=True), "last_name", "pk")
+        .values_list("pk", flat=True)[:CASELOAD_LIMIT]
+    )
+    ids = set(caseload)
+    if session is not None:
+        ids |= set(Application.objects.filter(session=session).values_list("person_id", flat=True))
+    return persons_visible_to(user).filter(pk__in=ids).order_by("last_name", "first_name", "pk")
+
+
+def session_applicant_ids(session) -> frozenset[int]:
+    if session is None:
+        return frozenset()
+    return frozenset(
+        Application.objects.filter(session=session).values_list("person_id", flat=True)
+    )

@@ -1,0 +1,178 @@
+"""The advisor's home: caseload, referrals both ways, sessions, quiet persons, notifications."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from maillage.pathways import services
+from maillage.pathways.models import (
+    ConsentMethod,
+    ConsentScope,
+    Notification,
+    NotificationKind,
+    Person,
+    ReferralStatus,
+)
+from tests.factories import NetworkRoleFactory, OfferSessionFactory
+from tests.pathways.person_history import add_caseload, count_queries
+
+pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
+
+HOME = "/suivi/"
+
+
+def test_the_home_is_at_suivi_and_in_the_navigation(net, login):
+    assert reverse("pathways:home") == HOME
+    response = login(net.intermade_advisor).get(reverse("accounts:account"))
+    assert f'href="{HOME}"' in response.text
+    assert "Suivi des parcours" in response.text
+
+
+@pytest.mark.parametrize("funder", [False, True], ids=["coordinator", "funder"])
+def test_coordinators_and_funders_are_refused(net, login, funder):
+    user = NetworkRoleFactory(network=net.network, funder=funder).user
+    client = login(user)
+    assert client.get(HOME).status_code == 403
+    assert f'href="{HOME}"' not in client.get(reverse("accounts:account")).text
+
+
+def test_anonymous_visitors_are_sent_to_the_login(client):
+    response = client.get(HOME)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
+
+
+def _person(net, first_name, **extra):
+    return services.create_person(
+        structure=net.intermade,
+        user=net.intermade_advisor,
+        first_name=first_name,
+        last_name="Durand",
+        **extra,
+    )
+
+
+def test_the_home_shows_each_block_with_its_counts(net, login):
+    mine = _person(net, "Camille")
+    other = _person(net, "Sacha")
+    other.accompaniments.update(referent=None)  # followed by a colleague's structure, no referent
+    # A person referred by APEAS, with consent, waiting for our answer.
+    theirs = services.create_person(
+        structure=net.apeas, user=net.apeas_advisor, first_name="Noa", last_name="Petit"
+    )
+    services.give_consent(
+        person=theirs,
+        user=net.apeas_advisor,
+        structure=net.apeas,
+        scope=ConsentScope.NETWORK_SHARING,
+        method=ConsentMethod.WRITTEN,
+    )
+    services.refer_person(
+        person=theirs, from_structure=net.apeas, user=net.apeas_advisor, to_structure=net.intermade
+    )
+    # A referral we sent, accepted by APEAS: the closed loop.
+    services.give_consent(
+        person=mine,
+        user=net.intermade_advisor,
+        structure=net.intermade,
+        scope=ConsentScope.NETWORK_SHARING,
+        method=ConsentMethod.ORAL,
+    )
+    sent = services.refer_person(
+        person=mine,
+        from_structure=net.intermade,
+        user=net.intermade_advisor,
+        to_structure=net.apeas,
+    )
+    services.accept_referral(referral=sent, user=net.apeas_advisor)
+    # A person with no act for 100 days.
+    quiet = _person(net, "Lou")
+    Person.objects.filter(pk=quiet.pk).update(
+        last_activity_on=timezone.localdate() - datetime.timedelta(days=100)
+    )
+    OfferSessionFactory(
+        offer=net.starter, starts_on=timezone.localdate() + datetime.timedelta(days=5)
+    )
+    OfferSessionFactory(
+        offer=net.starter, starts_on=timezone.localdate() + datetime.timedelta(days=45)
+    )
+    net.starter_session.delete()
+
+    response = login(net.intermade_advisor).get(HOME)
+    assert response.status_code == 200
+    home = response.context["home"]
+    assert {a.person for a in home.my_caseload.rows} == {mine, quiet}
+    assert [a.person.first_name for a in home.other_caseload.rows] == ["Sacha"]
+    assert [r.person for r in home.incoming.rows] == [theirs]
+    assert home.incoming.rows[0].person_visible
+    (sent_row,) = home.sent.rows
+    assert sent_row.status == ReferralStatus.ACCEPTED
+    assert sent_row.answered_at is not None
+    assert home.sessions.count == 1
+    assert [p.first_name for p in home.inactive.rows] == ["Lou"]
+    page = response.text
+    assert "1 orientation attend notre réponse" in page
+    assert "Noa Petit" in page
+    assert "Accepté" in page
+    assert "1 session dans les 30 prochains jours" in page
+    assert "1 personne sans nouvelles depuis 90 jours" in page
+
+
+def test_a_person_never_seen_for_90_days_counts_as_inactive(net, login):
+    old = _person(net, "Ancien")
+    Person.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=120)
+    )
+    _person(net, "Récent")
+    home = login(net.intermade_advisor).get(HOME).context["home"]
+    assert [p.first_name for p in home.inactive.rows] == ["Ancien"]
+
+
+def test_only_my_unread_notifications_newest_ten(net, login):
+    for n in range(12):
+        Notification.objects.create(
+            recipient=net.intermade_advisor,
+            kind=NotificationKind.REFERRAL_RECEIVED,
+            text=f"Message {n}",
+            path="/suivi/",
+        )
+    Notification.objects.create(
+        recipient=net.intermade_advisor,
+        kind=NotificationKind.REFERRAL_RECEIVED,
+        text="Déjà lu",
+        path="/suivi/",
+        read_at=timezone.now(),
+    )
+    Notification.objects.create(
+        recipient=net.apeas_advisor,
+        kind=NotificationKind.REFERRAL_RECEIVED,
+        text="Pour APEAS",
+        path="/suivi/",
+    )
+    response = login(net.intermade_advisor).get(HOME)
+    block = response.context["home"].notifications
+    assert block.count == 12
+    assert len(block.rows) == 10
+    assert block.rows[0].text == "Message 11"
+    assert "Déjà lu" not in response.text and "Pour APEAS" not in response.text
+    assert "12 notifications non lues" in response.text
+
+
+def test_the_home_runs_the_same_number_of_queries_for_5_and_200_events(
+    net, login, django_assert_max_num_queries
+):
+    client = login(net.intermade_advisor)
+    kwargs = {
+        "structure": net.intermade,
+        "partner": net.apeas,
+        "user": net.intermade_advisor,
+        "session_offer": net.starter,
+    }
+    add_caseload(**kwargs, events=5)
+    small = count_queries(client, HOME)
+    add_caseload(**kwargs, events=195)
+    assert count_queries(client, HOME) == small
+    with django_assert_max_num_queries(30):
+        client.get(HOME)
