@@ -18,6 +18,7 @@ from maillage.core.exports import csv_response
 from . import selectors, services
 from .forms import AddMemberForm, StaffRoleForm
 from .models import NetworkRoleKind, StructureRole
+from .rules import can
 
 
 def _base_url(request) -> str:
@@ -64,6 +65,7 @@ def structure_team(request, slug):
             "members": selectors.staff_of_structure(structure),
             "form": form,
             "role_choices": StructureRole.choices,
+            "manages_api_tokens": can(request.user, "manage_api_tokens", structure),
         },
     )
 

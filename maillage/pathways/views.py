@@ -32,7 +32,7 @@ from .forms import (
     apply_errors,
 )
 from .models import Consent, ConsentScope, Person, PersonAccess, Plan, Project
-from .services.access import log_person_access
+from .services.access import log_person_access, log_person_accesses
 
 PAGE_SIZE = 50
 
@@ -110,7 +110,7 @@ def person_list_csv(request):
     _require_pathways(request)
     form = PersonSearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
-    persons = selectors.search_persons(request.user, query)
+    exported = list(selectors.search_persons(request.user, query))
     header = [
         _("Last name"),
         _("First name"),
@@ -132,7 +132,13 @@ def person_list_csv(request):
             person.situation.label if person.situation else "",
             person.last_activity_on.isoformat() if person.last_activity_on else "",
         ]
-        for person in persons.iterator(chunk_size=500)
+        for person in exported
+    )
+    # An export is a read of every record in it: each one goes to the access log.
+    log_person_accesses(
+        person_ids=[person.pk for person in exported],
+        user=request.user,
+        channel=PersonAccess.Channel.EXPORT,
     )
     return csv_response("personnes.csv", header, rows)
 

@@ -100,3 +100,8 @@ def test_the_token_page_runs_few_queries(net, admin, login, django_assert_max_nu
     with django_assert_max_num_queries(10):
         response = client.get(tokens_url(net))
     assert response.content.decode().count("<td>Programme ") == 6
+
+
+def test_the_team_page_leads_its_administrators_to_the_token_page(net, admin, login):
+    team = reverse("accounts:structure_team", kwargs={"slug": net.intermade.slug})
+    assert tokens_url(net) in login(admin).get(team).content.decode()

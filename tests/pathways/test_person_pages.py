@@ -279,6 +279,9 @@ def test_the_csv_export_lists_the_same_filtered_persons(net, login):
     assert len(lines) == 2
     assert "Lefèvre;Hélène" in lines[1]
     assert "helene@exemple.test" in lines[1]
+    exported = PersonAccess.objects.get(channel=PersonAccess.Channel.EXPORT)
+    assert exported.user == net.intermade_advisor and exported.granted
+    assert exported.person.last_name == "Lefèvre"
 
 
 # --- Editing with optimistic locking -----------------------------------------------------------

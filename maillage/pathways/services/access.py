@@ -14,3 +14,13 @@ def log_person_access(*, person: Person, user, channel: str, granted: bool) -> P
         channel=channel,
         granted=granted,
     )
+
+
+def log_person_accesses(*, person_ids, user, channel: str) -> int:
+    """Record one granted read per person of a list export (bulk, for CSV downloads)."""
+    user = user if user is not None and user.is_authenticated else None
+    rows = [
+        PersonAccess(person_id=pk, user=user, channel=channel, granted=True) for pk in person_ids
+    ]
+    PersonAccess.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
