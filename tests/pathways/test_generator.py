@@ -1,0 +1,313 @@
+"""The data generator: same seed, same data; and the data keep the services' invariants.
+
+Both writers are checked with the same queries: the services path (tiny scale) and the bulk
+path (the regional code path at a tiny size).
+"""
+
+import itertools
+from datetime import date, timedelta
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.utils import timezone
+
+from maillage.pathways.generator import SCALES, generate
+from maillage.pathways.models import (
+    Accompaniment,
+    Act,
+    ActParticipant,
+    Application,
+    ApplicationStatus,
+    ApplicationTransition,
+    Consent,
+    ConsentScope,
+    Notification,
+    Outcome,
+    Person,
+    Referral,
+    ReferralStatus,
+    ReferralTransition,
+)
+
+pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
+
+TODAY = date(2026, 6, 15)
+BULK_TINY = {"persons": 60, "structures": 4, "offers": 10, "chunk": 25}
+
+
+def summary() -> dict:
+    """Pseudonymous and id-free: what a seed must always give."""
+    return {
+        "counts": {
+            model.__name__: model.objects.count()
+            for model in (Person, Referral, Application, Act, ActParticipant, Outcome, Consent)
+        },
+        "persons": sorted(
+            Person.objects.values_list("last_name", "first_name", "birth_date", "last_activity_on")
+        ),
+        "referrals": sorted(
+            Referral.objects.values_list(
+                "person__last_name",
+                "from_structure__slug",
+                "to_structure__slug",
+                "status",
+                "sent_at",
+            )
+        ),
+        "applications": sorted(
+            Application.objects.values_list(
+                "person__last_name", "offer__slug", "status", "submitted_on"
+            )
+        ),
+        "acts": sorted(
+            Act.objects.values_list("structure__slug", "act_type__code", "occurred_on").annotate(
+                n=Count("participants")
+            )
+        ),
+    }
+
+
+def check_invariants(today: date) -> None:
+    """What the services guarantee, checked by queries on whatever wrote the data."""
+    assert Person.objects.exists()
+    # A transition log row for every status change, ending at the current status.
+    for model, transitions, key in (
+        (Referral, ReferralTransition, "referral"),
+        (Application, ApplicationTransition, "application"),
+    ):
+        rows = {}
+        for pk, from_status, to_status in transitions.objects.order_by(key, "at", "pk").values_list(
+            key, "from_status", "to_status"
+        ):
+            rows.setdefault(pk, []).append((from_status, to_status))
+        for pk, status in model.objects.values_list("pk", "status"):
+            log = rows[pk]
+            assert log[0][0] == "", (model, pk, log)
+            assert all(a[1] == b[0] for a, b in itertools.pairwise(log)), log
+            assert log[-1][1] == status, (model, pk, log)
+    # Every structure that acted accompanies the person.
+    acted = (
+        ActParticipant.objects.filter(attended=True)
+        .annotate(
+            followed=Exists(
+                Accompaniment.objects.filter(
+                    person=OuterRef("person"), structure=OuterRef("act__structure")
+                )
+            )
+        )
+        .filter(followed=False)
+    )
+    assert not acted.exists()
+    for model in (Application, Outcome):
+        assert not model.objects.exclude(
+            Exists(
+                Accompaniment.objects.filter(
+                    person=OuterRef("person"), structure=OuterRef("structure")
+                )
+            )
+        ).exists()
+    assert (
+        not Referral.objects.filter(first_meeting_on__isnull=False)
+        .exclude(
+            Exists(
+                Accompaniment.objects.filter(
+                    person=OuterRef("person"), structure=OuterRef("to_structure")
+                )
+            )
+        )
+        .exists()
+    )
+    # The last activity is the latest dated thing the person did.
+    for person in Person.objects.all():
+        days = [
+            *ActParticipant.objects.filter(person=person, attended=True).values_list(
+                "act__occurred_on", flat=True
+            ),
+            *Outcome.objects.filter(person=person).values_list("occurred_on", flat=True),
+            *Application.objects.filter(person=person).values_list("submitted_on", flat=True),
+            *(
+                timezone.localdate(at)
+                for at in ApplicationTransition.objects.filter(
+                    application__person=person
+                ).values_list("at", flat=True)
+            ),
+            *Referral.objects.filter(person=person, first_meeting_on__isnull=False).values_list(
+                "first_meeting_on", flat=True
+            ),
+        ]
+        assert person.last_activity_on == (max(days) if days else None), person.pk
+    # Sharing with the network is exactly an active consent.
+    active = Consent.objects.filter(
+        person=OuterRef("pk"), scope=ConsentScope.NETWORK_SHARING, withdrawn_at__isnull=True
+    )
+    assert not Person.objects.exclude(shares_with_network=Exists(active)).exists()
+    assert not Referral.objects.filter(
+        shares_person_data=True, person__consents__isnull=True
+    ).exists()
+    # Decisions that need a reason have one; durations are positive; nothing is in the future.
+    assert not Application.objects.filter(
+        status=ApplicationStatus.NOT_SELECTED,
+        next_step_referral__isnull=True,
+        no_next_step_reason__isnull=True,
+    ).exists()
+    assert not Referral.objects.filter(
+        status=ReferralStatus.DECLINED, decline_reason__isnull=True
+    ).exists()
+    assert not Act.objects.filter(duration_minutes__lte=0).exists()
+    assert not Act.objects.filter(occurred_on__gt=today).exists()
+    assert not Outcome.objects.filter(occurred_on__gt=today).exists()
+    assert not Application.objects.filter(submitted_on__gt=today).exists()
+    assert not Referral.objects.filter(sent_at__date__gt=today).exists()
+    assert not ReferralTransition.objects.filter(at__date__gt=today).exists()
+    assert not Accompaniment.objects.filter(started_on__gt=today).exists()
+    assert not Referral.objects.filter(first_meeting_on__lt=F("sent_at__date")).exists()
+    assert (
+        not ActParticipant.objects.values("act", "person")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .exists()
+    )
+    # Decided applications say when; answered referrals too.
+    assert not Application.objects.filter(
+        Q(status__in=[ApplicationStatus.SELECTED, ApplicationStatus.NOT_SELECTED]),
+        decided_at__isnull=True,
+    ).exists()
+    assert not Referral.objects.filter(
+        status__in=[ReferralStatus.ACCEPTED, ReferralStatus.DECLINED, ReferralStatus.FIRST_MEETING],
+        answered_at__isnull=True,
+    ).exists()
+
+
+def test_same_seed_gives_the_same_data_through_the_services():
+    generate(scale="tiny", seed=7, today=TODAY)
+    first = summary()
+    check_invariants(TODAY)
+    for model in (Outcome, Act, Application, Referral, Consent, Person):
+        model.objects.all().delete()
+    generate(scale="tiny", seed=7, today=TODAY)
+    assert summary() == first
+    assert first["counts"]["Person"] == SCALES["tiny"].persons
+
+
+def test_another_seed_gives_other_people():
+    generate(scale="tiny", seed=7, today=TODAY)
+    first = summary()["persons"]
+    for model in (Outcome, Act, Application, Referral, Consent, Person):
+        model.objects.all().delete()
+    generate(scale="tiny", seed=8, today=TODAY)
+    assert summary()["persons"] != first
+
+
+def test_the_tiny_scale_covers_the_pathway_and_keeps_the_rules():
+    generate(scale="tiny", seed=3, today=TODAY, persons=80)
+    check_invariants(TODAY)
+    assert Referral.objects.filter(status=ReferralStatus.DECLINED).exists()
+    assert Referral.objects.filter(
+        status__in=[ReferralStatus.FIRST_MEETING, ReferralStatus.CLOSED]
+    ).exists()
+    assert Application.objects.filter(status=ApplicationStatus.COMPLETED).exists()
+    assert Act.objects.filter(is_collective=True, participants__attended=False).exists()
+    assert Outcome.objects.exists()
+    assert Person.objects.filter(shares_with_network=False).exists()
+    # Nobody is e-mailed about fictional history.
+    assert not Notification.objects.filter(emailed_at__isnull=True).exists()
+
+
+def test_the_bulk_path_writes_valid_data_and_is_deterministic():
+    counts = generate(scale="regional", seed=5, today=TODAY, **BULK_TINY)
+    assert counts["persons"] == BULK_TINY["persons"]
+    check_invariants(TODAY)
+    first = summary()
+    assert first["counts"]["Act"] > first["counts"]["Person"]
+    assert Referral.objects.exists() and Application.objects.exists()
+    assert Application.objects.filter(status=ApplicationStatus.NOT_SELECTED).exists()
+    for model in (Outcome, Act, Application, Referral, Consent, Person):
+        model.objects.all().delete()
+    generate(scale="regional", seed=5, today=TODAY, **BULK_TINY)
+    assert summary() == first
+    # Ids keep working after the bulk path: the services can add rows.
+    from maillage.accounts.models import StructureMembership
+    from maillage.pathways import services
+    from maillage.pathways.models import ActType
+
+    person = Person.objects.order_by("pk").first()
+    structure = Accompaniment.objects.filter(person=person).first().structure
+    user = StructureMembership.objects.filter(structure=structure).first().user
+
+    services.record_act(
+        structure=structure,
+        user=user,
+        act_type=ActType.objects.get(code="reception"),
+        occurred_on=TODAY - timedelta(days=1),
+        duration_minutes=30,
+        persons=[person],
+    )
+
+
+def test_the_demo_step_is_idempotent_and_lively():
+    call_command("loaddemo", verbosity=0)
+    persons = Person.objects.count()
+    assert persons >= 280
+    waiting = Referral.objects.filter(
+        to_structure__slug="apeas", status__in=[ReferralStatus.SENT, ReferralStatus.RECEIVED]
+    )
+    assert waiting.exists()
+    assert Referral.objects.filter(
+        from_structure__slug="intermade", from_user__email="conseil.intermade@demo.maillage.test"
+    ).exists()
+    assert Accompaniment.objects.filter(referent__email="conseil.apeas@demo.maillage.test").exists()
+    call_command("loaddemo", verbosity=0)
+    assert Person.objects.count() == persons
+
+
+def test_services_take_the_historical_time_of_a_transition(net):
+    """`at=` lets scripts date answers and decisions in the past; the log says when."""
+    from maillage.pathways import services
+
+    when = timezone.now() - timedelta(days=30)
+    person = services.create_person(
+        structure=net.intermade, user=net.intermade_advisor, first_name="Ana", last_name="Test"
+    )
+    referral = services.refer_person(
+        person=person,
+        from_structure=net.intermade,
+        user=net.intermade_advisor,
+        to_structure=net.apeas,
+        sent_at=when,
+    )
+    services.accept_referral(
+        referral=referral, user=net.apeas_advisor, at=when + timedelta(hours=2)
+    )
+    services.record_first_meeting(
+        referral=referral,
+        user=net.apeas_advisor,
+        met_on=(when + timedelta(days=3)).date(),
+        identity={"first_name": "Ana", "last_name": "Test"},
+        at=when + timedelta(days=3),
+    )
+    referral.refresh_from_db()
+    assert referral.answered_at == when + timedelta(hours=2)
+    assert list(referral.transitions.values_list("to_status", "at")) == [
+        (ReferralStatus.SENT, when),
+        (ReferralStatus.ACCEPTED, when + timedelta(hours=2)),
+        (ReferralStatus.FIRST_MEETING, when + timedelta(days=3)),
+    ]
+    application = services.submit_application(
+        person=person,
+        offer=net.starter,
+        user=net.intermade_advisor,
+        submitted_on=when.date(),
+        at=when,
+    )
+    services.change_application_status(
+        application=application,
+        user=net.intermade_advisor,
+        to_status=ApplicationStatus.NOT_SELECTED,
+        refer_to_structure=net.apeas,
+        at=when + timedelta(days=1),
+    )
+    application.refresh_from_db()
+    assert application.decided_at == when + timedelta(days=1)
+    assert application.next_step_referral.sent_at == when + timedelta(days=1)
+    assert application.transitions.last().at == when + timedelta(days=1)
