@@ -54,6 +54,7 @@ from .models import (
     ReferralStatus,
 )
 from .services.access import log_person_access
+from .services.acts import ACT_FIELDS, OUTCOME_FIELDS
 from .services.persons import PERSON_FIELDS, PROJECT_FIELDS
 
 # --- Access ------------------------------------------------------------------------------------
@@ -446,8 +447,13 @@ class ReferralViewSet(PathwaysViewSet):
         return self.respond(referral)
 
 
-@_schema("professional act", "Professional acts", create="Record an individual or collective act")
-class ActViewSet(PathwaysViewSet):
+@_schema(
+    "professional act",
+    "Professional acts",
+    update=True,
+    create="Record an individual or collective act",
+)
+class ActViewSet(mixins.UpdateModelMixin, PathwaysViewSet):
     """Acts of your structures, and acts of others with persons who share with the network."""
 
     serializer_class = ActSerializer
@@ -469,9 +475,24 @@ class ActViewSet(PathwaysViewSet):
             notes=data.get("notes", ""),
         )
 
+    def perform_update(self, serializer):
+        """Correct an act of your structure (a new `persons` list replaces the attendance)."""
+        data = dict(serializer.validated_data)
+        fields = {name: value for name, value in data.items() if name in ACT_FIELDS}
+        persons = data.get("persons")
+        act = services.update_act(
+            act=serializer.instance,
+            user=self.request.user,
+            expected_version=data.get("version"),
+            persons=persons,
+            absent={person.pk for person in data.get("absent", [])} if persons else None,
+            **fields,
+        )
+        serializer.instance = self.reloaded(act)
 
-@_schema("outcome", "Outcomes", create="Record an outcome (where a pathway led)")
-class OutcomeViewSet(PathwaysViewSet):
+
+@_schema("outcome", "Outcomes", update=True, create="Record an outcome (where a pathway led)")
+class OutcomeViewSet(mixins.UpdateModelMixin, PathwaysViewSet):
     """Outcomes of persons you may see."""
 
     serializer_class = OutcomeSerializer
@@ -489,3 +510,14 @@ class OutcomeViewSet(PathwaysViewSet):
             details=data.get("details", ""),
             project=data.get("project"),
         )
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        fields = {name: value for name, value in data.items() if name in OUTCOME_FIELDS}
+        outcome = services.update_outcome(
+            outcome=serializer.instance,
+            user=self.request.user,
+            expected_version=data.get("version"),
+            **fields,
+        )
+        serializer.instance = self.reloaded(outcome)

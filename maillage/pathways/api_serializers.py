@@ -404,6 +404,7 @@ class ActSerializer(serializers.ModelSerializer):
         source="visible_participants",
         help_text="The attendance list (the persons you may see).",
     )
+    version = VersionField()
 
     class Meta:
         model = Act
@@ -422,6 +423,7 @@ class ActSerializer(serializers.ModelSerializer):
             "absent",
             "participants",
             "created_at",
+            "version",
         ]
         read_only_fields = ["is_collective", "created_at"]
         extra_kwargs = {"notes": {"help_text": "Seen only by the staff of the act's structure."}}
@@ -449,6 +451,7 @@ class OutcomeSerializer(serializers.ModelSerializer):
     legal_form = code_field(
         LegalForm, required=False, allow_null=True, help_text="For an activity created."
     )
+    version = VersionField()
 
     class Meta:
         model = Outcome
@@ -462,5 +465,6 @@ class OutcomeSerializer(serializers.ModelSerializer):
             "legal_form",
             "details",
             "created_at",
+            "version",
         ]
         read_only_fields = ["created_at"]

@@ -386,3 +386,35 @@ def test_the_openapi_schema_documents_the_pathways_api_without_warning(tmp_path)
         assert f"  {path}:" in schema
     assert "structureToken" in schema
     assert "scheme: bearer" in schema
+
+
+def test_acts_are_corrected_with_locking_and_the_same_rules(pathway):
+    client = client_for(pathway.intermade_advisor)
+    path = url("acts", pathway.rows["acts"])
+    act = client.get(path).json()
+    fixed = client.patch(path, {"duration_minutes": 90, "version": act["version"]}, format="json")
+    assert fixed.status_code == 200, fixed.content
+    assert fixed.json()["duration_minutes"] == 90
+    stale = client.patch(path, {"duration_minutes": 45, "version": act["version"]}, format="json")
+    assert stale.status_code == 409
+    negative = client.patch(path, {"duration_minutes": -5}, format="json")
+    assert negative.status_code == 400 and "duration_minutes" in negative.json()
+    future = client.patch(path, {"occurred_on": TOMORROW}, format="json")
+    assert future.status_code == 400 and "occurred_on" in future.json()
+    assert Act.objects.get(uuid=pathway.rows["acts"]).duration_minutes == 90
+
+
+def test_outcomes_are_corrected_by_their_structure_only(pathway):
+    path = url("outcomes", pathway.rows["outcomes"])
+    client = client_for(pathway.intermade_advisor)
+    outcome = client.get(path).json()
+    response = client.patch(
+        path, {"outcome_type": "repositioning", "version": outcome["version"]}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["outcome_type"] == "repositioning"
+    assert Outcome.objects.get(uuid=pathway.rows["outcomes"]).outcome_type.code == "repositioning"
+    outsider = client_for(pathway.apeas_advisor).patch(
+        path, {"outcome_type": "paused"}, format="json"
+    )
+    assert outsider.status_code == 404

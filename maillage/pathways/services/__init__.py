@@ -1,6 +1,6 @@
 """Every write of the pathways app (HOUSE: services). Import from here."""
 
-from .acts import record_act, record_outcome
+from .acts import record_act, record_outcome, update_act, update_outcome
 from .applications import change_application_status, submit_application
 from .common import StaleRecordError
 from .gdpr import anonymise_person, export_person_data
@@ -64,6 +64,8 @@ __all__ = [
     "set_notification_preference",
     "set_referent",
     "submit_application",
+    "update_act",
+    "update_outcome",
     "update_person",
     "update_project",
     "withdraw_consent",

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Act, ActParticipant, Outcome, Person
-from .common import refuse_future, require
+from .common import claim_version, refuse_future, require
 from .persons import ensure_accompaniment, touch_activity
 
 
@@ -112,4 +112,80 @@ def record_outcome(
     outcome.save()
     ensure_accompaniment(person=person, structure=structure, started_on=occurred_on)
     touch_activity(person, occurred_on)
+    return outcome
+
+
+ACT_FIELDS = ("act_type", "occurred_on", "duration_minutes", "offer", "session", "title", "notes")
+OUTCOME_FIELDS = ("outcome_type", "occurred_on", "legal_form", "details", "project")
+
+
+@transaction.atomic
+def update_act(
+    *,
+    act: Act,
+    user,
+    expected_version: int | None,
+    persons: list[Person] | None = None,
+    absent: frozenset[int] | set[int] | None = None,
+    **fields,
+) -> Act:
+    """Correct an act of the user's structure; `persons`/`absent` replace the attendance list."""
+    require(user, "track_persons", act.structure)
+    unknown = set(fields) - set(ACT_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown act fields: {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(act, name, value.strip() if isinstance(value, str) else value)
+    errors = {}
+    try:
+        refuse_future(act.occurred_on, "occurred_on")
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if act.duration_minutes is None or act.duration_minutes <= 0:
+        errors["duration_minutes"] = _("The duration must be more than zero minutes.")
+    if act.offer is not None and act.offer.structure_id != act.structure_id:
+        errors["offer"] = _("This offer belongs to another structure.")
+    if act.session is not None and (act.offer is None or act.session.offer_id != act.offer_id):
+        errors["session"] = _("This session belongs to another offer.")
+    if persons is not None:
+        unique_persons = list({person.pk: person for person in persons}.values())
+        if not unique_persons:
+            errors["persons"] = _("Choose at least one person.")
+    if errors:
+        raise ValidationError(errors)
+    claim_version(act, expected_version)
+    if persons is not None:
+        absent = set(absent or ())
+        for person in unique_persons:
+            require(user, "view_person", person)
+        act.is_collective = len(unique_persons) > 1 or act.act_type.is_collective
+        act.participants.all().delete()
+        ActParticipant.objects.bulk_create(
+            ActParticipant(act=act, person=person, attended=person.pk not in absent)
+            for person in unique_persons
+        )
+        for person in unique_persons:
+            if person.pk not in absent:
+                ensure_accompaniment(
+                    person=person, structure=act.structure, started_on=act.occurred_on
+                )
+                touch_activity(person, act.occurred_on)
+    act.full_clean()
+    act.save()
+    return act
+
+
+@transaction.atomic
+def update_outcome(*, outcome: Outcome, user, expected_version: int | None, **fields) -> Outcome:
+    """Correct an outcome recorded by the user's structure."""
+    require(user, "track_persons", outcome.structure)
+    unknown = set(fields) - set(OUTCOME_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown outcome fields: {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(outcome, name, value.strip() if isinstance(value, str) else value)
+    refuse_future(outcome.occurred_on, "occurred_on")
+    outcome.full_clean()
+    claim_version(outcome, expected_version)
+    outcome.save()
     return outcome
