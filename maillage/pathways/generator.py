@@ -49,6 +49,13 @@ class Scale:
     max_follow_ups: int = 4  # per stay in a structure
     workshops_per_month: float = 2.0
     info_meetings_every: int = 14  # days between collective information meetings
+    # Seasonal sessions: parallel groups per start (a week apart), each with its places.
+    session_groups: int = 1
+    # What a person's next move is, as weights: (a programme with sessions, a CAE, an
+    # individual offer with an application, another structure without an application) …
+    move_weights: tuple[float, ...] = (0.45, 0.08, 0.37, 0.10)
+    # … and how often it is sought first in a structure that already knows the person.
+    known_first: float = 0.7
     # Demo liveliness: recent referrals still waiting for an answer, recent ones sent.
     fresh_pending: int = 0
     fresh_sent: int = 0
@@ -79,10 +86,15 @@ SCALES = {
         advisors_per_structure=3,
         bulk=True,
         moves=(2, 3, 3, 3, 4, 4),
-        follow_up_days=14,
-        max_follow_ups=10,
+        follow_up_days=13,
+        max_follow_ups=12,
         workshops_per_month=6.0,
         info_meetings_every=7,
+        # Tuned to the issue's volumes (about 100,000 applications and 80,000 referrals for
+        # 50,000 persons, a million acts, 40,000 outcomes) with 15 to 20 applicants a session.
+        session_groups=2,
+        move_weights=(0.55, 0.08, 0.30, 0.07),
+        known_first=0.9,
     ),
 }
 
@@ -380,7 +392,7 @@ def _offer_days(offer) -> int:
     return {"collective-cycle": 60, "legal-hosting": 180, "workshop": 15}.get(offer.format.code, 30)
 
 
-def ensure_sessions(*, offers, rng, start: date, today: date, bulk: bool) -> None:
+def ensure_sessions(*, offers, rng, start: date, today: date, bulk: bool, groups: int = 1) -> None:
     """Past seasonal sessions for the offers with sessions, when the period has none yet."""
     from maillage.directory import services as directory
     from maillage.directory.models import OfferSession
@@ -395,21 +407,25 @@ def ensure_sessions(*, offers, rng, start: date, today: date, bulk: bool) -> Non
             continue
         days = _offer_days(offer)
         per_year = 2 if days >= 80 else (3 if days >= 40 else 4)
-        for starts_on, ends_on in _session_dates(
+        for first_start, first_end in _session_dates(
             rng, offer_days=days, per_year=per_year, start=start, today=today
         ):
-            session = OfferSession(
-                offer=offer,
-                starts_on=starts_on,
-                ends_on=ends_on,
-                place=f"{offer.structure.name}",
-                capacity=offer.capacity,
-                application_deadline=starts_on - timedelta(days=rng.randint(8, 15)),
-            )
-            if bulk:
-                new.append(session)
-            else:
-                directory.save_session(session=session)
+            for group in range(groups):
+                starts_on = first_start + timedelta(days=7 * group)
+                if starts_on >= today:
+                    break
+                session = OfferSession(
+                    offer=offer,
+                    starts_on=starts_on,
+                    ends_on=first_end + timedelta(days=7 * group),
+                    place=f"{offer.structure.name}",
+                    capacity=offer.capacity,
+                    application_deadline=starts_on - timedelta(days=rng.randint(8, 15)),
+                )
+                if bulk:
+                    new.append(session)
+                else:
+                    directory.save_session(session=session)
     if new:
         OfferSession.objects.bulk_create(new, batch_size=1000)
     progress(f"sessions ready ({len(new)} created in bulk)" if bulk else "sessions ready")
@@ -464,7 +480,14 @@ def build_context(*, scale: Scale, seed: int, today: date, network_slug: str | N
         Offer.objects.filter(structure__in=structures).select_related("format", "structure"),
         key=lambda o: (o.structure.slug, o.slug),
     )
-    ensure_sessions(offers=offers, rng=rng, start=start, today=today, bulk=scale.bulk)
+    ensure_sessions(
+        offers=offers,
+        rng=rng,
+        start=start,
+        today=today,
+        bulk=scale.bulk,
+        groups=scale.session_groups,
+    )
     staff = ensure_staff(
         structures=structures, per_structure=scale.advisors_per_structure, fake=fake
     )

@@ -626,6 +626,10 @@ class Planner:
             and o.selection != "none"
             and not ctx.by_id[o.structure_id].is_cae
         ]
+        weights = ctx.scale.move_weights
+        total = sum(weights)
+        # Cumulative bounds of a move's roll: programme, CAE, individual offer (else: referral).
+        self.move_bounds = tuple(sum(weights[: i + 1]) / total for i in range(3))
 
     def next_key(self, kind: str) -> int:
         self.counters[kind] = self.counters.get(kind, 0) + 1
@@ -895,15 +899,16 @@ class Planner:
                 programmes = [o for o in self.session_offers if o.stage >= journey.level - 1]
                 programmes = programmes or self.session_offers
                 individuals = self.individual_offers
-                if rng.random() < 0.7:
+                if rng.random() < ctx.scale.known_first:
                     # Often the next door is in a structure that already knows the person.
                     programmes = [o for o in programmes if o.structure_id in seen] or programmes
                     individuals = [o for o in individuals if o.structure_id in seen] or individuals
-                if roll < 0.45 and programmes:
+                to_programme, to_cae, to_individual = self.move_bounds
+                if roll < to_programme and programmes:
                     result = journey.programme(rng.choice(programmes), day)
-                elif roll < 0.53:
+                elif roll < to_cae:
                     result = journey.cae(day)
-                elif roll < 0.9 and individuals:
+                elif roll < to_individual and individuals:
                     result = journey.individual(rng.choice(individuals), day)
                 else:
                     target = journey.other_structure(journey.plan.entry)
