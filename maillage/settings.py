@@ -237,6 +237,12 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "maillage.core.api_errors.exception_handler",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # DRF's parsers, with JSON's turning a too deeply nested body into a 400 (not a 500).
+    "DEFAULT_PARSER_CLASSES": [
+        "maillage.core.api_errors.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Maillage API",

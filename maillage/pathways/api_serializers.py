@@ -6,6 +6,7 @@ their INSEE code, stages by their id (as in the directory API). A person the cal
 is never named: where a row points to one, the field is null.
 """
 
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -54,11 +55,23 @@ STRUCTURE_HELP = (
 # --- Fields ------------------------------------------------------------------------------------
 
 
+class CodeField(serializers.SlugRelatedField):
+    """A row written and read as its code (a referential, a commune).
+
+    A code holding a NUL character is refused as a field error before it reaches the database
+    (PostgreSQL cannot query text with NUL in it: that was a 500). UUIDs need no such care: a
+    string that is not one never reaches the query.
+    """
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            ProhibitNullCharactersValidator()(data)
+        return super().to_internal_value(data)
+
+
 def code_field(model, **kwargs):
     """A referential written and read as its stable code."""
-    return serializers.SlugRelatedField(
-        slug_field="code", queryset=model.objects.filter(is_active=True), **kwargs
-    )
+    return CodeField(slug_field="code", queryset=model.objects.filter(is_active=True), **kwargs)
 
 
 def uuid_field(model, **kwargs):
@@ -110,7 +123,7 @@ class VersionField(serializers.IntegerField):
 
 
 class PersonSerializer(serializers.ModelSerializer):
-    commune = serializers.SlugRelatedField(
+    commune = CodeField(
         slug_field="code",
         queryset=Territory.objects.filter(kind=TerritoryKind.COMMUNE),
         required=False,

@@ -16,6 +16,7 @@ from maillage.pathways.models import (
     ConsentScope,
     DeclineReason,
     NoNextStepReason,
+    OutcomeType,
     Person,
     Referral,
     ReferralStatus,
@@ -446,3 +447,36 @@ def test_rules_and_querysets_agree_on_who_sees_whom(net):
         persons[2].pk,
         persons[3].pk,
     }
+
+
+def test_a_row_about_a_person_names_only_a_project_they_carry(net):
+    camille, alex = new_person(net), new_person(net, first_name="Alex", last_name="Martin")
+    alex_project = services.create_project(
+        structure=net.intermade, user=net.intermade_advisor, persons=[alex], title="Atelier vélo"
+    )
+    with raises_code("foreign_project"):
+        services.submit_application(
+            person=camille, offer=net.starter, user=net.intermade_advisor, project=alex_project
+        )
+    with raises_code("foreign_project"):
+        services.record_outcome(
+            person=camille,
+            structure=net.intermade,
+            user=net.intermade_advisor,
+            outcome_type=OutcomeType.objects.get(code="repositioning"),
+            occurred_on=timezone.localdate(),
+            project=alex_project,
+        )
+    with raises_code("foreign_project"):
+        services.refer_person(
+            person=camille,
+            from_structure=net.intermade,
+            user=net.intermade_advisor,
+            to_structure=net.apeas,
+            project=alex_project,
+        )
+    assert not camille.applications.exists() and not camille.outcomes.exists()
+    assert not camille.referrals.exists()
+    services.submit_application(
+        person=alex, offer=net.starter, user=net.intermade_advisor, project=alex_project
+    )

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Act, ActParticipant, Outcome, Person
-from .common import claim_version, refuse_future, require
+from .common import claim_version, refuse_foreign_project, refuse_future, require
 from .persons import ensure_accompaniment, touch_activity
 
 
@@ -98,6 +98,7 @@ def record_outcome(
     require(user, "track_persons", structure)
     require(user, "view_person", person)
     refuse_future(occurred_on, "occurred_on")
+    refuse_foreign_project(project, person)
     outcome = Outcome(
         person=person,
         project=project,
@@ -151,6 +152,8 @@ def update_act(
         unique_persons = list({person.pk: person for person in persons}.values())
         if not unique_persons:
             errors["persons"] = _("Choose at least one person.")
+        elif absent and len(unique_persons) == 1 and not act.act_type.is_collective:
+            errors["persons"] = _("An individual act is recorded for the person who came.")
     if errors:
         raise ValidationError(errors)
     claim_version(act, expected_version)
@@ -185,6 +188,7 @@ def update_outcome(*, outcome: Outcome, user, expected_version: int | None, **fi
     for name, value in fields.items():
         setattr(outcome, name, value.strip() if isinstance(value, str) else value)
     refuse_future(outcome.occurred_on, "occurred_on")
+    refuse_foreign_project(outcome.project, outcome.person)
     outcome.full_clean()
     claim_version(outcome, expected_version)
     outcome.save()

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import Application, ApplicationStatus, ApplicationTransition, Person
 from ..states import application_may_go
-from .common import claim_version, refuse_future, require, today
+from .common import claim_version, refuse_foreign_project, refuse_future, require, today
 from .persons import ensure_accompaniment, touch_activity
 from .referrals import refer_person
 
@@ -40,6 +40,7 @@ def submit_application(
         raise ValidationError({"session": _("This session belongs to another offer.")})
     submitted_on = submitted_on or today()
     refuse_future(submitted_on, "submitted_on")
+    refuse_foreign_project(project, person)
     at = at or timezone.now()
     application = Application(
         person=person,

@@ -62,3 +62,10 @@ def refuse_future(day: date | None, field: str) -> None:
         raise ValidationError(
             {field: _("This date is in the future: enter the day it happened.")}, code="future"
         )
+
+
+def refuse_foreign_project(project, person) -> None:
+    """A row about a person may only name a project that person carries."""
+    if project is not None and not project.persons.filter(pk=person.pk).exists():
+        message = _("This project is not carried by this person: choose one of theirs.")
+        raise ValidationError({"project": ValidationError(message, code="foreign_project")})

@@ -17,7 +17,7 @@ from ..models import (
     ReferralTransition,
 )
 from ..states import REFERRAL_UNANSWERED, referral_may_go
-from .common import claim_version, name_key, refuse_future, require
+from .common import claim_version, name_key, refuse_foreign_project, refuse_future, require
 from .persons import ensure_accompaniment, touch_activity
 
 
@@ -71,6 +71,7 @@ def refer_person(
             {"to_structure": _("A structure cannot refer a person to itself.")}, code="self"
         )
     _check_target(to_structure, to_offer)
+    refuse_foreign_project(project, person)
     if Referral.objects.filter(
         person=person, to_structure=to_structure, status__in=REFERRAL_UNANSWERED
     ).exists():

@@ -7,6 +7,7 @@ prefix in one query.
 """
 
 import hashlib
+import re
 import secrets
 
 from django.core.exceptions import ValidationError
@@ -19,6 +20,7 @@ from .common import require
 
 KEY_PREFIX = "mlg_"
 SEPARATOR = "."
+PREFIX_SHAPE = re.compile(re.escape(KEY_PREFIX) + "[0-9a-f]+")
 
 
 def hash_key(raw_key: str) -> str:
@@ -28,7 +30,9 @@ def hash_key(raw_key: str) -> str:
 def split_key(raw_key: str) -> tuple[str, str] | None:
     """The prefix and secret of a key, or None when it is not shaped like one of ours."""
     prefix, separator, secret = raw_key.partition(SEPARATOR)
-    if not separator or not prefix.startswith(KEY_PREFIX) or not secret:
+    # Hex digits only after "mlg_": anything else (a NUL character, which PostgreSQL refuses in
+    # a query) is not one of ours, and is not looked up.
+    if not separator or not PREFIX_SHAPE.fullmatch(prefix) or not secret:
         return None
     return prefix, secret
 
