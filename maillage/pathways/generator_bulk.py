@@ -236,6 +236,12 @@ class BulkWriter:
         self.tables["project_persons"].add(project_id=pk, person_id=self.pid)
         self.state["projects"][d["key"]] = pk
 
+    def on_project_stage(self, at, d):
+        pk = self.state["projects"][d["key"]]
+        row = next(r for r in reversed(self.tables["project"].rows) if r["id"] == pk)
+        row["current_stage_id"] = d["stage"]
+        row["version"] += 1
+
     def act_row(self, at, d, *, collective=False, title=""):
         return self.tables["act"].add(
             uuid=self.uuid(),

@@ -853,6 +853,11 @@ class Planner:
         else:
             self.plan_moves(journey, arrival)
         plan.events.sort(key=lambda e: e[0])
+        if journey.project is not None and ctx.stage_ids:
+            # The project ends where the journey got to (no draw: the rest stays the same).
+            stage = ctx.stage_ids[min(journey.level, len(ctx.stage_ids)) - 1]
+            at = plan.events[-1][0] + MINUTE
+            journey.emit(at, "project_stage", key=journey.project, stage=stage, user=creator)
         plan.last_activity = journey.activity
         return plan
 

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from maillage.directory.models import LegalForm, Offer, OfferSession, Structure
+from maillage.directory.models import LegalForm, Offer, OfferSession, Stage, Structure
 
 from . import models as m
 from . import services
@@ -34,6 +34,7 @@ class ServicesWriter:
         self.legal_forms = LegalForm.objects.in_bulk()
         self.sectors = m.Sector.objects.in_bulk()
         self.situations = m.Situation.objects.in_bulk()
+        self.stages = Stage.objects.in_bulk(ctx.stage_ids)
         self.persons = {}
         self.referrals = {}
         self.applications = {}
@@ -103,6 +104,15 @@ class ServicesWriter:
             kind=data["kind"],
             sector=self.sectors.get(data["sector"]),
             envisaged_legal_form=self.legal_forms.get(data["legal_form"]),
+        )
+
+    def on_project_stage(self, person, at, data):
+        project = self.projects[data["key"]]
+        services.update_project(
+            project=project,
+            user=self.users[data["user"]],
+            expected_version=None,
+            current_stage=self.stages[data["stage"]],
         )
 
     def on_act(self, person, at, data):

@@ -25,6 +25,7 @@ from maillage.pathways.models import (
     Notification,
     Outcome,
     Person,
+    Project,
     Referral,
     ReferralStatus,
     ReferralTransition,
@@ -71,6 +72,9 @@ def summary() -> dict:
 def check_invariants(today: date) -> None:
     """What the services guarantee, checked by queries on whatever wrote the data."""
     assert Person.objects.exists()
+    # Every generated project says where its journey got to.
+    assert Project.objects.exists()
+    assert not Project.objects.filter(current_stage__isnull=True).exists()
     # A transition log row for every status change, ending at the current status.
     for model, transitions, key in (
         (Referral, ReferralTransition, "referral"),
