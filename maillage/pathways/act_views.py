@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from . import services
 from . import workflow_selectors as ws
-from .workflow_common import person_or_403, person_url, require_pathways
+from .view_helpers import person_or_403, person_url, require_pathways
 from .workflow_forms import ActForm, CollectiveActForm, add_service_errors
 
 

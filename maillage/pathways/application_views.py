@@ -18,7 +18,7 @@ from . import services
 from . import workflow_selectors as ws
 from .models import ApplicationStatus
 from .states import APPLICATION_TRANSITIONS
-from .workflow_common import person_or_403, person_url, require_pathways
+from .view_helpers import person_or_403, person_url, require_pathways
 from .workflow_forms import ApplicationCreateForm, ApplicationStatusForm, add_service_errors
 
 

@@ -10,38 +10,18 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from maillage.accounts.rules import can, roles_of
+from maillage.accounts.rules import roles_of
 
 from . import export_pdf, selectors, services
 from .gdpr_forms import EraseForm, MergeForm, MergeSearchForm
 from .models import Accompaniment, Person, PersonAccess
-from .services.access import log_person_access
+from .view_helpers import person_or_403, person_url
 
 MERGE_CANDIDATES = 20
-
-
-def _person_or_403(request, uuid, action: str, channel=PersonAccess.Channel.PAGE) -> Person:
-    """The person, if `action` is allowed on them; else a logged refusal and 403."""
-    person = get_object_or_404(Person.objects.filter(merged_into__isnull=True), uuid=uuid)
-    if not can(request.user, action, person):
-        log_person_access(person=person, user=request.user, channel=channel, granted=False)
-        raise PermissionDenied
-    return person
-
-
-def person_url(person: Person) -> str:
-    """The person's page (or the advisors' home while the person pages are not there)."""
-    for name, kwargs in (("pathways:person_detail", {"uuid": person.uuid}), ("pathways:home", {})):
-        try:
-            return reverse(name, kwargs=kwargs)
-        except NoReverseMatch:
-            continue
-    return reverse("home")
 
 
 def _filename(person: Person, extension: str) -> str:
@@ -50,7 +30,7 @@ def _filename(person: Person, extension: str) -> str:
 
 @require_safe
 def person_export_json(request, uuid):
-    person = _person_or_403(request, uuid, "export_person_data", PersonAccess.Channel.EXPORT)
+    person = person_or_403(request, uuid, "export_person_data", channel=PersonAccess.Channel.EXPORT)
     data = services.export_person_data(person=person, user=request.user)
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=2),
@@ -62,7 +42,7 @@ def person_export_json(request, uuid):
 
 @require_safe
 def person_export_pdf(request, uuid):
-    person = _person_or_403(request, uuid, "export_person_data", PersonAccess.Channel.EXPORT)
+    person = person_or_403(request, uuid, "export_person_data", channel=PersonAccess.Channel.EXPORT)
     data = services.export_person_data(person=person, user=request.user)
     pdf = export_pdf.render_pdf(data, base_url=request.build_absolute_uri("/"))
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -73,7 +53,7 @@ def person_export_pdf(request, uuid):
 @require_http_methods(["GET", "HEAD", "POST"])
 def person_erase(request, uuid):
     """Erasure by anonymisation, for the administrators of a structure that follows the person."""
-    person = _person_or_403(request, uuid, "erase_person")
+    person = person_or_403(request, uuid, "erase_person")
     form = EraseForm(request.POST or None, person=person)
     if request.method == "POST" and not person.is_anonymised and form.is_valid():
         try:
@@ -98,7 +78,7 @@ def person_erase(request, uuid):
 @require_http_methods(["GET", "HEAD", "POST"])
 def person_merge(request, uuid):
     """Pick a duplicate record of the person among those the advisor may change, and merge it."""
-    keep = _person_or_403(request, uuid, "change_person")
+    keep = person_or_403(request, uuid, "change_person")
     if keep.is_anonymised:
         raise PermissionDenied
     search = MergeSearchForm(request.GET or {"q": keep.last_name})

@@ -20,7 +20,7 @@ from . import selectors, services
 from . import workflow_selectors as ws
 from .models import ReferralStatus
 from .states import REFERRAL_UNANSWERED, referral_may_go
-from .workflow_common import person_or_403, person_url, require_pathways
+from .view_helpers import person_or_403, person_url, require_pathways
 from .workflow_forms import (
     DeclineForm,
     FirstMeetingForm,

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -32,44 +32,15 @@ from .forms import (
     apply_errors,
 )
 from .models import Consent, ConsentScope, Person, PersonAccess, Plan, Project
-from .services.access import log_person_access, log_person_accesses
+from .services.access import log_person_accesses
+from .view_helpers import person_or_403, person_url, require_pathways
 
 PAGE_SIZE = 50
 
 
-def optional_url(name: str, **kwargs) -> str | None:
-    """The URL of a page built elsewhere, or None while it does not exist."""
-    try:
-        return reverse(name, kwargs=kwargs or None)
-    except NoReverseMatch:
-        return None
-
-
 def _require_pathways(request) -> list:
-    if not can(request.user, "access_pathways"):
-        raise PermissionDenied
+    require_pathways(request.user)
     return selectors.staff_structures(request.user)
-
-
-def _person_for(request, uuid, action: str = "view_person") -> Person:
-    """The person, once `rules` allow `action`; every read is logged, refused or granted."""
-    person = get_object_or_404(Person.objects.select_related("situation"), uuid=uuid)
-    if not can(request.user, "view_person", person):
-        log_person_access(
-            person=person, user=request.user, channel=PersonAccess.Channel.PAGE, granted=False
-        )
-        raise PermissionDenied
-    if action != "view_person" and not can(request.user, action, person):
-        raise PermissionDenied
-    if request.method in ("GET", "HEAD"):
-        log_person_access(
-            person=person, user=request.user, channel=PersonAccess.Channel.PAGE, granted=True
-        )
-    return person
-
-
-def _person_url(person) -> str:
-    return reverse("pathways:person_detail", kwargs={"uuid": person.uuid})
 
 
 # --- Home --------------------------------------------------------------------------------------
@@ -82,9 +53,9 @@ def home(request):
     context = {
         "home": selectors.advisor_home(request.user),
         "links": {
-            "referral_inbox": optional_url("pathways:referral_inbox"),
-            "notifications": optional_url("pathways:notifications"),
-            "act_create": optional_url("pathways:act_create"),
+            "referral_inbox": reverse("pathways:referral_inbox"),
+            "notifications": reverse("pathways:notifications"),
+            "act_create": reverse("pathways:act_create"),
         },
     }
     return render(request, "pathways/home.html", context)
@@ -168,7 +139,7 @@ def person_create(request):
                 apply_errors(form, error)
             else:
                 messages.success(request, _("%(person)s is recorded.") % {"person": person})
-                return redirect(_person_url(person))
+                return redirect(person_url(person))
     context = {"form": form, "duplicates": duplicates, "signature": signature}
     return render(request, "pathways/persons/create.html", context)
 
@@ -194,8 +165,8 @@ def _create_person(request, form):
 def person_detail(request, uuid):
     merged = Person.objects.filter(uuid=uuid, merged_into__isnull=False).first()
     if merged is not None and can(request.user, "view_person", merged.merged_into):
-        return redirect(_person_url(merged.merged_into))  # an old link to a merged duplicate
-    person = _person_for(request, uuid)
+        return redirect(person_url(merged.merged_into))  # an old link to a merged duplicate
+    person = person_or_403(request, uuid)
     page = selectors.person_page(request.user, person)
     may_change = can(request.user, "change_person", person)
     context = {
@@ -203,16 +174,16 @@ def person_detail(request, uuid):
         "person": person,
         "may_change": may_change,
         "actions": {
-            "refer": optional_url("pathways:referral_create", uuid=person.uuid),
-            "apply": optional_url("pathways:application_create", uuid=person.uuid),
-            "record_act": optional_url("pathways:person_act_create", uuid=person.uuid),
+            "refer": reverse("pathways:referral_create", kwargs={"uuid": person.uuid}),
+            "apply": reverse("pathways:application_create", kwargs={"uuid": person.uuid}),
+            "record_act": reverse("pathways:person_act_create", kwargs={"uuid": person.uuid}),
             "export_json": can(request.user, "export_person_data", person)
-            and optional_url("pathways:person_export_json", uuid=person.uuid),
+            and reverse("pathways:person_export_json", kwargs={"uuid": person.uuid}),
             "export_pdf": can(request.user, "export_person_data", person)
-            and optional_url("pathways:person_export_pdf", uuid=person.uuid),
+            and reverse("pathways:person_export_pdf", kwargs={"uuid": person.uuid}),
             "erase": can(request.user, "erase_person", person)
-            and optional_url("pathways:person_erase", uuid=person.uuid),
-            "merge": may_change and optional_url("pathways:person_merge", uuid=person.uuid),
+            and reverse("pathways:person_erase", kwargs={"uuid": person.uuid}),
+            "merge": may_change and reverse("pathways:person_merge", kwargs={"uuid": person.uuid}),
         },
     }
     return render(request, "pathways/persons/detail.html", context)
@@ -221,7 +192,7 @@ def person_detail(request, uuid):
 @require_http_methods(["GET", "HEAD", "POST"])
 def person_edit(request, uuid):
     """Identity and contact, with optimistic locking: a stale save keeps the input."""
-    person = _person_for(request, uuid, "change_person")
+    person = person_or_403(request, uuid, "change_person")
     # The form works on a copy: the page keeps the saved name while the input is corrected.
     form = PersonForm(request.POST or None, instance=copy.copy(person), user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -236,7 +207,7 @@ def person_edit(request, uuid):
             apply_errors(form, error)
         else:
             messages.success(request, _("The record is saved."))
-            return redirect(_person_url(person))
+            return redirect(person_url(person))
     return render(request, "pathways/persons/edit.html", {"form": form, "person": person})
 
 
@@ -245,7 +216,7 @@ def person_edit(request, uuid):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def consent_add(request, uuid):
-    person = _person_for(request, uuid, "change_person")
+    person = person_or_403(request, uuid, "change_person")
     form = ConsentForm(request.POST or None, structures=selectors.staff_structures(request.user))
     if request.method == "POST" and form.is_valid():
         try:
@@ -261,13 +232,13 @@ def consent_add(request, uuid):
             apply_errors(form, error)
         else:
             messages.success(request, _("The consent is recorded."))
-            return redirect(_person_url(person))
+            return redirect(person_url(person))
     return render(request, "pathways/persons/consent_form.html", {"form": form, "person": person})
 
 
 @require_POST
 def consent_withdraw(request, uuid, pk):
-    person = _person_for(request, uuid, "change_person")
+    person = person_or_403(request, uuid, "change_person")
     consent = get_object_or_404(Consent, person=person, pk=pk)
     consent.person = person
     try:
@@ -279,12 +250,12 @@ def consent_withdraw(request, uuid, pk):
             request,
             _("The consent “%(scope)s” is withdrawn.") % {"scope": consent.get_scope_display()},
         )
-    return redirect(_person_url(person))
+    return redirect(person_url(person))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def note_add(request, uuid):
-    person = _person_for(request, uuid)
+    person = person_or_403(request, uuid)
     form = NoteForm(request.POST or None, structures=selectors.staff_structures(request.user))
     if request.method == "POST" and form.is_valid():
         try:
@@ -299,7 +270,7 @@ def note_add(request, uuid):
             apply_errors(form, error)
         else:
             messages.success(request, _("The note is saved."))
-            return redirect(_person_url(person))
+            return redirect(person_url(person))
     return render(request, "pathways/persons/note_form.html", {"form": form, "person": person})
 
 
@@ -309,7 +280,7 @@ def note_add(request, uuid):
 @require_http_methods(["GET", "HEAD", "POST"])
 def plan_edit(request, uuid):
     """The plan's steps as a formset; each save is a new revision (optimistic locking)."""
-    person = _person_for(request, uuid, "change_person")
+    person = person_or_403(request, uuid, "change_person")
     plan = Plan.objects.filter(person=person).first()
     structures = selectors.staff_structures(request.user)
     steps = list(plan.steps.select_related("offer", "responsible_structure")) if plan else []
@@ -348,7 +319,7 @@ def plan_edit(request, uuid):
             apply_errors(form, error)
         else:
             messages.success(request, _("The plan is saved."))
-            return redirect(_person_url(person))
+            return redirect(person_url(person))
     context = {
         "form": form,
         "formset": formset,
@@ -364,7 +335,7 @@ def plan_edit(request, uuid):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def project_create(request, uuid):
-    person = _person_for(request, uuid)
+    person = person_or_403(request, uuid)
     form = ProjectForm(
         request.POST or None,
         user=request.user,
@@ -382,7 +353,7 @@ def project_create(request, uuid):
             apply_errors(form, error)
         else:
             messages.success(request, _("The project is recorded."))
-            return redirect(_person_url(person))
+            return redirect(person_url(person))
     context = {"form": form, "person": person, "project": None}
     return render(request, "pathways/persons/project_form.html", context)
 
@@ -394,7 +365,7 @@ def project_edit(request, uuid):
     if not persons:
         raise PermissionDenied
     for person in persons:
-        _person_for(request, person.uuid)
+        person_or_403(request, person.uuid)
     person = persons[0]
     form = ProjectForm(request.POST or None, instance=project, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -409,14 +380,14 @@ def project_edit(request, uuid):
             apply_errors(form, error)
         else:
             messages.success(request, _("The project is saved."))
-            return redirect(_person_url(person))
+            return redirect(person_url(person))
     context = {"form": form, "person": person, "project": project}
     return render(request, "pathways/persons/project_form.html", context)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def outcome_create(request, uuid):
-    person = _person_for(request, uuid)
+    person = person_or_403(request, uuid)
     form = OutcomeForm(
         request.POST or None,
         user=request.user,
@@ -440,5 +411,5 @@ def outcome_create(request, uuid):
             apply_errors(form, error)
         else:
             messages.success(request, _("The outcome is recorded."))
-            return redirect(_person_url(person))
+            return redirect(person_url(person))
     return render(request, "pathways/persons/outcome_form.html", {"form": form, "person": person})
