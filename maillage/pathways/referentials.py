@@ -34,19 +34,22 @@ KINDS = {
 
 
 def entries_for_networks(model, network_ids, *, active_only: bool = True) -> QuerySet:
-    """The shared entries plus those added by the given networks."""
-    queryset = model.objects.filter(Q(network__isnull=True) | Q(network_id__in=list(network_ids)))
+    """The shared entries plus those added by the given networks (ids or a subquery)."""
+    queryset = model.objects.filter(Q(network__isnull=True) | Q(network_id__in=network_ids))
     if active_only:
         queryset = queryset.filter(is_active=True)
     return queryset.select_related("network").order_by("network_id", "position", "code")
 
 
-def structure_network_ids(structures) -> set[int]:
-    """The networks of a few structures (one query), to filter their referential choices."""
+def networks_of_structures(structure_ids) -> QuerySet:
+    """The networks of some structures, as a subquery (no query of its own)."""
     from maillage.directory.models import Structure
 
-    return set(
-        Structure.networks.through.objects.filter(
-            structure_id__in=[s.pk for s in structures]
-        ).values_list("network_id", flat=True)
+    return Structure.networks.through.objects.filter(structure_id__in=sorted(structure_ids)).values(
+        "network_id"
     )
+
+
+def entries_for_structures(model, structure_ids) -> QuerySet:
+    """The active entries advisors of these structures choose from."""
+    return entries_for_networks(model, networks_of_structures(structure_ids))

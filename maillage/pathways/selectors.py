@@ -32,6 +32,7 @@ from .models import (
     Project,
     Referral,
 )
+from .referentials import entries_for_structures
 from .states import REFERRAL_UNANSWERED
 from .visibility import persons_visible_to, visible_persons_condition
 
@@ -43,6 +44,7 @@ __all__ = [
     "probable_duplicates",
     "referrals_visible_to",
     "search_persons",
+    "staff_structure_queryset",
     "staff_structures",
 ]
 
@@ -63,24 +65,20 @@ def referrals_visible_to(user) -> QuerySet[Referral]:
     )
 
 
-def staff_structures(user) -> list[Structure]:
+def staff_structure_queryset(user) -> QuerySet[Structure]:
     """The structures the user works in (advisor or administrator), by name."""
-    staff = roles_of(user).staff_of
-    if not staff:
-        return []
-    return list(Structure.objects.filter(pk__in=staff).order_by("name"))
+    return Structure.objects.filter(pk__in=sorted(roles_of(user).staff_of)).order_by("name")
+
+
+def staff_structures(user) -> list[Structure]:
+    """The same, as a list (no query for someone who works in no structure)."""
+    return list(staff_structure_queryset(user)) if roles_of(user).staff_of else []
 
 
 def outcome_types_for(user) -> QuerySet[OutcomeType]:
     """Active outcome types shared by every network or added by a network of the user's
     structures."""
-    staff = roles_of(user).staff_of
-    networks = Structure.networks.through.objects.filter(structure_id__in=staff).values(
-        "network_id"
-    )
-    return OutcomeType.objects.filter(
-        Q(network__isnull=True) | Q(network_id__in=networks), is_active=True
-    )
+    return entries_for_structures(OutcomeType, roles_of(user).staff_of)
 
 
 # --- Person list -------------------------------------------------------------------------------

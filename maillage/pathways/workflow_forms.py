@@ -13,6 +13,7 @@ from maillage.accounts.rules import roles_of
 
 from . import workflow_selectors as ws
 from .models import ActType, ApplicationStatus, ReferralStatus
+from .selectors import staff_structure_queryset
 from .states import APPLICATION_TRANSITIONS
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -62,11 +63,11 @@ class OwnStructureMixin:
     structure_help = _("The structure you act for.")
 
     def add_structure_field(self, user):
-        self.structures = list(ws.staff_structures(user))
+        self.structures = list(staff_structure_queryset(user))
         if len(self.structures) > 1:
             self.fields["structure"] = StructureChoiceField(
                 label=_("Your structure"),
-                queryset=ws.staff_structures(user),
+                queryset=staff_structure_queryset(user),
                 help_text=self.structure_help,
             )
             self.order_fields(["structure"])

@@ -4,7 +4,7 @@ Everything starts from what the user may see (`selectors`, `rules.roles_of`), wi
 each page needs, so that lists cost a fixed number of queries whatever their length.
 """
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, QuerySet, Value, When
 
 from maillage.accounts.rules import roles_of
 from maillage.directory.models import Offer, OfferSession, Structure
@@ -20,6 +20,7 @@ from .models import (
     Person,
     Referral,
 )
+from .referentials import entries_for_structures
 from .selectors import referrals_visible_to
 from .states import REFERRAL_UNANSWERED
 from .visibility import persons_visible_to
@@ -29,11 +30,6 @@ SENT = "sent"
 
 # How many persons of the caseload the attendance list of a collective act offers at most.
 CASELOAD_LIMIT = 200
-
-
-def staff_structures(user) -> QuerySet[Structure]:
-    """The structures the user works for (advisor or structure admin), by name."""
-    return Structure.objects.filter(pk__in=sorted(roles_of(user).staff_of)).order_by("name")
 
 
 def referral_inbox(user, *, box: str = RECEIVED, status: str = "") -> QuerySet[Referral]:
@@ -118,37 +114,20 @@ def sessions_of_user(user) -> QuerySet[OfferSession]:
     )
 
 
-def _for_networks(model, network_ids):
-    return model.objects.filter(
-        Q(network__isnull=True) | Q(network_id__in=network_ids), is_active=True
-    )
-
-
-def _networks_of(structure) -> list[int]:
-    return list(
-        Structure.networks.through.objects.filter(structure_id=structure.pk).values_list(
-            "network_id", flat=True
-        )
-    )
-
-
 def decline_reasons_for(structure) -> QuerySet[DeclineReason]:
-    return _for_networks(DeclineReason, _networks_of(structure))
+    return entries_for_structures(DeclineReason, [structure.pk])
 
 
 def no_next_step_reasons_for(structure) -> QuerySet[NoNextStepReason]:
-    return _for_networks(NoNextStepReason, _networks_of(structure))
+    return entries_for_structures(NoNextStepReason, [structure.pk])
 
 
 def end_reasons_for(structure) -> QuerySet[EndReason]:
-    return _for_networks(EndReason, _networks_of(structure))
+    return entries_for_structures(EndReason, [structure.pk])
 
 
 def act_types_for(structure_ids) -> QuerySet[ActType]:
-    networks = Structure.networks.through.objects.filter(
-        structure_id__in=sorted(structure_ids)
-    ).values("network_id")
-    return _for_networks(ActType, networks)
+    return entries_for_structures(ActType, structure_ids)
 
 
 def applications_visible_to(user) -> QuerySet[Application]:
