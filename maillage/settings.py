@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "maillage.accounts",
     "maillage.interop",
     "maillage.pathways",
+    "maillage.imports",
+    "maillage.reporting",
     "django_tasks",
     "django_tasks_db",
 ]

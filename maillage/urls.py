@@ -13,6 +13,8 @@ api_v1 = [
     path("", include("maillage.directory.api_urls")),
     # Pathways (personal data): staff of a structure only, by session or structure token.
     path("", include("maillage.pathways.api_urls")),
+    # Aggregate reports (no named person): coordinators, funders, structure admins.
+    path("reports/", include("maillage.reporting.api_urls")),
 ]
 
 urlpatterns = [
@@ -28,7 +30,10 @@ urlpatterns = [
     path("", include("maillage.directory.brochure_urls")),
     path("open-data/", include("maillage.interop.urls")),
     # Pathway tracking for advisors: persons, referrals, applications, acts, outcomes.
+    path("suivi/imports/", include("maillage.imports.urls")),
     path("suivi/", include("maillage.pathways.urls")),
+    # Reports for the network and its funders: aggregates only, small counts masked.
+    path("rapports/", include("maillage.reporting.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path(
         "api/schema/",

@@ -25,6 +25,14 @@ Actions (the object each takes):
 - view_note                    — PersonNote
 - manage_api_tokens            — Structure
 - manage_pathway_referentials  — Network: add act types, outcome types, reasons…
+- import_records               — Structure: import spreadsheets of persons, acts… into it
+- view_reports                 — none: the reports menu (structure admins, coordinators, funders)
+- view_network_report          — Network: its aggregate report (coordinators; funders it funds)
+- view_structure_report        — Structure: its aggregate report (its admins; the coordinators
+                                 and funders of one of its networks)
+- see_small_counts             — Structure: read counts from 1 to 4 unmasked in its own report
+                                 (its admins only: coordinators and funders always read "<5")
+- export_pseudonymised_persons — Network: the person-level CSV without names (coordinators)
 
 Policy (DOMAIN §5): coordinators and funders never see a named person, and the platform admin
 (technical administration) gets nothing here that is not written below.
@@ -48,8 +56,9 @@ class UserRoles:
     admin_of: frozenset[int] = field(default_factory=frozenset)
     coordinator_of: frozenset[int] = field(default_factory=frozenset)
     funder_of: frozenset[int] = field(default_factory=frozenset)
-    # Structures that belong to a network the user coordinates.
+    # Structures that belong to a network the user coordinates, or to one the user funds.
     coordinated_structures: frozenset[int] = field(default_factory=frozenset)
+    funded_structures: frozenset[int] = field(default_factory=frozenset)
 
     @property
     def staff_of(self) -> frozenset[int]:
@@ -79,22 +88,24 @@ def roles_of(user) -> UserRoles:
     coordinator_of = frozenset(
         n for n, role in network_roles if role == NetworkRoleKind.COORDINATOR
     )
-    coordinated_structures = (
-        frozenset(
-            Structure.networks.through.objects.filter(network_id__in=coordinator_of).values_list(
-                "structure_id", flat=True
-            )
+    funder_of = frozenset(n for n, role in network_roles if role == NetworkRoleKind.FUNDER)
+    members = (
+        list(
+            Structure.networks.through.objects.filter(
+                network_id__in=coordinator_of | funder_of
+            ).values_list("network_id", "structure_id")
         )
-        if coordinator_of
-        else frozenset()
+        if coordinator_of or funder_of
+        else []
     )
     roles = UserRoles(
         is_platform_admin=user.is_superuser,
         advisor_of=frozenset(s for s, role in memberships if role == StructureRole.ADVISOR),
         admin_of=frozenset(s for s, role in memberships if role == StructureRole.STRUCTURE_ADMIN),
         coordinator_of=coordinator_of,
-        funder_of=frozenset(n for n, role in network_roles if role == NetworkRoleKind.FUNDER),
-        coordinated_structures=coordinated_structures,
+        funder_of=funder_of,
+        coordinated_structures=frozenset(s for n, s in members if n in coordinator_of),
+        funded_structures=frozenset(s for n, s in members if n in funder_of),
     )
     setattr(user, _CACHE_ATTR, roles)
     return roles
@@ -137,6 +148,22 @@ def is_staff_of_structure(user, structure):
 @rules.predicate
 def coordinates_structure(user, structure):
     return structure is not None and structure.pk in roles_of(user).coordinated_structures
+
+
+@rules.predicate
+def funds_network(user, network):
+    return network is not None and network.pk in roles_of(user).funder_of
+
+
+@rules.predicate
+def funds_structure(user, structure):
+    return structure is not None and structure.pk in roles_of(user).funded_structures
+
+
+@rules.predicate
+def reads_reports(user):
+    roles = roles_of(user)
+    return bool(roles.admin_of or roles.coordinator_of or roles.funder_of)
 
 
 @rules.predicate
@@ -224,6 +251,16 @@ permissions.add_rule("decide_application", works_in_offering_structure)
 permissions.add_rule("view_note", may_read_note)
 permissions.add_rule("manage_api_tokens", is_admin_of_structure)
 permissions.add_rule("manage_pathway_referentials", is_platform_admin | is_coordinator_of_network)
+# Imports (issue 6): the staff of the structure the rows are imported into.
+permissions.add_rule("import_records", is_staff_of_structure)
+# Reports (issue 7): aggregates only; the person-level export is pseudonymised.
+permissions.add_rule("view_reports", reads_reports)
+permissions.add_rule("view_network_report", is_coordinator_of_network | funds_network)
+permissions.add_rule(
+    "view_structure_report", is_admin_of_structure | coordinates_structure | funds_structure
+)
+permissions.add_rule("see_small_counts", is_admin_of_structure)
+permissions.add_rule("export_pseudonymised_persons", is_coordinator_of_network)
 
 ACTIONS = tuple(sorted(permissions))
 

@@ -92,6 +92,19 @@ MATRIX = {
     ("manage_api_tokens", "S3"): set(),
     ("manage_pathway_referentials", "N1"): {"coordinator", "platform_admin"},
     ("manage_pathway_referentials", "N2"): {"platform_admin"},
+    ("import_records", "S1"): {"advisor", "structure_admin"},
+    ("import_records", "S3"): set(),
+    # Reports: aggregates for the structure's admins, the network's coordinators and funders.
+    ("view_reports", None): {"structure_admin", "coordinator", "funder"},
+    ("view_network_report", "N1"): {"coordinator", "funder"},
+    ("view_network_report", "N2"): set(),
+    ("view_structure_report", "S1"): {"structure_admin", "coordinator", "funder"},
+    ("view_structure_report", "S3"): {"coordinator", "funder"},
+    ("view_structure_report", "S2"): set(),
+    ("see_small_counts", "S1"): {"structure_admin"},
+    ("see_small_counts", "S3"): set(),
+    ("export_pseudonymised_persons", "N1"): {"coordinator"},
+    ("export_pseudonymised_persons", "N2"): set(),
 }
 
 

@@ -1,0 +1,3 @@
+"""The reports' JSON API, under /api/v1/reports/."""
+
+urlpatterns = []
