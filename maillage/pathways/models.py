@@ -266,6 +266,8 @@ class Accompaniment(models.Model):
     )
     started_on = models.DateField(_("started on"))
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    # The structure's own file number for the person ("N° dossier"), as its spreadsheets write it.
+    file_number = models.CharField(_("file number"), max_length=50, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -275,6 +277,11 @@ class Accompaniment(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["person", "structure"], name="pathways_accompaniment_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["structure", "file_number"],
+                condition=~Q(file_number=""),
+                name="pathways_accompaniment_file_number",
             ),
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),

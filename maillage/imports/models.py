@@ -1,0 +1,162 @@
+"""Spreadsheet imports: each run kept with its file, mapping, report and what it wrote.
+
+An `ImportRun` goes uploaded → analysed (the dry run: counts, errors, warnings, duplicates to
+resolve) → imported (one transaction) → possibly undone. `ImportedRow` remembers, per structure
+and entity, the stable key of every row ever imported (the file's own id, or a key built from
+the row when the file has none) with the object it became and a hash of its values: a second
+import of the same file finds every key with the same hash and writes nothing, a corrected file
+updates only the rows whose hash changed.
+"""
+
+from uuid import uuid4
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Entity(models.TextChoices):
+    PERSONS = "persons", _("Persons")
+    PROJECTS = "projects", _("Projects")
+    APPLICATIONS = "applications", _("Applications")
+    REFERRALS = "referrals", _("Referrals")
+    ACTS = "acts", _("Acts")
+    OUTCOMES = "outcomes", _("Outcomes")
+
+
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("Uploaded, mapping to check")
+    ANALYSING = "analysing", _("Dry run in progress")
+    READY = "ready", _("Dry run passed, ready to import")
+    REFUSED = "refused", _("Refused: the file has errors")
+    IMPORTING = "importing", _("Import in progress")
+    IMPORTED = "imported", _("Imported")
+    FAILED = "failed", _("Failed")
+    UNDONE = "undone", _("Undone")
+
+
+def import_upload_path(run, filename: str) -> str:
+    return f"imports/{run.structure_id}/{run.uuid}"
+
+
+class ImportRun(models.Model):
+    """One file imported (or tried) into one structure, for one entity."""
+
+    uuid = models.UUIDField(_("stable identifier"), default=uuid4, unique=True, editable=False)
+    structure = models.ForeignKey(
+        "directory.Structure",
+        on_delete=models.PROTECT,
+        related_name="import_runs",
+        verbose_name=_("structure"),
+    )
+    entity = models.CharField(_("what the file holds"), max_length=20, choices=Entity.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
+    file = models.FileField(_("file"), upload_to=import_upload_path, blank=True)
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_hash = models.CharField(_("SHA-256 of the file"), max_length=64)
+    file_size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
+    file_format = models.CharField(_("format"), max_length=10, blank=True)  # csv, xlsx, ods
+    sheet = models.CharField(_("sheet"), max_length=100, blank=True)
+    # {field code: column header as the file writes it}
+    mapping = models.JSONField(_("mapping"), default=dict, blank=True)
+    mapping_name = models.CharField(_("saved mapping used"), max_length=100, blank=True)
+    # {"line number as text": person id, or "new"}: how the user resolved probable duplicates.
+    duplicate_decisions = models.JSONField(default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.UPLOADED
+    )
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    # {"created": n, "updated": n, "unchanged": n, "skipped": n}
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    # [{"line": 734, "column": "Date du RDV", "value": "31/02/2025", "reason": "…"}]
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
+    # [{"line": 12, "candidates": [{"id": 3, "label": "Camille D., 1990"}]}]
+    duplicates = models.JSONField(_("probable duplicates"), default=list, blank=True)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    analysed_at = models.DateTimeField(_("dry run at"), null=True, blank=True)
+    imported_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("undone by"),
+    )
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["structure", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.file_name} → {self.structure} ({self.get_entity_display()})"
+
+
+class ImportedRow(models.Model):
+    """A row once imported into a structure: its stable key, what it became, its values' hash."""
+
+    structure = models.ForeignKey("directory.Structure", on_delete=models.CASCADE, related_name="+")
+    entity = models.CharField(max_length=20, choices=Entity.choices)
+    key = models.CharField(max_length=200)
+    object_id = models.PositiveBigIntegerField()
+    row_hash = models.CharField(max_length=64)
+    created_by_run = models.ForeignKey(
+        ImportRun, on_delete=models.SET_NULL, null=True, related_name="created_rows"
+    )
+    updated_by_run = models.ForeignKey(
+        ImportRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="updated_rows"
+    )
+    # The object's `version` right after the import wrote it: a higher one means it was changed
+    # since, and the import can no longer be undone.
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["structure", "entity", "key"], name="imports_row_unique_key"
+            )
+        ]
+        indexes = [models.Index(fields=["created_by_run"])]
+
+
+class SavedMapping(models.Model):
+    """A mapping a structure keeps for its next files of the same kind."""
+
+    structure = models.ForeignKey(
+        "directory.Structure",
+        on_delete=models.CASCADE,
+        related_name="import_mappings",
+        verbose_name=_("structure"),
+    )
+    entity = models.CharField(_("what the file holds"), max_length=20, choices=Entity.choices)
+    name = models.CharField(_("name"), max_length=100)
+    mapping = models.JSONField(_("mapping"), default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("saved mapping")
+        verbose_name_plural = _("saved mappings")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["structure", "entity", "name"], name="imports_mapping_unique_name"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
