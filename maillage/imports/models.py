@@ -130,6 +130,9 @@ class ImportedRow(models.Model):
         ]
         indexes = [models.Index(fields=["created_by_run"])]
 
+    def __str__(self):
+        return f"{self.entity} {self.key} → {self.object_id}"
+
 
 class SavedMapping(models.Model):
     """A mapping a structure keeps for its next files of the same kind."""
