@@ -279,7 +279,62 @@ PAGES += [
     ),
 ]
 
+# Reports (reports-ui): the scopes a reader may open, and a network's report.
+PAGES += [
+    Page("reporting:index", as_role="funder", shows="Rapport de Réseau test"),
+    Page(
+        "reporting:network",
+        as_role="coordinator",
+        kwargs=lambda w: {"slug": w["network"].slug},
+        shows="Mode de calcul",
+    ),
+]
+
+# Imports (imports-ui): the home, then one run at each screen (mapping, dry run, progress, result).
+PAGES += [
+    Page("imports:home", as_role="advisor", shows="Importer des tableurs"),
+    Page(
+        "imports:mapping",
+        as_role="advisor",
+        kwargs=lambda w: {"uuid": w["import_uploaded"].uuid},
+        shows="Quelle colonne contient quel champ",
+    ),
+    Page(
+        "imports:dry_run",
+        as_role="advisor",
+        kwargs=lambda w: {"uuid": w["import_ready"].uuid},
+        shows="Ce que l'import ferait",
+    ),
+    Page(
+        "imports:progress",
+        as_role="advisor",
+        kwargs=lambda w: {"uuid": w["import_running"].uuid},
+        shows="Actualiser l'avancement",
+    ),
+    Page(
+        "imports:result",
+        as_role="advisor",
+        kwargs=lambda w: {"uuid": w["import_done"].uuid},
+        shows="Ce que l'import a fait",
+    ),
+]
+
 NOT_PAGES = {
+    # Imports (imports-ui).
+    "imports:run": "Redirect: to the screen of the run's status (mapping, dry run, progress…)",
+    "imports:progress_fragment": "htmx fragment polled by imports:progress (the progress bar)",
+    "imports:template_file": "XLSX or CSV download (a template file of an entity)",
+    "imports:error_report": "CSV download (the errors and warnings of a run)",
+    "imports:duplicates": "POST only: records the answers about duplicates and redirects",
+    "imports:commit": "POST only: imports the file and redirects to the result",
+    "imports:undo": "POST only: undoes an import and redirects to its result",
+    # Reports (reports-ui): the files of a report.
+    "reporting:network_xlsx": "XLSX download (a report: every table and the definitions)",
+    "reporting:network_csv": "CSV download (a report's indicators)",
+    "reporting:network_pdf": "PDF download (a report for a funder)",
+    "reporting:network_persons_csv": "CSV download (pseudonymised persons, coordinators)",
+    # Reports (reports-engine): the figures as JSON.
+    "api:report-indicators": "JSON API (tests/reporting/test_api.py)",
     # Pathway tracking: persons.
     "pathways:person_list_csv": "CSV download (the persons I follow)",
     "pathways:consent_withdraw": "POST only: withdraws a consent and redirects to the person",
@@ -425,6 +480,32 @@ def build_world():
     world_extra["api_token"] = create_api_token(
         structure=structure, user=admin_membership.user, name="Logiciel d'accueil"
     )[0]
+    # --- imports world: runs at each screen (files under MEDIA_ROOT) ----------------------
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from maillage.imports import services as import_services
+    from maillage.imports.models import ImportRun, ImportStatus
+
+    def _persons_run(name):
+        content = "N° dossier;Nom;Prénom;Date de naissance\r\nD-77;Garnier;Lou;02/03/1988\r\n"
+        return import_services.upload(
+            structure=structure,
+            entity="persons",
+            user=advisor_membership.user,
+            uploaded_file=SimpleUploadedFile(name, content.encode()),
+        )
+
+    world_extra["import_uploaded"] = _persons_run("personnes.csv")
+    world_extra["import_ready"] = import_services.analyse(
+        run=_persons_run("personnes-2.csv"), user=advisor_membership.user
+    )
+    world_extra["import_running"] = _persons_run("personnes-3.csv")
+    ImportRun.objects.filter(pk=world_extra["import_running"].pk).update(
+        status=ImportStatus.ANALYSING, progress_total=1
+    )
+    world_extra["import_done"] = import_services.commit(
+        run=_persons_run("personnes-4.csv"), user=advisor_membership.user
+    )
     return {
         **world_extra,
         "partner": partner,

@@ -15,6 +15,7 @@ def site(request):
         "can_access_admin_site": bool(user) and can(user, "access_admin_site"),
         "can_access_backoffice": bool(user) and can(user, "access_backoffice"),
         "can_access_pathways": bool(user) and can(user, "access_pathways"),
+        "can_view_reports": bool(user) and can(user, "view_reports"),
         # Evaluated only by templates that use it (one query).
         "default_network": SimpleLazyObject(default_network),
     }

@@ -164,6 +164,8 @@ class Person(models.Model):
         related_name="+",
         verbose_name=_("commune"),
     )
+    # The commune as a file wrote it, when it matched no commune (imports): kept, not guessed.
+    commune_text = models.CharField(_("commune as written"), max_length=100, blank=True)
     situation = models.ForeignKey(
         Situation,
         on_delete=models.PROTECT,
@@ -636,6 +638,8 @@ class Referral(models.Model):
             models.Index(fields=["to_structure", "status"], name="pathways_referral_inbox_idx"),
             models.Index(fields=["from_structure", "status"], name="pathways_referral_sent_idx"),
             models.Index(fields=["status", "sent_at"], name="pathways_referral_expiry_idx"),
+            # Reports: the referrals sent in a period.
+            models.Index(fields=["sent_at"], name="pathways_referral_sent_at_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -800,6 +804,8 @@ class Application(models.Model):
         ordering = ["-submitted_on", "-pk"]
         indexes = [
             models.Index(fields=["structure", "status"], name="pathways_application_inbox_idx"),
+            # Reports: the applications submitted in a period.
+            models.Index(fields=["submitted_on"], name="pathways_application_date_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -983,6 +989,8 @@ class Outcome(models.Model):
         verbose_name = _("outcome")
         verbose_name_plural = _("outcomes")
         ordering = ["-occurred_on", "-pk"]
+        # Reports: the outcomes of a period.
+        indexes = [models.Index(fields=["occurred_on"], name="pathways_outcome_date_idx")]
 
     def __str__(self):
         return f"{self.outcome_type} · {self.occurred_on}"

@@ -2,6 +2,7 @@
 
 from .acts import record_act, record_outcome, update_act, update_outcome
 from .applications import change_application_status, submit_application
+from .bulk import NewAct, bulk_record_acts, set_file_number  # noqa: F401 (imports, not in __all__)
 from .common import StaleRecordError
 from .gdpr import anonymise_person, export_person_data
 from .merge import merge_persons

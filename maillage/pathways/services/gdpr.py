@@ -174,7 +174,7 @@ def person_data(person: Person, user) -> dict:
             "email": person.email,
             "phone": person.phone,
             "postal_code": person.postal_code,
-            "commune": _name(person.commune),
+            "commune": _name(person.commune) or person.commune_text or None,
             "situation": _name(person.situation),
             "priority_neighbourhood": person.priority_neighbourhood,
             "shares_with_network": person.shares_with_network,
@@ -396,6 +396,7 @@ def erase_identity(person: Person, *, at: datetime) -> None:
     person.birth_date = None
     person.name_key = ""
     person.commune = _departement_of(person.commune)
+    person.commune_text = ""
     person.anonymised_at = at
     person.version += 1
     person.save()

@@ -28,6 +28,7 @@ PERSON_FIELDS = (
     "phone",
     "postal_code",
     "commune",
+    "commune_text",
     "situation",
     "priority_neighbourhood",
 )

@@ -1,0 +1,189 @@
+"""Forms of the import screens: they parse and check input; `services` read files and save.
+
+The upload form asks for the structure only when the user works in several; the mapping form has
+one select per field of the entity, listing the file's columns; the duplicates form one choice
+per line of the file that looks like a person already recorded.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from maillage.pathways.forms import StructureChoiceMixin
+
+from .models import Entity
+
+NOT_IN_FILE = ""
+NEW_PERSON = "new"
+
+
+class UploadForm(StructureChoiceMixin, forms.Form):
+    """A file to import: what it holds, and optionally the saved mapping to apply."""
+
+    entity = forms.ChoiceField(
+        label=_("What the file holds"),
+        choices=Entity.choices,
+        help_text=_("One file per kind of record: import the persons before their acts."),
+    )
+    file = forms.FileField(
+        label=_("File to import"),
+        help_text=_("A CSV, XLSX (Excel) or ODS (LibreOffice) file."),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".csv,.txt,.xlsx,.ods,text/csv,"
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,"
+                "application/vnd.oasis.opendocument.spreadsheet"
+            }
+        ),
+        error_messages={
+            "required": _("Choose the file to import."),
+            "empty": _("The file is empty: choose a file with a header row and data rows."),
+        },
+    )
+    sheet = forms.CharField(
+        label=_("Sheet (optional)"),
+        max_length=100,
+        required=False,
+        help_text=_(
+            "For a workbook with one sheet per kind of record: the name of the sheet to read. "
+            "Leave empty to read the first sheet."
+        ),
+    )
+    mapping_name = forms.ChoiceField(
+        label=_("Saved mapping (optional)"),
+        required=False,
+        help_text=_(
+            "The columns of the file are matched from their headers; a mapping your structure "
+            "saved before can be applied instead."
+        ),
+    )
+
+    def __init__(self, *args, structures, saved_mappings=(), **kwargs):
+        """`saved_mappings`: (structure, entity, name) of the mappings the structures kept."""
+        super().__init__(*args, **kwargs)
+        self.setup_structure(structures)
+        several = len(self.structures) > 1
+        entity_labels = dict(Entity.choices)
+        choices = [("", _("None: match the columns from their headers"))]
+        for structure, entity, name in saved_mappings:
+            label = f"{entity_labels.get(entity, entity)} — {name}"
+            if several:
+                label = f"{structure.name} — {label}"
+            choices.append((name, label))
+        self.fields["mapping_name"].choices = choices
+        if len(choices) == 1:
+            del self.fields["mapping_name"]
+
+    def clean_sheet(self):
+        return " ".join(self.cleaned_data["sheet"].split())
+
+
+class MappingForm(forms.Form):
+    """For each field of the entity, the column of the file that holds it (or none)."""
+
+    save = forms.BooleanField(label=_("Save this mapping for the next files"), required=False)
+    save_as = forms.CharField(
+        label=_("Name of the saved mapping"),
+        max_length=100,
+        required=False,
+        help_text=_("For example: “Acts file of the reception desk”."),
+    )
+
+    def __init__(self, *args, fields, header, mapping, **kwargs):
+        super().__init__(*args, **kwargs)
+        columns = [(NOT_IN_FILE, _("— Not in the file —"))] + [
+            (column, column) for column in dict.fromkeys(header) if column
+        ]
+        self.specs = list(fields)
+        mapped = {}
+        for spec in self.specs:
+            name = self.field_name(spec.code)
+            mapped[name] = forms.ChoiceField(
+                label=spec.label,
+                required=False,
+                choices=columns,
+                initial=mapping.get(spec.code, NOT_IN_FILE),
+                help_text=spec.help,
+            )
+            mapped[name].is_required_field = spec.required
+        # The fields of the entity first, then saving the mapping.
+        self.fields = {**mapped, **self.fields}
+
+    @staticmethod
+    def field_name(code: str) -> str:
+        return f"column_{code}"
+
+    def column_fields(self):
+        return [self[self.field_name(spec.code)] for spec in self.specs]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("save") and not cleaned.get("save_as", "").strip():
+            self.add_error(
+                "save_as",
+                _("Give the mapping a name to save it, or untick “Save this mapping”."),
+            )
+        return cleaned
+
+    def mapping(self) -> dict[str, str]:
+        """{field code: column header} for the fields found in the file."""
+        return {
+            spec.code: self.cleaned_data[self.field_name(spec.code)]
+            for spec in self.specs
+            if self.cleaned_data.get(self.field_name(spec.code))
+        }
+
+    def name_to_save(self) -> str:
+        return self.cleaned_data["save_as"].strip() if self.cleaned_data.get("save") else ""
+
+
+class DuplicatesForm(forms.Form):
+    """One choice per line that may be a person already recorded: which one, or a new person."""
+
+    def __init__(self, *args, duplicates, decisions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines = []
+        for duplicate in duplicates:
+            line = int(duplicate["line"])
+            choices = [
+                (str(candidate["id"]), self.candidate_label(candidate))
+                for candidate in duplicate.get("candidates", ())
+            ]
+            choices.append((NEW_PERSON, _("A new person")))
+            decided = decisions.get(str(line))
+            self.fields[self.field_name(line)] = forms.ChoiceField(
+                label=_("Line %(line)s: %(row)s") % {"line": line, "row": duplicate.get("label")}
+                if duplicate.get("label")
+                else _("Line %(line)s") % {"line": line},
+                choices=choices,
+                required=False,
+                widget=forms.RadioSelect,
+                initial=str(decided) if decided is not None else None,
+            )
+            self.lines.append(line)
+
+    @staticmethod
+    def field_name(line: int) -> str:
+        return f"line_{line}"
+
+    @staticmethod
+    def candidate_label(candidate: dict) -> str:
+        reasons = ", ".join(candidate.get("reasons") or ())
+        return f"{candidate['label']} ({reasons})" if reasons else str(candidate["label"])
+
+    def decisions(self) -> dict[str, int | str]:
+        """{line as text: person id, or "new"} for the lines answered."""
+        answered = {}
+        for line in self.lines:
+            value = self.cleaned_data.get(self.field_name(line))
+            if value:
+                answered[str(line)] = value if value == NEW_PERSON else int(value)
+        return answered
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.lines and not any(cleaned.get(self.field_name(line)) for line in self.lines):
+            raise ValidationError(
+                _("Choose, for at least one line, the person already recorded or a new person.")
+            )
+        return cleaned

@@ -1,0 +1,111 @@
+"""Which column of a file holds which field: recognised from the headers, or chosen by the user.
+
+A header matches a field when, once normalised (`readers.normalise_label`: case, accents,
+punctuation, "N°" ignored), it equals the field's label or one of its `headers`. Each column
+goes to one field at most, the first field (in the entity's order) that claims it.
+"""
+
+from functools import cache
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from .entities import ENTITIES, EntitySpec
+from .readers import normalise_label
+
+
+@cache
+def _synonyms(entity: str) -> dict[str, tuple[str, ...]]:
+    """{field code: normalised headers}, the labels in French and English included."""
+    spec = ENTITIES[entity]
+    synonyms = {}
+    for field in spec.fields:
+        names = [*field.headers, field.code.replace("_", " ")]
+        for language in ("fr", "en"):
+            with override(language):
+                names.append(str(field.label))
+        synonyms[field.code] = tuple(dict.fromkeys(normalise_label(n) for n in names if n))
+    return synonyms
+
+
+def known_headers(entity: str) -> set[str]:
+    """Every normalised header recognised for the entity (for the header row detection)."""
+    return {name for names in _synonyms(entity).values() for name in names}
+
+
+def auto_mapping(entity: str, header: list[str]) -> dict[str, str]:
+    """{field code: header as the file writes it} for the columns recognised."""
+    normalised = [normalise_label(text or "") for text in header]
+    taken: set[int] = set()
+    mapping = {}
+    for code, names in _synonyms(entity).items():
+        for name in names:
+            index = next(
+                (i for i, text in enumerate(normalised) if text == name and i not in taken), None
+            )
+            if index is not None:
+                taken.add(index)
+                mapping[code] = header[index]
+                break
+    return mapping
+
+
+def clean_mapping(spec: EntitySpec, header: list[str], mapping: dict[str, str]) -> dict[str, str]:
+    """The mapping with its empty entries dropped; ValidationError for anything unknown."""
+    columns = set(header)
+    cleaned = {}
+    used: dict[str, str] = {}
+    errors = []
+    for code, column in mapping.items():
+        if not column:
+            continue
+        if code not in spec.field_map:
+            errors.append(_("“%(field)s” is not a field of this kind of file.") % {"field": code})
+            continue
+        if column not in columns:
+            errors.append(
+                _("The file has no column “%(column)s”: choose one of its columns.")
+                % {"column": column}
+            )
+            continue
+        if column in used:
+            errors.append(
+                _(
+                    "The column “%(column)s” is chosen for both “%(first)s” and “%(second)s”: "
+                    "choose one column per field."
+                )
+                % {
+                    "column": column,
+                    "first": spec[used[column]].label,
+                    "second": spec[code].label,
+                }
+            )
+            continue
+        used[column] = code
+        cleaned[code] = column
+    if errors:
+        raise ValidationError(errors, code="mapping")
+    return cleaned
+
+
+def missing_fields(spec: EntitySpec, mapping: dict[str, str]) -> list[str]:
+    """Translated sentences, one per required field (or group of fields) the mapping lacks."""
+    missing = []
+    for field in spec.fields:
+        if field.required and field.code not in mapping:
+            missing.append(
+                _("Choose the column that holds “%(field)s”: this field is required.")
+                % {"field": field.label}
+            )
+    if spec.refers_to_person:
+        by_name = {"last_name", "first_name", "birth_date"} <= mapping.keys()
+        by_list = "attendees" in spec.field_map and "attendees" in mapping
+        if "file_number" not in mapping and not by_name and not by_list:
+            missing.append(
+                _(
+                    "Choose the column of the file number, or the columns of the last name, "
+                    "first name and birth date: each row must name its person."
+                )
+            )
+    return missing

@@ -1,0 +1,346 @@
+"""Matching a cell's text to a list of choices: referential entries, communes.
+
+A value matches a choice when it is equal, after `normalise_label` (case, accents, punctuation
+ignored), to its label, one of its synonyms or its key; else when it is an unambiguous
+abbreviation: each of its words starts a word of one choice's label or synonym, in order
+("Ent. indiv." → "Entretien individuel"), and no other choice fits. Results are memoised per
+distinct value, so a column of 100,000 cells costs a dictionary lookup per cell.
+
+Synonyms for the shared referentials are data, in `synonyms.json` ({kind: {code: [synonym…]}}).
+"""
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+
+from maillage.core.text import normalise
+
+from .readers import normalise_label
+from .values import CellError
+
+SYNONYMS_FILE = Path(__file__).with_name("synonyms.json")
+SHOWN_CHOICES = 8  # accepted values listed in an "unknown value" message
+MIN_PREFIX = 2  # characters an abbreviation needs
+
+
+@dataclass(frozen=True)
+class Choice:
+    key: object
+    label: str
+    synonyms: tuple[str, ...] = ()
+
+
+class Matcher:
+    """Matches values to `choices`; `what` names them in messages ("act type")."""
+
+    def __init__(self, choices: Iterable[Choice], *, what: str):
+        self.choices = list(choices)
+        self.what = str(what)
+        self._exact: dict[str, set] = defaultdict(set)
+        self._words: list[tuple[tuple[str, ...], int]] = []  # (label words, choice index)
+        self._cache: dict[object, object] = {}
+        for index, choice in enumerate(self.choices):
+            texts = [choice.label, *choice.synonyms]
+            if isinstance(choice.key, str | int) and not isinstance(choice.key, bool):
+                texts.append(str(choice.key))
+            for text in texts:
+                label = normalise_label(text)
+                if not label:
+                    continue
+                self._exact[label].add(index)
+                self._words.append((tuple(label.split()), index))
+
+    def match(self, value):
+        """The key of the choice `value` names; CellError when it names none or several."""
+        try:
+            found = self._cache[value]
+        except KeyError:
+            found = self._cache[value] = self._find(value)
+        except TypeError:  # an unhashable value
+            found = self._find(value)
+        if isinstance(found, CellError):
+            raise CellError(found.reason)
+        return found
+
+    def _find(self, value):
+        label = normalise_label(value)
+        if not label:
+            return self._unknown()
+        indexes = self._exact.get(label)
+        if not indexes and len(label) >= MIN_PREFIX:
+            words = label.split()
+            indexes = {
+                index
+                for candidate, index in self._words
+                if len(candidate) >= len(words)
+                and all(c.startswith(w) for c, w in zip(candidate, words, strict=False))
+            }
+        keys = {self.choices[index].key: index for index in indexes or ()}
+        if len(keys) == 1:
+            return self.choices[next(iter(keys.values()))].key
+        if not keys:
+            return self._unknown()
+        candidates = sorted({self.choices[index].label for index in keys.values()})
+        return CellError(
+            _("Ambiguous value: it could be %(candidates)s. Write more of the name.")
+            % {"candidates": _or_list(candidates)}
+        )
+
+    def _unknown(self) -> CellError:
+        labels = list(dict.fromkeys(choice.label for choice in self.choices))
+        shown = ", ".join(_quoted(label) for label in labels[:SHOWN_CHOICES])
+        if len(labels) > SHOWN_CHOICES:
+            shown += ", …"
+        if not labels:
+            return CellError(
+                _(
+                    "No value of “%(what)s” is available to your structure yet. Ask your "
+                    "network's coordinator to add the one you need."
+                )
+                % {"what": self.what}
+            )
+        return CellError(
+            _("Unknown value for “%(what)s”. Expected one of: %(choices)s.")
+            % {"what": self.what, "choices": shown}
+        )
+
+
+def _quoted(text: str) -> str:
+    return _("“%(text)s”") % {"text": text}
+
+
+def _or_list(items: list[str]) -> str:
+    quoted = [_quoted(item) for item in items]
+    if len(quoted) == 1:
+        return quoted[0]
+    return _("%(first)s or %(last)s") % {"first": ", ".join(quoted[:-1]), "last": quoted[-1]}
+
+
+# --- Referentials -------------------------------------------------------------------------------
+
+
+@cache
+def _synonyms() -> dict[str, dict[str, list[str]]]:
+    return json.loads(SYNONYMS_FILE.read_text(encoding="utf-8"))
+
+
+def _label_fields(model) -> list[str]:
+    return [field.name for field in model._meta.concrete_fields if field.name.startswith("label_")]
+
+
+def referential_matcher(kind: str, *, structure) -> Matcher:
+    """A matcher of the entries of a pathways referential (`referentials.KINDS`, e.g.
+    "act-types") that advisors of `structure` choose from; keys are the entries themselves.
+    Labels match in every language, and so do the codes and the synonyms of `synonyms.json`."""
+    from maillage.pathways.referentials import KINDS, entries_for_structures
+
+    model, _plural, _extra = KINDS[kind]
+    fields = _label_fields(model)
+    synonyms = _synonyms().get(kind, {})
+    choices = []
+    for entry in entries_for_structures(model, [structure.pk]):
+        labels = [getattr(entry, name) for name in fields if getattr(entry, name)]
+        choices.append(
+            Choice(
+                key=entry,
+                label=entry.label,
+                synonyms=(*labels, entry.code, *synonyms.get(entry.code, ())),
+            )
+        )
+    return Matcher(choices, what=str(model._meta.verbose_name))
+
+
+# --- Communes -----------------------------------------------------------------------------------
+
+
+class CommuneMatcher:
+    """Communes and municipal arrondissements named by INSEE code, postal code or name.
+
+    `match(value)` gives (territory, None), or (None, a translated warning) when the value names
+    no commune or several: the caller keeps the text. A bare five-digit number is read as a
+    postal code first (files write postal codes more often than INSEE codes, and the two
+    overlap: 13005 is Marseille 5e's postal code and Aubagne's INSEE code), then as an INSEE
+    code. Within a postal code, the arrondissement comes before its city.
+
+    The territories' codes and names are read once, on the first value, into dictionaries
+    (one query); the Territory objects are built only for the values found, and each distinct
+    value is looked up once.
+    """
+
+    FIELDS = (
+        "id",
+        "kind",
+        "code",
+        "name",
+        "region_code",
+        "departement_code",
+        "epci_code",
+        "commune_code",
+        "postal_codes",
+        "population",
+        "search_name",
+    )
+
+    def __init__(self, queryset=None):
+        self._queryset = queryset
+        self._rows: dict[int, tuple] | None = None
+        self._objects: dict[int, object] = {}
+        self._cache: dict[str, tuple] = {}
+
+    def _load(self):
+        from maillage.directory.models import Territory, TerritoryKind
+
+        queryset = Territory.objects.all() if self._queryset is None else self._queryset
+        rows = queryset.filter(
+            kind__in=(TerritoryKind.COMMUNE, TerritoryKind.ARRONDISSEMENT)
+        ).values_list(*self.FIELDS)
+        self._rows = {}
+        self._by_code: dict[str, int] = {}
+        self._by_postal: dict[str, list[int]] = defaultdict(list)
+        self._by_name: dict[str, list[int]] = defaultdict(list)
+        self._parts: dict[str, dict[int, int]] = defaultdict(dict)  # city code → number → id
+        self._city_of: dict[int, str] = {}  # arrondissement id → its city's code
+        for row in rows:
+            pk, kind, code, name, commune_code, postal_codes = (
+                row[0],
+                row[1],
+                row[2],
+                row[3],
+                row[7],
+                row[8],
+            )
+            self._rows[pk] = row
+            self._by_code[code] = pk
+            for postal_code in postal_codes or ():
+                self._by_postal[postal_code].append(pk)
+            self._by_name[_commune_key(name)].append(pk)
+            if kind == TerritoryKind.ARRONDISSEMENT and commune_code:
+                self._city_of[pk] = commune_code
+                number = _arrondissement_number(name)
+                if number:
+                    self._parts[commune_code][number] = pk
+
+    def _territory(self, pk: int):
+        from maillage.directory.models import Territory
+
+        if pk not in self._objects:
+            self._objects[pk] = Territory.from_db("default", self.FIELDS, self._rows[pk])
+        return self._objects[pk]
+
+    def match(self, value) -> tuple:
+        """(Territory, None), or (None, a translated warning), or (None, None) for no text."""
+        if isinstance(value, int) and not isinstance(value, bool):
+            text = f"{value:05d}"
+        else:
+            text = "" if value is None else " ".join(str(value).split())
+        try:
+            return self._cache[text]
+        except KeyError:
+            pass
+        if self._rows is None:
+            self._load()
+        found = self._find(text) if text else []
+        if not text:
+            result = (None, None)
+        elif len(found) == 1:
+            result = (self._territory(found[0]), None)
+        elif found:
+            names = sorted(f"{self._rows[pk][3]} ({self._rows[pk][2]})" for pk in found)
+            result = (
+                None,
+                _(
+                    "“%(value)s” may be several communes (%(names)s): it is kept as text. "
+                    "Write its INSEE code to link it to its commune."
+                )
+                % {
+                    "value": text,
+                    "names": ", ".join(names[:5]) + (", …" if len(names) > 5 else ""),
+                },
+            )
+        else:
+            result = (
+                None,
+                _(
+                    "“%(value)s” is not a known commune: it is kept as text. Write the name of "
+                    "the commune, its postal code or its INSEE code (e.g. 13055) to link it."
+                )
+                % {"value": text},
+            )
+        self._cache[text] = result
+        return result
+
+    def _find(self, text: str) -> list[int]:
+        code_match = _CODE_TOKEN.search(text)
+        code = code_match.group(1).upper() if code_match else ""
+        name = _commune_key(_CODE_TOKEN.sub(" ", text) if code_match else text)
+        if code and not name:
+            by_postal = self._most_specific(self._by_postal.get(code, []))
+            if len(by_postal) == 1:
+                return by_postal
+            if code in self._by_code:
+                return [self._by_code[code]]
+            return by_postal
+        if not name:
+            return []
+        named = self._by_name.get(name) or self._arrondissement_named(name)
+        if code:
+            named = [
+                pk for pk in named if code == self._rows[pk][2] or code in (self._rows[pk][8] or ())
+            ]
+            if len(named) == 1 and named[0] not in self._city_of:
+                # "13005 Marseille": the arrondissement of that postal code.
+                parts = [
+                    pk
+                    for pk in self._by_postal.get(code, [])
+                    if self._city_of.get(pk) == self._rows[named[0]][2]
+                ]
+                if len(parts) == 1:
+                    return parts
+        return list(named)
+
+    def _arrondissement_named(self, name: str) -> list[int]:
+        """ "marseille 5e", "marseille 05", "marseille 5eme arrondissement", "paris 1er"."""
+        match = _ARRONDISSEMENT.fullmatch(name)
+        if not match:
+            return []
+        city, number = match.group(1), int(match.group(2))
+        found = []
+        for pk in self._by_name.get(city, []):
+            part = self._parts.get(self._rows[pk][2], {}).get(number)
+            if part is not None:
+                found.append(part)
+        return found
+
+    def _most_specific(self, found: list[int]) -> list[int]:
+        """Within a postal code, its arrondissements rather than their city."""
+        parts = [pk for pk in found if pk in self._city_of]
+        return parts or found
+
+
+_CODE_TOKEN = re.compile(r"\b((?:[0-9]{2}|2[AaBb])[0-9]{3})\b")
+_ARRONDISSEMENT = re.compile(
+    r"(.+?) (\d{1,2}) ?(?:e|er|eme|ere|em|ème)?(?: arr| arrt| arrondissement)?"
+)
+_SAINT = re.compile(r"\b(st|ste|saint|sainte)\b")
+_DIGITS = re.compile(r"(\d{1,2})")
+
+
+def _commune_key(text: str) -> str:
+    """A commune's name as compared: `normalise` (case, accents, hyphens), "St"/"Ste" read as
+    "saint"/"sainte"."""
+    key = normalise(text)
+    if "st" in key:
+        key = _SAINT.sub(lambda m: "sainte" if m.group(1) in ("ste", "sainte") else "saint", key)
+    return key
+
+
+def _arrondissement_number(name: str) -> int | None:
+    """5 for "Marseille 5e Arrondissement"."""
+    match = _DIGITS.search(name)
+    return int(match.group(1)) if match else None

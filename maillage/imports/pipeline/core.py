@@ -1,0 +1,96 @@
+"""What the pipeline's parts share: the report, a prepared row, the row's key and hash."""
+
+import hashlib
+from dataclasses import dataclass, field
+
+from .cells import display
+
+MAX_STORED = 10_000  # errors (and warnings) kept in the run; the counts say how many there were
+KEY_LENGTH = 200  # ImportedRow.key
+
+
+class RowProblem(Exception):
+    """A row that cannot be imported: `code` is the field at fault (or "" for the whole row)."""
+
+    def __init__(self, code: str, value, reason: str):
+        super().__init__(reason)
+        self.code = code
+        self.value = value
+        self.reason = reason
+
+
+@dataclass
+class Report:
+    """What a run found (dry run) or did (commit)."""
+
+    columns: dict[str, str] = field(default_factory=dict)  # field code → header
+    counts: dict[str, int] = field(
+        default_factory=lambda: {"created": 0, "updated": 0, "unchanged": 0, "skipped": 0}
+    )
+    errors: list[dict] = field(default_factory=list)
+    warnings: list[dict] = field(default_factory=list)
+    duplicates: list[dict] = field(default_factory=list)
+    error_count: int = 0
+    warning_count: int = 0
+    rows: int = 0
+    pending: int = 0  # rows waiting for a decision about a probable duplicate
+
+    def _entry(self, line, code, value, reason) -> dict:
+        return {
+            "line": line,
+            "column": self.columns.get(code, "") if code else "",
+            "value": display(value),
+            "reason": str(reason),
+        }
+
+    def error(self, line: int, code: str, value, reason) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_STORED:
+            self.errors.append(self._entry(line, code, value, reason))
+
+    def warning(self, line: int, code: str, value, reason) -> None:
+        self.warning_count += 1
+        if len(self.warnings) < MAX_STORED:
+            self.warnings.append(self._entry(line, code, value, reason))
+
+    @property
+    def refused(self) -> bool:
+        return self.error_count > 0
+
+
+# What a prepared row will do.
+CREATE, UPDATE, UNCHANGED, SKIP, PENDING = "create", "update", "unchanged", "skip", "pending"
+COUNTED = {CREATE: "created", UPDATE: "updated", UNCHANGED: "unchanged", SKIP: "skipped"}
+
+
+@dataclass(slots=True)
+class Item:
+    """One row of the file, read, checked and matched, waiting to be written."""
+
+    line: int
+    values: dict
+    data: object = None  # what the entity's handler resolved (ids, objects)
+    key: str = ""
+    row_hash: str = ""
+    action: str = CREATE
+    object_id: int | None = None
+    version: int = 1
+    imported_pk: int | None = None  # the ImportedRow already kept for this key
+    link_only: bool = False  # an existing object found without an ImportedRow: link it
+
+
+def digest(parts) -> str:
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
+def stable_key(parts) -> str:
+    """The key of a row that has no identifier: its key fields, hashed when long."""
+    text = "|".join("" if part is None else str(part) for part in parts)
+    if len(text) > 120:
+        text = digest(text)
+    return "k:" + text
+
+
+def identifier_key(value: str) -> str:
+    key = "id:" + value
+    return key if len(key) <= KEY_LENGTH - 8 else "id#" + digest(value)

@@ -1,0 +1,505 @@
+"""Every write of the imports app: upload, mapping, dry run, duplicates, commit, undo.
+
+A run goes UPLOADED → (ANALYSING) → READY or REFUSED → (IMPORTING) → IMPORTED → UNDONE, or
+FAILED when something unexpected broke. Each service checks `import_records` on the run's
+structure. The file is kept with the run whatever happens (its history, its error report).
+Files of more than `IMPORT_BACKGROUND_ROWS` rows (default 2,000) are read by a django-tasks task
+(`start_analyse`, `start_commit`); smaller ones in the request.
+"""
+
+import hashlib
+import os
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from maillage.pathways.services.common import require
+
+from . import readers
+from .entities import ENTITIES
+from .mapping import auto_mapping, clean_mapping, known_headers, missing_fields
+from .models import Entity, ImportedRow, ImportRun, ImportStatus, SavedMapping
+from .pipeline import handler_class, run_pipeline, stored_path
+from .pipeline.base import CHUNK
+from .pipeline.core import Report
+
+BACKGROUND_ROWS = getattr(settings, "IMPORT_BACKGROUND_ROWS", 2_000)
+LOCK_NAMESPACE = 6_060  # pg_advisory_lock(namespace, structure id): one import at a time
+
+MAPPABLE = (ImportStatus.UPLOADED, ImportStatus.READY, ImportStatus.REFUSED)
+ANALYSABLE = (*MAPPABLE, ImportStatus.ANALYSING)
+
+
+def _check(user, run_or_structure) -> None:
+    structure = getattr(run_or_structure, "structure", run_or_structure)
+    require(user, "import_records", structure)
+
+
+@contextmanager
+def structure_lock(structure_id: int):
+    """One import (or undo) at a time per structure, across processes (PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [LOCK_NAMESPACE, structure_id])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, structure_id])
+
+
+# --- Upload and mapping ------------------------------------------------------------------------
+
+
+def _count_rows(table) -> int:
+    return sum(1 for _row in table.rows)
+
+
+def _entity_sheet(names: list[str], entity: str) -> str:
+    """The sheet named after the entity ("Actes", "Acts"), else the first one."""
+    wanted = {readers.normalise_label(entity)}
+    for language in ("fr", "en"):
+        with override(language):
+            wanted.add(readers.normalise_label(str(Entity(entity).label)))
+    for name in names:
+        if readers.normalise_label(name) in wanted:
+            return name
+    return names[0] if names else ""
+
+
+def upload(
+    *, structure, entity: str, user, uploaded_file, sheet: str = "", mapping_name: str = ""
+) -> ImportRun:
+    """Keep the file, tell its format from its content, find its header row and propose a
+    mapping (the saved one named, else from the headers). Raises ValidationError when the file
+    cannot be imported (too large, not a spreadsheet, no header…), keeping nothing then."""
+    _check(user, structure)
+    if entity not in ENTITIES:
+        raise ValidationError({"entity": _("Choose what the file holds.")}, code="entity")
+    size = getattr(uploaded_file, "size", None) or 0
+    if size > readers.MAX_BYTES:
+        from django.template.defaultfilters import filesizeformat
+
+        raise ValidationError(
+            {
+                "file": _(
+                    "This file is too large (%(size)s; the limit is %(limit)s). Split it into "
+                    "several files, for instance one per year, and import them one after the "
+                    "other."
+                )
+                % {"size": filesizeformat(size), "limit": filesizeformat(readers.MAX_BYTES)}
+            },
+            code="too_large",
+        )
+    saved = None
+    if mapping_name:
+        saved = SavedMapping.objects.filter(
+            structure=structure, entity=entity, name=mapping_name
+        ).first()
+        if saved is None:
+            raise ValidationError(
+                {"mapping_name": _("This saved mapping does not exist for this kind of file.")},
+                code="mapping",
+            )
+    digest = hashlib.sha256()
+    for chunk in uploaded_file.chunks():
+        digest.update(chunk)
+    uploaded_file.seek(0)
+    name = os.path.basename(uploaded_file.name or "import")[:255] or "import"
+    run = ImportRun(
+        structure=structure,
+        entity=entity,
+        user=user,
+        file_name=name,
+        file_hash=digest.hexdigest(),
+        file_size=size,
+    )
+    run.file.save(name, uploaded_file, save=False)
+    try:
+        with stored_path(run) as path:
+            run.file_format = readers.check_file(path)
+            if run.file_format != "csv":
+                names = readers.sheet_names(path)
+                sheet = sheet or _entity_sheet(names, entity)
+            with readers.open_table(
+                path, sheet=sheet, known_headers=known_headers(entity)
+            ) as table:
+                run.sheet = table.sheet
+                header = table.header
+                run.progress_total = _count_rows(table)
+    except readers.FileRefused as refused:
+        run.file.delete(save=False)
+        raise ValidationError({"file": refused.message}, code="refused") from None
+    except BaseException:
+        run.file.delete(save=False)
+        raise
+    if saved is not None:
+        run.mapping = {code: column for code, column in saved.mapping.items() if column in header}
+        run.mapping_name = saved.name
+    else:
+        run.mapping = auto_mapping(entity, header)
+    run.save()
+    return run
+
+
+def header_of(run) -> list[str]:
+    with (
+        stored_path(run) as path,
+        readers.open_table(path, sheet=run.sheet, known_headers=known_headers(run.entity)) as table,
+    ):
+        return table.header
+
+
+def _reset(run) -> None:
+    run.status = ImportStatus.UPLOADED
+    run.counts, run.errors, run.warnings, run.duplicates = {}, [], [], []
+    run.progress_done = 0
+    run.analysed_at = None
+
+
+@transaction.atomic
+def set_mapping(*, run, user, mapping: dict[str, str], save_as: str = "") -> ImportRun:
+    """The columns the user chose for the fields; `save_as` keeps them for the next files."""
+    _check(user, run)
+    if run.status not in MAPPABLE:
+        raise ValidationError(
+            _("This import is no longer waiting for its columns: start a new import."),
+            code="status",
+        )
+    spec = ENTITIES[run.entity]
+    try:
+        header = header_of(run)
+    except readers.FileRefused as refused:
+        raise ValidationError(refused.message, code="refused") from None
+    cleaned = clean_mapping(spec, header, mapping)
+    missing = missing_fields(spec, cleaned)
+    if missing:
+        raise ValidationError(missing, code="missing")
+    run.mapping = cleaned
+    _reset(run)
+    save_as = " ".join(save_as.split())[:100]
+    if save_as:
+        SavedMapping.objects.update_or_create(
+            structure=run.structure,
+            entity=run.entity,
+            name=save_as,
+            defaults={"mapping": cleaned, "created_by": user},
+        )
+        run.mapping_name = save_as
+    run.save()
+    return run
+
+
+# --- Dry run, duplicates ------------------------------------------------------------------------
+
+
+def _progress_saver(run, progress):
+    """Record the progress on the run (seen by the progress page) and pass it on."""
+
+    def save(done: int, total: int) -> None:
+        run.progress_done, run.progress_total = done, total
+        ImportRun.objects.filter(pk=run.pk).update(progress_done=done, progress_total=total)
+        if progress is not None:
+            progress(done, total)
+
+    return save
+
+
+def _apply(run, report: Report) -> None:
+    run.counts = {**report.counts, "errors": report.error_count, "warnings": report.warning_count}
+    run.errors = report.errors
+    run.warnings = report.warnings
+    run.duplicates = report.duplicates
+    lines = {str(entry["line"]) for entry in report.duplicates}
+    run.duplicate_decisions = {
+        line: decision
+        for line, decision in (run.duplicate_decisions or {}).items()
+        if line in lines
+    }
+    run.progress_done = run.progress_total = report.rows
+
+
+def analyse(*, run, user, progress=None, new_persons_for_duplicates: bool = False) -> ImportRun:
+    """The dry run: what would be created, updated, left unchanged or skipped, every error
+    and warning, the probable duplicates. READY when nothing is wrong, else REFUSED.
+    `new_persons_for_duplicates` (the command): duplicates counted as new persons, warned."""
+    _check(user, run)
+    if run.status not in ANALYSABLE:
+        raise ValidationError(
+            _("This import is already done: start a new import to read the file again."),
+            code="status",
+        )
+    run.status = ImportStatus.ANALYSING
+    run.save(update_fields=["status"])
+    try:
+        report = run_pipeline(
+            run,
+            user=user,
+            write=False,
+            new_persons_for_duplicates=new_persons_for_duplicates,
+            progress=_progress_saver(run, progress),
+        )
+    except BaseException:
+        run.status = ImportStatus.FAILED
+        run.save(update_fields=["status"])
+        raise
+    _apply(run, report)
+    run.status = ImportStatus.REFUSED if report.refused else ImportStatus.READY
+    run.analysed_at = timezone.now()
+    run.save()
+    return run
+
+
+def unresolved_duplicates(run) -> list[dict]:
+    decisions = run.duplicate_decisions or {}
+    return [entry for entry in run.duplicates if str(entry["line"]) not in decisions]
+
+
+@transaction.atomic
+def resolve_duplicates(*, run, user, decisions: dict[str, int | str]) -> ImportRun:
+    """The advisor's answers: for a line, the person already recorded (id) or "new"."""
+    _check(user, run)
+    if run.status not in (ImportStatus.READY, ImportStatus.REFUSED):
+        raise ValidationError(
+            _("Answer for the duplicates after the dry run, before the import."), code="status"
+        )
+    by_line = {str(entry["line"]): entry for entry in run.duplicates}
+    answers = dict(run.duplicate_decisions or {})
+    errors = []
+    for line, decision in decisions.items():
+        entry = by_line.get(str(line))
+        if entry is None:
+            errors.append(
+                _("Line %(line)s has no probable duplicate to answer for.") % {"line": line}
+            )
+            continue
+        if decision == "new":
+            answers[str(line)] = "new"
+            continue
+        candidates = {candidate["id"] for candidate in entry["candidates"]}
+        try:
+            person = int(decision)
+        except (TypeError, ValueError):
+            person = None
+        if person not in candidates:
+            errors.append(
+                _("Line %(line)s: choose one of the persons proposed, or a new person.")
+                % {"line": line}
+            )
+            continue
+        answers[str(line)] = person
+    if errors:
+        raise ValidationError(errors, code="decisions")
+    run.duplicate_decisions = answers
+    run.save(update_fields=["duplicate_decisions"])
+    return run
+
+
+# --- Commit and undo ----------------------------------------------------------------------------
+
+
+def commit(*, run, user, progress=None, new_persons_for_duplicates: bool = False) -> ImportRun:
+    """Import the file: everything in one transaction, or nothing.
+
+    The file is read and checked again (the database may have changed since the dry run). The
+    run ends IMPORTED, or REFUSED with its errors (nothing written). Probable duplicates must
+    be answered first (ValidationError otherwise), unless `new_persons_for_duplicates` (the
+    command): they are then warnings, and the rows new persons. Importing the same file again
+    creates and changes nothing.
+    """
+    _check(user, run)
+    if run.status not in (ImportStatus.UPLOADED, ImportStatus.READY, ImportStatus.IMPORTING):
+        raise ValidationError(_commit_refusal(run), code="status")
+    if not new_persons_for_duplicates and unresolved_duplicates(run):
+        raise _duplicates_first()
+    claimed = (
+        ImportRun.objects.filter(pk=run.pk)
+        .exclude(status=ImportStatus.IMPORTED)
+        .update(status=ImportStatus.IMPORTING)
+    )
+    if not claimed:
+        run.refresh_from_db()  # imported meanwhile (a second click): nothing more to do
+        return run
+    run.status = ImportStatus.IMPORTING
+
+    def finish(report: Report) -> None:
+        _apply(run, report)
+        run.status = ImportStatus.IMPORTED
+        run.imported_at = timezone.now()
+        run.save()
+
+    try:
+        with structure_lock(run.structure_id):
+            if ImportRun.objects.filter(pk=run.pk, status=ImportStatus.IMPORTED).exists():
+                run.refresh_from_db()  # imported meanwhile (a second click): nothing to do
+                return run
+            report = run_pipeline(
+                run,
+                user=user,
+                write=True,
+                new_persons_for_duplicates=new_persons_for_duplicates,
+                progress=_progress_saver(run, progress),
+                before_commit=finish,
+            )
+    except BaseException:
+        run.status = ImportStatus.FAILED
+        run.save(update_fields=["status"])
+        raise
+    if run.status == ImportStatus.IMPORTED:
+        return run
+    _apply(run, report)
+    if report.pending:
+        run.status = ImportStatus.READY
+        run.save()
+        raise _duplicates_first()
+    run.status = ImportStatus.REFUSED
+    run.save()
+    return run
+
+
+def _duplicates_first() -> ValidationError:
+    return ValidationError(
+        _(
+            "Some rows look like persons already recorded: say for each whether it is the same "
+            "person or a new one, then import."
+        ),
+        code="duplicates",
+    )
+
+
+def _commit_refusal(run) -> str:
+    if run.status == ImportStatus.REFUSED:
+        return _(
+            "The dry run found errors: correct the file and upload it again (nothing was imported)."
+        )
+    if run.status == ImportStatus.IMPORTED:
+        return _("This file is already imported.")
+    return _("This import cannot be run in its current state: open it again to see why.")
+
+
+def _undo_refusal(count: int) -> ValidationError:
+    return ValidationError(
+        _(
+            "This import cannot be undone: %(count)s of the records it created were changed in "
+            "Maillage since (or were given other records: acts, applications…). Correct or "
+            "delete them on their pages instead."
+        )
+        % {"count": count},
+        code="changed",
+    )
+
+
+def undo(*, run, user) -> ImportRun:
+    """Delete what the run created, unless one of those records changed since.
+
+    Rows the run only updated keep the values the file gave them (importing the earlier file
+    again restores those). A person's last activity is not moved back.
+    """
+    _check(user, run)
+    if run.status != ImportStatus.IMPORTED:
+        raise ValidationError(_("Only an imported file can be undone."), code="status")
+    handler = handler_class(run.entity)
+    model = handler.model
+    with structure_lock(run.structure_id), transaction.atomic():
+        kept = dict(
+            ImportedRow.objects.filter(created_by_run=run).values_list("object_id", "version")
+        )
+        ids = sorted(kept)
+        changed = 0
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            current = dict(model.objects.filter(pk__in=chunk).values_list("pk", "version"))
+            changed += sum(1 for pk, version in current.items() if version != kept[pk])
+            changed += _linked_since(run.entity, chunk, run)
+        if changed:
+            raise _undo_refusal(changed)
+        for start in range(0, len(ids), CHUNK):
+            model.objects.filter(pk__in=ids[start : start + CHUNK]).delete()
+        ImportedRow.objects.filter(created_by_run=run).delete()
+        run.status = ImportStatus.UNDONE
+        run.undone_at = timezone.now()
+        run.undone_by = user
+        run.save(update_fields=["status", "undone_at", "undone_by"])
+    return run
+
+
+def _linked_since(entity: str, ids: list[int], run) -> int:
+    """How many of the created records others now depend on (they would go with them)."""
+    from maillage.pathways import models as m
+
+    if entity == Entity.PERSONS:
+        related = [
+            m.ActParticipant.objects.filter(person_id__in=ids).values_list("person_id"),
+            m.Application.objects.filter(person_id__in=ids).values_list("person_id"),
+            m.Referral.objects.filter(person_id__in=ids).values_list("person_id"),
+            m.Outcome.objects.filter(person_id__in=ids).values_list("person_id"),
+            m.Project.persons.through.objects.filter(person_id__in=ids).values_list("person_id"),
+            m.Consent.objects.filter(person_id__in=ids).values_list("person_id"),
+            m.PersonNote.objects.filter(person_id__in=ids).values_list("person_id"),
+            m.Person.objects.filter(merged_into_id__in=ids).values_list("merged_into_id"),
+            m.Accompaniment.objects.filter(person_id__in=ids)
+            .exclude(structure_id=run.structure_id)
+            .values_list("person_id"),
+        ]
+        return len({row[0] for queryset in related for row in queryset})
+    if entity == Entity.PROJECTS:
+        related = (
+            m.Application.objects.filter(project_id__in=ids),
+            m.Referral.objects.filter(project_id__in=ids),
+            m.Outcome.objects.filter(project_id__in=ids),
+        )
+        return len(
+            {pk for queryset in related for pk in queryset.values_list("project_id", flat=True)}
+        )
+    if entity == Entity.REFERRALS:
+        return m.Application.objects.filter(next_step_referral_id__in=ids).count()
+    return 0
+
+
+# --- Background ---------------------------------------------------------------------------------
+
+
+def start_analyse(*, run, user) -> ImportRun:
+    """The dry run, now for a small file, else as a background task (the page shows progress)."""
+    _check(user, run)
+    if run.status not in ANALYSABLE:
+        raise ValidationError(
+            _("This import is already done: start a new import to read the file again."),
+            code="status",
+        )
+    if run.progress_total <= BACKGROUND_ROWS:
+        return analyse(run=run, user=user)
+    from .tasks import analyse_import
+
+    run.status = ImportStatus.ANALYSING
+    run.progress_done = 0
+    run.save(update_fields=["status", "progress_done"])
+    user_id = user.pk if user is not None else None
+    transaction.on_commit(lambda: analyse_import.enqueue(run.pk, user_id))
+    return run
+
+
+def start_commit(*, run, user) -> ImportRun:
+    """The import, now for a small file, else as a background task."""
+    _check(user, run)
+    if run.status != ImportStatus.READY:
+        raise ValidationError(_commit_refusal(run), code="status")
+    if unresolved_duplicates(run):
+        raise _duplicates_first()
+    if run.progress_total <= BACKGROUND_ROWS:
+        return commit(run=run, user=user)
+    from .tasks import commit_import
+
+    run.status = ImportStatus.IMPORTING
+    run.progress_done = 0
+    run.save(update_fields=["status", "progress_done"])
+    user_id = user.pk if user is not None else None
+    transaction.on_commit(lambda: commit_import.enqueue(run.pk, user_id))
+    return run

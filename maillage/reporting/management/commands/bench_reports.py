@@ -1,0 +1,139 @@
+"""Time the full funder report on the current database (see docs/benchmarks.md).
+
+    manage.py bench_reports [--network SLUG] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--repeat N]
+
+Builds the report of a network (default: the one with the most acts) for a period (default: the
+last 12 full months before the latest act), with the comparison period, as a funder reads it:
+prints the time of each section of the computation, then the total of `build_report` and of the
+JSON endpoint (Django's test client, middleware and rendering included), the number of SQL
+queries and the number of rows of the tables read. A temporary funder user is created for the
+run and deleted afterwards.
+"""
+
+import statistics
+import time
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.db.models import Count, Max
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+
+from maillage.accounts.models import NetworkRole, NetworkRoleKind, User
+from maillage.directory.models import Network
+from maillage.pathways.models import (
+    Accompaniment,
+    Act,
+    ActParticipant,
+    Application,
+    Outcome,
+    Person,
+    Referral,
+)
+from maillage.reporting.masking import MaskedPeriod
+from maillage.reporting.periods import default_period
+from maillage.reporting.queries import Computation, parallel_workers
+from maillage.reporting.report import ReportFilters
+from maillage.reporting.scope import Scope
+from maillage.reporting.selectors import build_report
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:8.1f} ms"
+
+
+class Command(BaseCommand):
+    help = "Print the time of the full funder report (build_report and the JSON endpoint)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--network", help="slug (default: the network with the most acts)")
+        parser.add_argument("--from", dest="date_from", type=date.fromisoformat)
+        parser.add_argument("--to", dest="date_to", type=date.fromisoformat)
+        parser.add_argument("--repeat", type=int, default=5)
+        parser.add_argument(
+            "--workers",
+            type=int,
+            help="statements run at once (default: the REPORT_PARALLEL_QUERIES setting, 3)",
+        )
+
+    def handle(self, *args, network, date_from, date_to, repeat, workers, **options):
+        if workers is not None:
+            with override_settings(REPORT_PARALLEL_QUERIES=workers):
+                return self.run(network, date_from, date_to, repeat)
+        return self.run(network, date_from, date_to, repeat)
+
+    def run(self, network, date_from, date_to, repeat):
+        if network:
+            found = Network.objects.filter(slug=network).first()
+        else:
+            found = Network.objects.annotate(n=Count("structures__acts")).order_by("-n").first()
+        if found is None:
+            raise CommandError("No such network.")
+        latest = Act.objects.aggregate(latest=Max("occurred_on"))["latest"]
+        start, end = default_period(latest)
+        filters = ReportFilters(network=found, date_from=date_from or start, date_to=date_to or end)
+        self.stdout.write(
+            f"Network {found.slug}: {filters.date_from} to {filters.date_to}, compared with "
+            f"{filters.previous().date_from} to {filters.previous().date_to} "
+            f"({connection.vendor}, {parallel_workers()} statement(s) at once)."
+        )
+        self.rows()
+        funder = User.objects.create_user("bench-funder@maillage.invalid")
+        try:
+            NetworkRole.objects.create(user=funder, network=found, role=NetworkRoleKind.FUNDER)
+            self.measure(funder, found, filters, repeat)
+        finally:
+            funder.delete()
+
+    def rows(self):
+        counts = {
+            "persons": Person.objects.count(),
+            "accompaniments": Accompaniment.objects.count(),
+            "acts": Act.objects.count(),
+            "participants": ActParticipant.objects.count(),
+            "applications": Application.objects.count(),
+            "referrals": Referral.objects.count(),
+            "outcomes": Outcome.objects.count(),
+        }
+        self.stdout.write("Rows: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+
+    def measure(self, funder, network, filters, repeat):
+        # Sections, from one run after a warm-up.
+        build_report(user=funder, filters=filters)
+        computation = Computation(filters, Scope(filters))
+        raws = computation.run()
+        started = time.perf_counter()
+        [MaskedPeriod(raw, True) for raw in raws]
+        computation.timings["masking"] = time.perf_counter() - started
+        self.stdout.write("Sections (one run):")
+        for name, seconds in computation.timings.items():
+            self.stdout.write(f"  {name:<22} {ms(seconds)}")
+        totals = []
+        for _ in range(repeat):
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                report = build_report(user=funder, filters=filters)
+                totals.append(time.perf_counter() - started)
+        self.stdout.write(
+            f"build_report: median {ms(statistics.median(totals))}, max {ms(max(totals))} "
+            f"over {repeat} runs, {len(queries)} queries, {len(report.indicators)} indicators"
+        )
+        client = Client(HTTP_HOST="localhost")
+        client.force_login(funder)
+        query = {
+            "network": network.slug,
+            "from": filters.date_from.isoformat(),
+            "to": filters.date_to.isoformat(),
+        }
+        api = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            response = client.get("/api/v1/reports/indicators", query)
+            api.append(time.perf_counter() - started)
+            if response.status_code != 200:
+                raise CommandError(f"The JSON endpoint answered {response.status_code}.")
+        self.stdout.write(
+            f"JSON endpoint: median {ms(statistics.median(api))}, max {ms(max(api))} "
+            f"over {repeat} runs, {len(response.content):,} bytes"
+        )

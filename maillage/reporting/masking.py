@@ -1,0 +1,333 @@
+"""Small counts: who reads "<5", and why a hidden figure cannot be worked out from the others.
+
+The rule (`masking_rule_text()` says it to readers):
+
+1. Primary: a count from 1 to 4 (persons, acts, applications, referrals, outcomes) is shown
+   "<5". A rate, ratio or median standing on fewer than 5 people or rows is hidden; so is a
+   rate whose numerator, or whose denominator minus its numerator, is from 1 to 4 (it would give
+   a small count back). Hours follow their acts: hidden where the number of acts is.
+2. Secondary: in a table whose rows add up to a total that is shown, hidden cells must not be
+   recoverable: while the total minus the visible cells pins one hidden cell to a single value
+   (each "<5" cell lies between 1 and 4, each other hidden cell is at least 5), the smallest
+   visible non-zero cell is hidden too. When no such cell is left, the indicator is hidden
+   whole (its value and every breakdown). Tables are: each breakdown that is a partition, the
+   months of the acts, the referral flows (each structure's row and column against its sent
+   and received referrals), and the figures that are one row of another (new people,
+   accepted/declined/redirected/expired referrals, not-selected applications).
+3. Zero is shown (nobody is behind it); a figure over nothing is "—".
+
+Readers who see small counts (a structure's administrators, on their structure's report) get
+every figure; the other readers (coordinators, funders) get the masked report.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.formats import get_format, number_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from .catalogue import COUNT_UNITS, INDICATORS, indicator
+from .queries import Raw, RawPeriod
+
+SHOWN, SMALL, HIDDEN = "shown", "small", "hidden"
+SMALL_DISPLAY = "<5"
+NOT_COMPUTABLE = "—"
+INFINITY = float("inf")
+THRESHOLD = 5
+
+
+def masking_rule_text() -> str:
+    """The sentence shown next to every masked report and export."""
+    return gettext(
+        "Privacy: counts from 1 to 4 are shown as “<5”. Rates, ratios, medians and hours resting "
+        "on fewer than 5 people, acts or rows are marked “hidden”, and so are rates that would "
+        "give back a count under 5. In a table with a total, when a hidden figure could be "
+        "worked out from the total and the other rows, the next smallest row is hidden too "
+        "(“hidden”); if that is not enough, the whole indicator is hidden. Zero is shown."
+    )
+
+
+def hidden_display() -> str:
+    return gettext("hidden")
+
+
+@dataclass
+class Cell:
+    raw: Raw
+    unit: str
+    state: str = SHOWN
+
+    @property
+    def masked(self) -> bool:
+        return self.state != SHOWN
+
+    @property
+    def value(self):
+        return self.raw.value
+
+
+def primary_state(raw: Raw, unit: str) -> str:
+    if unit in COUNT_UNITS:
+        return SMALL if 1 <= raw.n < THRESHOLD else SHOWN
+    if unit == "hours":
+        return HIDDEN if 1 <= raw.n < THRESHOLD else SHOWN
+    if unit == "percent":
+        if raw.n == 0:
+            return SHOWN
+        small_num = 1 <= (raw.num or 0) < THRESHOLD
+        small_rest = 1 <= raw.n - (raw.num or 0) < THRESHOLD
+        return HIDDEN if raw.n < THRESHOLD or small_num or small_rest else SHOWN
+    # ratios and medians
+    return HIDDEN if 1 <= raw.n < THRESHOLD else SHOWN
+
+
+def bounds(cell: Cell) -> tuple[float, float]:
+    if cell.state == SHOWN:
+        return cell.value, cell.value
+    if cell.state == SMALL:
+        return 1, THRESHOLD - 1
+    return THRESHOLD, INFINITY
+
+
+def pinned(cells: list[Cell], total: int) -> bool:
+    """Whether the total and the visible cells pin a hidden cell to one value."""
+    hidden = [c for c in cells if c.masked]
+    if not hidden:
+        return False
+    rest = total - sum(c.value for c in cells if not c.masked)
+    lows = [bounds(c)[0] for c in hidden]
+    highs = [bounds(c)[1] for c in hidden]
+    low_sum, high_sum = sum(lows), sum(highs)
+    for low, high in zip(lows, highs, strict=True):
+        least = max(low, rest - (high_sum - high))
+        most = min(high, rest - (low_sum - low))
+        if least >= most:
+            return True
+    return False
+
+
+def protect(cells: list[Cell], total: Cell) -> bool:
+    """Hide more cells until none can be worked out from the total; False if impossible."""
+    if total.masked:
+        return True
+    while pinned(cells, total.value):
+        candidates = [c for c in cells if not c.masked and c.value]
+        if not candidates:
+            return False
+        min(candidates, key=lambda c: c.value).state = HIDDEN
+    return True
+
+
+# --- A period's figures ----------------------------------------------------------------------
+
+
+class MaskedIndicator:
+    def __init__(self, code: str, total: Cell, breakdowns: dict[str, list[tuple[object, Cell]]]):
+        self.code = code
+        self.total = total
+        self.breakdowns = breakdowns
+
+    def hide_all(self) -> None:
+        if self.total.state == SHOWN:
+            self.total.state = HIDDEN
+        for rows in self.breakdowns.values():
+            for _key, cell in rows:
+                if cell.state == SHOWN:
+                    cell.state = HIDDEN
+
+    def cell(self, dimension: str, key) -> Cell | None:
+        for k, cell in self.breakdowns.get(dimension, ()):
+            if k == key:
+                return cell
+        return None
+
+
+class MaskedPeriod:
+    """A period's figures with their masking states (all SHOWN for readers of small counts)."""
+
+    def __init__(self, raw: RawPeriod, masked: bool):
+        self.raw = raw
+        self.masked = masked
+        self.indicators = {}
+        for item in INDICATORS:
+            found = raw.indicators.get(item.code)
+            if found is None:
+                continue
+            self.indicators[item.code] = MaskedIndicator(
+                item.code,
+                Cell(found.total, item.unit),
+                {
+                    dimension: [(key, Cell(value, item.unit)) for key, value in rows]
+                    for dimension, rows in found.breakdowns.items()
+                },
+            )
+        self.months = [
+            (month, Cell(Raw(n, n), "acts"), Cell(Raw(round(minutes / 60, 1), n), "hours"))
+            for month, n, minutes in raw.months
+        ]
+        self.flows = [
+            (source, target, Cell(Raw(n, n), "referrals")) for source, target, n in raw.flows
+        ]
+        if masked:
+            self.apply()
+
+    def _cells(self):
+        for item in self.indicators.values():
+            yield item.total
+            for rows in item.breakdowns.values():
+                for _key, cell in rows:
+                    yield cell
+        for _month, acts, hours in self.months:
+            yield acts
+            yield hours
+        for _s, _t, cell in self.flows:
+            yield cell
+
+    def apply(self) -> None:
+        for cell in self._cells():
+            cell.state = primary_state(cell.raw, cell.unit)
+        self.secondary()
+        self.link_hours()
+        self.link_rates()
+
+    def secondary(self) -> None:
+        acts = self.indicators.get("acts")
+        for code, item in self.indicators.items():
+            spec = indicator(code)
+            if not spec.is_count or spec.part_of is not None:
+                continue
+            ok = all(
+                protect([c for _k, c in rows], item.total)
+                for dimension, rows in item.breakdowns.items()
+                if spec.is_partition(dimension)
+            )
+            if ok and item is acts:
+                ok = protect([cell for _m, cell, _h in self.months], item.total)
+            if not ok:
+                item.hide_all()
+                if item is acts:
+                    for _m, cell, _h in self.months:
+                        if cell.state == SHOWN:
+                            cell.state = HIDDEN
+        # Figures that are one row of another indicator take that row's state; their own
+        # breakdowns are then protected against them (or hidden with them).
+        for code, item in self.indicators.items():
+            spec = indicator(code)
+            if spec.part_of is None:
+                continue
+            parent_code, dimension, key = spec.part_of
+            parent = self.indicators.get(parent_code)
+            row = parent.cell(dimension, key) if parent else None
+            if row is not None:
+                item.total.state = row.state
+            if item.total.masked:
+                item.hide_all()
+                continue
+            ok = all(
+                protect([c for _k, c in rows], item.total)
+                for dimension, rows in item.breakdowns.items()
+                if spec.is_partition(dimension)
+            )
+            if not ok:
+                item.hide_all()
+        self.protect_flows()
+
+    def protect_flows(self) -> None:
+        """Each structure's flows against its referrals sent and received, until stable."""
+        sent = self.indicators.get("referrals_sent")
+        received = self.indicators.get("referrals_received")
+        if not self.flows or sent is None or received is None:
+            return
+        lines = []
+        for index, margins in ((0, sent), (1, received)):
+            groups = {}
+            for flow in self.flows:
+                groups.setdefault(flow[index], []).append(flow[2])
+            for key, cells in groups.items():
+                margin = margins.cell("structure", key)
+                if margin is not None and sum(c.value for c in cells) == margin.value:
+                    lines.append((cells, margin))
+        for _round in range(len(self.flows) + 1):
+            before = sum(c.masked for _s, _t, c in self.flows)
+            for cells, margin in lines:
+                if not protect(cells, margin):
+                    for _s, _t, cell in self.flows:
+                        if cell.state == SHOWN:
+                            cell.state = HIDDEN
+                    return
+            if sum(c.masked for _s, _t, c in self.flows) == before:
+                return
+
+    def link_hours(self) -> None:
+        acts, hours = self.indicators.get("acts"), self.indicators.get("act_hours")
+        if acts and hours:
+            pairs = [(acts.total, hours.total)]
+            for dimension, rows in acts.breakdowns.items():
+                pairs += [
+                    (cell, hours.cell(dimension, key))
+                    for key, cell in rows
+                    if hours.cell(dimension, key) is not None
+                ]
+            for count_cell, hour_cell in pairs:
+                if count_cell.masked:
+                    hour_cell.state = HIDDEN
+        for _month, count_cell, hour_cell in self.months:
+            if count_cell.masked:
+                hour_cell.state = HIDDEN
+
+    def link_rates(self) -> None:
+        """A rate whose parts are shown as counts is hidden when one of them is."""
+        rate = self.indicators.get("not_selected_referred_rate")
+        refused = self.indicators.get("not_selected")
+        if rate and refused:
+            referral = refused.cell("next_step", "referral")
+            if refused.total.masked or (referral is not None and referral.masked):
+                rate.total.state = HIDDEN
+            for dimension, rows in rate.breakdowns.items():
+                for key, cell in rows:
+                    den = refused.cell(dimension, key)
+                    if den is not None and den.masked:
+                        cell.state = HIDDEN
+
+
+# --- Figures -------------------------------------------------------------------------------
+
+
+PLACES = {"percent": 1, "ratio": 2, "hours": 1, "days": 1}
+
+
+class Formatter:
+    """Figures as text in the current language (read once: a report has thousands of them).
+
+    Gives what `django.utils.formats.number_format(value, places, force_grouping=True)` gives.
+    """
+
+    def __init__(self):
+        self.decimal = get_format("DECIMAL_SEPARATOR")
+        self.thousand = get_format("THOUSAND_SEPARATOR")
+        self.grouping = get_format("NUMBER_GROUPING")
+        self.hidden = hidden_display()
+
+    def number(self, value, places: int) -> str:
+        if self.grouping != 3:  # pragma: no cover - no such locale in Maillage
+            return number_format(value, places, force_grouping=True)
+        text = f"{value:,.{places}f}"
+        return text.replace(",", "\x00").replace(".", self.decimal).replace("\x00", self.thousand)
+
+    def display(self, cell: Cell) -> str:
+        if cell.state == SMALL:
+            return SMALL_DISPLAY
+        if cell.state == HIDDEN:
+            return self.hidden
+        value = cell.value
+        if value is None:
+            return NOT_COMPUTABLE
+        text = self.number(value, PLACES.get(cell.unit, 0))
+        return f"{text} %" if cell.unit == "percent" else text
+
+
+def display(cell: Cell) -> str:
+    return Formatter().display(cell)
+
+
+UNMASKED_NOTE = _("Every figure is shown: you read your own structure's report.")

@@ -1,0 +1,61 @@
+"""The report as an A4 PDF for a funder (WeasyPrint, like the brochure and the person export).
+
+WeasyPrint runs no JavaScript, so the charts are drawn on the server as SVG (`charts.chart_svg`:
+pygal bars, and a Sankey drawn by hand for the flows) and placed inline, each followed by its
+table. Nothing is fetched from outside: the stylesheet is read from the static files and fonts
+are the system ones WeasyPrint embeds.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from . import charts, tables
+from .catalogue import GENERAL_RULES
+from .report import Report
+
+STYLESHEET = "maillage/css/reports_pdf.css"
+
+
+def _refuse_fetch(url, *args, **kwargs):
+    raise ValueError(f"The report does not load external resources ({url}).")
+
+
+@dataclass(frozen=True)
+class DrawnChart:
+    chart: charts.Chart
+    svg: str
+
+    @property
+    def title(self) -> str:
+        return self.chart.title
+
+
+def render_html(report: Report, *, masking_rule: str) -> str:
+    context = {
+        "report": report,
+        "scope": tables.scope_lines(report),
+        "masking_rule": masking_rule,
+        "generated_on": timezone.localdate(),
+        "indicators": tables.indicator_rows(report),
+        "charts": [
+            DrawnChart(chart=chart, svg=charts.chart_svg(chart))
+            for chart in charts.report_charts(report)
+        ],
+        "breakdowns": tables.breakdown_tables(report),
+        "definitions": tables.definitions_table(report),
+        "general_rules": GENERAL_RULES,
+    }
+    return render_to_string("reporting/pdf.html", context)
+
+
+def render_pdf(report: Report, *, masking_rule: str, base_url: str) -> bytes:
+    from weasyprint import CSS, HTML  # heavy import, only when a PDF is made
+
+    stylesheet = CSS(filename=finders.find(STYLESHEET), url_fetcher=_refuse_fetch)
+    html = render_html(report, masking_rule=masking_rule)
+    return HTML(string=html, base_url=base_url, url_fetcher=_refuse_fetch).write_pdf(
+        stylesheets=[stylesheet]
+    )

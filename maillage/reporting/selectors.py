@@ -1,0 +1,197 @@
+"""Reads of the reports: the scopes a user may read, and the report itself.
+
+`build_report(user=…, filters=…)` checks the rules (`view_network_report` for a whole network,
+`view_structure_report` with a structure filter), computes every indicator of the catalogue for
+the period and the previous one (`queries`), masks small counts for readers who may not see them
+(`masking`) and returns a `Report` (`report.py`): the pages, the JSON API and the exports only
+read it, so a figure is the same wherever it is shown.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+
+from maillage.accounts.rules import can, roles_of
+from maillage.directory.models import Network, Offer, Stage, Structure, Territory, TerritoryKind
+
+from .catalogue import DIMENSIONS, INDICATORS
+from .labels import Labels
+from .masking import Formatter, MaskedPeriod, masking_rule_text
+from .queries import compute
+from .refresh import ensure_fresh
+from .report import Breakdown, Figure, Flow, IndicatorResult, MonthActs, Report, ReportFilters
+from .scope import Scope
+
+__all__ = [
+    "build_report",
+    "masking_rule_text",
+    "may_read",
+    "pseudonymised_person_rows",
+    "report_networks",
+    "report_offers",
+    "report_stages",
+    "report_structures",
+    "report_territories",
+    "sees_small_counts",
+]
+
+
+# --- What a user may read -------------------------------------------------------------------
+
+
+def report_networks(user) -> QuerySet[Network]:
+    """Networks whose report (or one of whose structures' report) the user may read: those it
+    coordinates or funds, and the networks of the structures it administers."""
+    roles = roles_of(user)
+    readable = roles.coordinator_of | roles.funder_of
+    query = Q(pk__in=sorted(readable))
+    if roles.admin_of:
+        query |= Q(structures__in=sorted(roles.admin_of))
+    if not readable and not roles.admin_of:
+        return Network.objects.none()
+    return Network.objects.filter(query).distinct().order_by("name")
+
+
+def report_structures(user, network) -> QuerySet[Structure]:
+    """Structures of the network whose report the user may read."""
+    structures = Structure.objects.filter(networks=network).order_by("name")
+    if can(user, "view_network_report", network):
+        return structures
+    return structures.filter(pk__in=sorted(roles_of(user).admin_of))
+
+
+def report_offers(user, network, structure=None) -> QuerySet[Offer]:
+    """Offers of those structures (published or not: reports look at the past too)."""
+    offers = Offer.objects.filter(structure__in=report_structures(user, network))
+    if structure is not None:
+        offers = offers.filter(structure=structure)
+    return offers.select_related("structure").order_by("structure__name", "title")
+
+
+def report_stages(network) -> QuerySet[Stage]:
+    return Stage.objects.filter(network=network).order_by("position")
+
+
+def report_territories(network) -> QuerySet[Territory]:
+    """Territories worth offering as a filter: those the network's structures serve, their
+    départements, and the départements and intercommunalities of the structures' communes."""
+    structures = Structure.objects.filter(networks=network)
+    served = Territory.objects.filter(pk__in=structures.values("territories"))
+    communes = Territory.objects.filter(pk__in=structures.values("commune"))
+    departements = set(served.values_list("departement_code", flat=True)) | set(
+        communes.values_list("departement_code", flat=True)
+    )
+    epcis = set(communes.values_list("epci_code", flat=True))
+    return Territory.objects.filter(
+        Q(pk__in=served.values("pk"))
+        | Q(kind=TerritoryKind.DEPARTEMENT, code__in=sorted(d for d in departements if d))
+        | Q(kind=TerritoryKind.EPCI, code__in=sorted(e for e in epcis if e))
+    ).order_by("kind", "name")
+
+
+def may_read(user, filters: ReportFilters) -> bool:
+    if filters.structure is not None:
+        return can(user, "view_structure_report", filters.structure) and (
+            filters.structure.networks.filter(pk=filters.network.pk).exists()
+        )
+    return can(user, "view_network_report", filters.network)
+
+
+def sees_small_counts(user, filters: ReportFilters) -> bool:
+    """Only a structure's administrators, on their structure's report, read 1 to 4 as such."""
+    return filters.structure is not None and can(user, "see_small_counts", filters.structure)
+
+
+# --- The report -----------------------------------------------------------------------------
+
+
+def _figures():
+    formatter = Formatter()
+
+    def figure(cell) -> Figure:
+        masked = cell.masked
+        return Figure(
+            value=None if masked else cell.value, display=formatter.display(cell), masked=masked
+        )
+
+    return figure
+
+
+def build_report(*, user, filters: ReportFilters, compare: bool = True) -> Report:
+    """Every indicator of the catalogue for `filters`, masked for this reader.
+
+    Raises PermissionDenied when the user may not read that scope.
+    """
+    if not may_read(user, filters):
+        raise PermissionDenied("view_network_report")
+    masked = not sees_small_counts(user, filters)
+    ensure_fresh()
+    scope = Scope(filters)
+    raws = compute(filters, scope, compare=compare)
+    periods = [MaskedPeriod(raw, masked) for raw in raws]
+    labels = Labels(scope, periods)
+    _figure = _figures()
+    current = periods[0]
+    previous = periods[1] if compare else None
+    indicators = {}
+    for spec in INDICATORS:
+        item = current.indicators.get(spec.code)
+        if item is None:
+            continue
+        breakdowns = []
+        for dimension in spec.breakdowns:
+            rows = item.breakdowns.get(dimension, [])
+            sort_key = labels.sort_key(dimension)
+            if sort_key is not None:
+                rows = sorted(rows, key=sort_key)
+            breakdowns.append(
+                Breakdown(
+                    dimension=dimension,
+                    label=str(DIMENSIONS[dimension]),
+                    rows=tuple((labels.label(dimension, key), _figure(cell)) for key, cell in rows),
+                )
+            )
+        before = previous.indicators.get(spec.code) if previous else None
+        indicators[spec.code] = IndicatorResult(
+            code=spec.code,
+            label=spec.label,
+            definition=spec.definition,
+            formula=spec.formula,
+            unit=spec.unit,
+            value=_figure(item.total),
+            previous=_figure(before.total) if before is not None else None,
+            breakdowns=tuple(breakdowns),
+        )
+    persons = current.indicators.get("persons_accompanied")
+    outcomes = current.indicators.get("outcomes")
+    return Report(
+        filters=filters,
+        masked=masked,
+        indicators=indicators,
+        flows=tuple(
+            Flow(
+                source=labels.label("structure", source),
+                target=labels.label("structure", target),
+                figure=_figure(cell),
+            )
+            for source, target, cell in current.flows
+        ),
+        funnel=tuple(
+            (labels.label("stage", key), _figure(cell))
+            for key, cell in (persons.breakdowns.get("stage", []) if persons else [])
+        ),
+        acts_per_month=tuple(
+            MonthActs(month=month, acts=_figure(acts), hours=_figure(hours))
+            for month, acts, hours in current.months
+        ),
+        outcomes_by_type=tuple(
+            (labels.label("outcome_family", key), _figure(cell))
+            for key, cell in (outcomes.breakdowns.get("outcome_family", []) if outcomes else [])
+        ),
+    )
+
+
+def pseudonymised_person_rows(*, user, filters: ReportFilters):
+    """The person-level rows of a network (coordinators): see `pseudonymise.person_rows`."""
+    from .pseudonymise import person_rows
+
+    return person_rows(user=user, filters=filters)

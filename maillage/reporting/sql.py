@@ -1,0 +1,82 @@
+# ruff: noqa: S608 - SQL text is built from table names and constants; values are parameters.
+"""Grouped counts in one statement: a base query (from the ORM) and several GROUP BYs over it.
+
+`Grouped(base_queryset)` makes `WITH b AS (<base>)`; each `branch(tag, keys, aggregates, …)`
+adds `SELECT tag, keys…, aggregates… GROUP BY keys` and `run()` sends the `UNION ALL` of them
+as one query, portable to PostgreSQL and SQLite. Keys come back as text (None for NULL),
+aggregates as integers.
+"""
+
+from collections import defaultdict
+
+from django.db import connection
+
+MAX_KEYS = 2
+
+
+def placeholders(values) -> str:
+    return ", ".join(["%s"] * len(values)) or "NULL"
+
+
+def compiled(queryset) -> tuple[str, list]:
+    sql, params = queryset.query.sql_with_params()
+    return sql, list(params)
+
+
+class Grouped:
+    def __init__(self, base=None):
+        self.ctes: list[tuple[str, str, list]] = []
+        self.branches: list[tuple[str, list]] = []
+        if base is not None:
+            self.cte("b", *compiled(base))
+
+    def cte(self, name: str, sql: str, params=()) -> "Grouped":
+        self.ctes.append((name, sql, list(params)))
+        return self
+
+    def branch(self, tag, keys=(), aggregates=("COUNT(*)",), source="b", where="", params=()):
+        self.branches.append((tag, list(keys), list(aggregates), source, where, list(params)))
+        return self
+
+    def sql(self) -> tuple[str, list]:
+        params = []
+        parts = []
+        for name, sql, cte_params in self.ctes:
+            parts.append(f"{name} AS ({sql})")
+            params += cte_params
+        width = max((len(b[2]) for b in self.branches), default=1)
+        body = []
+        for tag, keys, aggregates, source, where, branch_params in self.branches:
+            columns = [f"CAST({k} AS TEXT)" for k in keys]
+            columns += ["CAST(NULL AS TEXT)"] * (MAX_KEYS - len(keys))
+            columns += [f"CAST({a} AS BIGINT)" for a in aggregates]
+            columns += ["CAST(NULL AS BIGINT)"] * (width - len(aggregates))
+            sql = f"SELECT '{tag}', {', '.join(columns)} FROM {source}"
+            if where:
+                sql += f" WHERE {where}"
+            if keys:
+                sql += f" GROUP BY {', '.join(keys)}"
+            body.append(sql)
+            params += branch_params
+        with_sql = f"WITH {', '.join(parts)} " if parts else ""
+        return with_sql + " UNION ALL ".join(body), params
+
+    def run(self) -> dict[str, list[tuple]]:
+        """tag → [(key1, key2, aggregate1, …)] (the aggregates that were asked for)."""
+        sql, params = self.sql()
+        result = defaultdict(list)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for tag, *row in cursor.fetchall():
+                keys = row[:MAX_KEYS]
+                values = [int(v) if v is not None else None for v in row[MAX_KEYS:]]
+                result[tag].append((*keys, *values))
+        return result
+
+
+def as_int(text):
+    return int(text) if text not in (None, "") else None
+
+
+def as_bool(text) -> bool:
+    return str(text).lower() in ("1", "t", "true")

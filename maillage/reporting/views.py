@@ -1,0 +1,183 @@
+"""Report pages and their files: the list of scopes, a network's report, its XLSX, CSV and PDF, and
+the pseudonymised person-level CSV.
+
+Views are thin: `ReportFilterForm` reads the GET filters, `selectors.build_report` computes the
+report (refusing a scope the user may not read, masking small counts for this reader), and the
+page and every file read the same `Report` through `tables.py`, so a figure is the same
+everywhere.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from maillage.accounts.rules import can, roles_of
+from maillage.directory.models import Structure
+
+from . import charts, exports, pdf, selectors, tables
+from .catalogue import GENERAL_RULES
+from .forms import ReportFilterForm
+
+# The GET parameters of the filters (the network comes from the URL).
+FILTER_PARAMETERS = ("structure", "offer", "stage", "territory", "from", "to")
+
+
+def _require_reports_menu(request):
+    if not can(request.user, "view_reports"):
+        raise PermissionDenied
+
+
+def _filter_query(request) -> str:
+    """The filters of this request as a query string, for the export links."""
+    query = QueryDict(mutable=True)
+    for name in FILTER_PARAMETERS:
+        value = request.GET.get(name)
+        if value:
+            query[name] = value
+    return query.urlencode()
+
+
+def _read_filters(request, slug):
+    """The bound filter form for the network `slug`, and its filters (None when invalid)."""
+    data = request.GET.copy()
+    data["network"] = slug
+    form = ReportFilterForm(data, user=request.user)
+    if not form.is_valid():
+        if "network" in form.errors:
+            # Unknown network, or one this user may read nothing of: no hint it exists.
+            raise Http404
+        return form, None
+    return form, form.filters()
+
+
+def _build_report(request, form, filters):
+    """The report, or None with an error on the form when the scope is not the reader's.
+
+    A structure admin who may not read the whole network is asked to choose their structure
+    (the form chooses it for them when they have only one).
+    """
+    if filters is None:
+        return None
+    try:
+        return selectors.build_report(user=request.user, filters=filters)
+    except PermissionDenied:
+        if not form.structures:
+            raise
+        form.add_error(
+            "structure", _("Choose one of your structures: you may read their reports only.")
+        )
+        return None
+
+
+@require_safe
+def index(request):
+    """The scopes the user may read: networks, and the structures they administer."""
+    _require_reports_menu(request)
+    user = request.user
+    networks = [
+        network
+        for network in selectors.report_networks(user)
+        if can(user, "view_network_report", network)
+    ]
+    administered = (
+        Structure.objects.filter(pk__in=roles_of(user).admin_of)
+        .prefetch_related("networks")
+        .order_by("name")
+    )
+    structures = [
+        {"structure": structure, "networks": sorted(structure.networks.all(), key=str)}
+        for structure in administered
+    ]
+    return render(request, "reporting/index.html", {"networks": networks, "structures": structures})
+
+
+@require_safe
+def network_report(request, slug):
+    _require_reports_menu(request)
+    form, filters = _read_filters(request, slug)
+    network = form.cleaned_data["network"]
+    report = _build_report(request, form, filters)
+    query = _filter_query(request)
+    context = {
+        "network": network,
+        "form": form,
+        "report": report,
+        "masking_rule": selectors.masking_rule_text(),
+        "query": query,
+        "can_export_persons": can(request.user, "export_pseudonymised_persons", network),
+    }
+    if report is not None:
+        context.update(
+            {
+                "scope": tables.scope_lines(report),
+                "indicators": tables.indicator_rows(report),
+                "charts": charts.report_charts(report),
+                "breakdowns": tables.breakdown_tables(report),
+                "general_rules": GENERAL_RULES,
+            }
+        )
+    template = "reporting/report.html"
+    if request.htmx and not request.htmx.boosted:
+        template = "reporting/_results.html"
+    return render(request, template, context)
+
+
+def _report_or_redirect(request, slug):
+    """The report for a file, or a redirect to the page, which says what to correct."""
+    _require_reports_menu(request)
+    form, filters = _read_filters(request, slug)
+    report = _build_report(request, form, filters)
+    if report is None:
+        query = _filter_query(request)
+        url = reverse("reporting:network", kwargs={"slug": slug})
+        return None, redirect(f"{url}?{query}" if query else url)
+    return report, None
+
+
+@require_safe
+def network_xlsx(request, slug):
+    report, response = _report_or_redirect(request, slug)
+    if report is None:
+        return response
+    return exports.report_xlsx_response(report, masking_rule=selectors.masking_rule_text())
+
+
+@require_safe
+def network_csv(request, slug):
+    report, response = _report_or_redirect(request, slug)
+    if report is None:
+        return response
+    return exports.report_csv_response(report, masking_rule=selectors.masking_rule_text())
+
+
+@require_safe
+def network_pdf(request, slug):
+    report, response = _report_or_redirect(request, slug)
+    if report is None:
+        return response
+    document = pdf.render_pdf(
+        report,
+        masking_rule=selectors.masking_rule_text(),
+        base_url=request.build_absolute_uri("/"),
+    )
+    response = exports.file_response(document, "application/pdf", exports.filename(report, "pdf"))
+    return response
+
+
+@require_safe
+def network_persons_csv(request, slug):
+    """One line per person of the scope, without names or contacts (coordinators only)."""
+    _require_reports_menu(request)
+    form, filters = _read_filters(request, slug)
+    network = form.cleaned_data["network"]
+    if not can(request.user, "export_pseudonymised_persons", network):
+        raise PermissionDenied
+    if filters is None:
+        query = _filter_query(request)
+        url = reverse("reporting:network", kwargs={"slug": slug})
+        return redirect(f"{url}?{query}" if query else url)
+    header, rows = selectors.pseudonymised_person_rows(user=request.user, filters=filters)
+    return exports.pseudonymised_persons_response(filters, header, rows)

@@ -1,0 +1,122 @@
+"""Acceptance 4: in a browser, the coordinator opens the network's report, filters it by structure
+and period, sees the figures change, and downloads the XLSX; the charts are drawn without any
+script error or Content-Security-Policy violation (the `page` fixture fails on them)."""
+
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+from playwright.sync_api import expect
+
+from tests.factories import PASSWORD
+from tests.reporting.report_samples import build_report_world
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def log_in(page, user):
+    page.goto(reverse("accounts:login"))
+    page.get_by_label("Adresse e-mail").fill(user.email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url("**/compte/")
+
+
+def persons_accompanied(page):
+    return page.locator("#indicator-persons_accompanied .report-value")
+
+
+def test_the_coordinator_filters_the_report_and_downloads_the_xlsx(page, assert_accessible):
+    world = build_report_world()
+    log_in(page, world.coordinator)
+
+    page.get_by_role("navigation", name="Menu principal").get_by_role(
+        "link", name="Rapports"
+    ).click()
+    expect(page.get_by_role("heading", level=1, name="Rapports")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Rapport de Réseau test").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rapport de Réseau test")
+
+    # The whole network over 2025.
+    page.locator("#id_from").fill("2025-01-01")
+    page.locator("#id_to").fill("2025-12-31")
+    page.get_by_role("button", name="Afficher le rapport").click()
+    expect(persons_accompanied(page)).to_have_text("10")
+
+    # Every chart is drawn (a canvas) beside its table, and named for assistive technology.
+    charts = page.locator(".report-chart__canvas")
+    expect(charts.first.locator("canvas")).to_be_visible()
+    for index in range(charts.count()):
+        chart = charts.nth(index)
+        expect(chart.locator("canvas")).to_have_count(1)
+        assert chart.get_attribute("role") == "img"
+        assert chart.get_attribute("aria-label")
+    assert_accessible(page)
+
+    # Filter by structure and period: the figures change, and the address keeps the filters.
+    page.locator("#id_structure").select_option(label="APEAS")
+    page.get_by_role("button", name="Afficher le rapport").click()
+    expect(persons_accompanied(page)).to_have_text("<5")
+    assert "structure=apeas" in page.url
+    page.locator("#id_structure").select_option(label="Intermade")
+    page.locator("#id_from").fill("2025-03-01")
+    page.locator("#id_to").fill("2025-03-31")
+    page.get_by_role("button", name="Afficher le rapport").click()
+    expect(persons_accompanied(page)).to_have_text("7")
+    expect(page.locator(".report-chart__canvas canvas").first).to_be_visible()
+    assert_accessible(page)
+
+    # The XLSX has the same figure, for the same filters.
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Tableur (XLSX)").click()
+    download = download_info.value
+    assert download.suggested_filename == "rapport-reseau-test-2025-03-01-2025-03-31.xlsx"
+    book = load_workbook(io.BytesIO(download.path().read_bytes()), read_only=True)
+    assert "Définitions" in book.sheetnames
+    indicators = {row[0]: row for row in book["Indicateurs"].iter_rows(values_only=True)}
+    assert indicators["persons_accompanied"][2] == 7
+
+
+def test_the_report_reads_without_javascript(browser, live_server):
+    """The GET form and the tables work with scripts off; the charts' tables say it all."""
+    world = build_report_world()
+    context = browser.new_context(
+        base_url=live_server.url, locale="fr-FR", java_script_enabled=False
+    )
+    page = context.new_page()
+    try:
+        log_in(page, world.funder)
+        url = reverse("reporting:network", kwargs={"slug": "reseau-test"})
+        page.goto(f"{url}?from=2025-01-01&to=2025-12-31")
+        expect(persons_accompanied(page)).to_have_text("10")
+        page.locator("#id_structure").select_option(label="APEAS")
+        page.get_by_role("button", name="Afficher le rapport").click()
+        expect(persons_accompanied(page)).to_have_text("<5")
+        expect(page.locator(".report-chart__canvas").first).to_be_hidden()
+        expect(page.locator(".report-chart table").first).to_be_visible()
+    finally:
+        context.close()
+
+
+def test_a_funder_sees_the_four_charts_drawn_without_a_script_error(page, assert_accessible):
+    """On a year of history: the Sankey, the funnel, the acts per month and the outcomes are all
+    drawn; a tooltip opens inside the canvas (no inline style for the CSP to refuse)."""
+    from tests.reporting.world import build_world
+
+    world = build_world()
+    log_in(page, world.funder)
+    url = reverse("reporting:network", kwargs={"slug": world.network.slug})
+    page.goto(f"{url}?from=2025-01-01&to=2025-12-31")
+    canvases = page.locator(".report-chart__canvas canvas")
+    expect(canvases).to_have_count(4)
+    for key in ("flows", "funnel", "acts", "outcomes"):
+        chart = page.locator(f'[data-chart="chart-data-{key}"]')
+        expect(chart.locator("canvas")).to_be_visible()
+        box = chart.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.wait_for_timeout(100)
+    # Masked figures are in the tables as "<5", beside the charts.
+    expect(page.locator(".report-chart td.report-figure--masked").first).to_be_visible()
+    assert_accessible(page)

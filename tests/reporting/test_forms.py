@@ -1,0 +1,83 @@
+"""The report filter form shared by the pages and the JSON API."""
+
+from datetime import date
+
+import pytest
+
+from maillage.reporting.forms import ReportFilterForm
+from tests.factories import NetworkFactory, NetworkRoleFactory, StructureFactory
+
+from .world import build_world
+
+pytestmark = pytest.mark.sqlite
+
+
+@pytest.fixture
+def world(db):
+    return build_world(persons=10)
+
+
+def test_defaults_are_the_last_twelve_full_months_of_the_only_network(world):
+    form = ReportFilterForm({}, user=world.funder, today=date(2026, 3, 18))
+    assert form.is_valid(), form.errors
+    filters = form.filters()
+    assert filters.network == world.network
+    assert (filters.date_from, filters.date_to) == (date(2025, 3, 1), date(2026, 2, 28))
+    assert filters.structure is filters.offer is filters.stage is filters.territory is None
+    assert filters.previous().date_from == date(2024, 3, 1)
+
+
+def test_a_structure_admin_gets_their_structure(world):
+    form = ReportFilterForm({}, user=world.admins["intermade"])
+    assert form.is_valid(), form.errors
+    assert form.filters().structure.slug == "intermade"
+    assert [value for value, _label in form.fields["structure"].choices] == ["intermade"]
+
+
+def test_choices_follow_the_network(world):
+    form = ReportFilterForm({"network": world.network.slug}, user=world.coordinator)
+    structures = [value for value, _label in form.fields["structure"].choices]
+    assert structures == ["", "apeas", "intermade", "place"]
+    offers = [value for value, _label in form.fields["offer"].widget.choices]
+    assert "apeas/accueil" in offers and "place/accueil" in offers and "starter" in offers
+    stages = [value for value, _label in form.fields["stage"].choices]
+    assert stages == ["", "accueil", "emergence", "faisabilite", "test"]
+
+
+def test_several_networks_need_a_choice(world):
+    other = NetworkFactory(name="Second réseau")
+    StructureFactory(name="Ailleurs", networks=[other])
+    NetworkRoleFactory(user=world.funder, network=other, funder=True)
+    form = ReportFilterForm({}, user=world.funder)
+    assert not form.is_valid()
+    assert form.errors["network"] == ["Choisissez un réseau dont vous pouvez lire les rapports."]
+    form = ReportFilterForm({"network": other.slug}, user=world.funder)
+    assert form.is_valid(), form.errors
+
+
+def test_territory_codes(world):
+    for code, name in (
+        ("13", "Bouches-du-Rhône"),
+        ("13055", "Marseille"),
+        ("200054807", "Métropole"),
+    ):
+        form = ReportFilterForm({"territory": code}, user=world.coordinator)
+        assert form.is_valid(), form.errors
+        assert form.filters().territory.name == name
+    form = ReportFilterForm({"territory": "nulle part"}, user=world.coordinator)
+    assert not form.is_valid()
+    assert "département (13)" in form.errors["territory"][0]
+
+
+def test_an_offer_of_another_structure_is_refused(world):
+    form = ReportFilterForm({"structure": "apeas", "offer": "starter"}, user=world.coordinator)
+    assert not form.is_valid()
+    assert "autre structure" in form.errors["offer"][0]
+
+
+def test_periods_are_checked(world):
+    form = ReportFilterForm({"from": "2025-06-01", "to": "2025-05-31"}, user=world.coordinator)
+    assert not form.is_valid()
+    form = ReportFilterForm({"from": "2010-01-01", "to": "2025-05-31"}, user=world.coordinator)
+    assert not form.is_valid()
+    assert "dix ans" in form.errors["to"][0]

@@ -1,0 +1,92 @@
+"""The pseudonymised person-level rows: coordinators only, nobody named, stable ids."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from maillage.pathways.models import Person
+from maillage.reporting.report import ReportFilters
+from maillage.reporting.selectors import pseudonymised_person_rows
+
+from .world import PERIOD, build_world
+
+pytestmark = pytest.mark.sqlite
+
+
+@pytest.fixture
+def world(db):
+    return build_world(persons=40)
+
+
+def filters(world, **kwargs):
+    return ReportFilters(network=world.network, date_from=PERIOD[0], date_to=PERIOD[1], **kwargs)
+
+
+def rows_of(world, user=None, **kwargs):
+    header, rows = pseudonymised_person_rows(
+        user=user or world.coordinator, filters=filters(world, **kwargs)
+    )
+    return header, list(rows)
+
+
+def test_one_row_per_person_accompanied_nobody_named(world, settings):
+    settings.REPORT_SALT = "un sel de test"
+    header, rows = rows_of(world)
+    assert header[0] == "Identifiant pseudonyme"
+    persons = Person.objects.filter(pk__in=[p.pk for p in world.persons])
+    text = "\n".join(";".join(str(cell) for cell in row) for row in rows)
+    for person in persons:
+        for secret in (
+            person.first_name,
+            person.last_name,
+            str(person.public_id),
+            str(person.uuid),
+        ):
+            assert secret not in text
+        if person.email:
+            assert person.email not in text
+        if person.commune_id:
+            assert person.commune.name not in text
+    # Département instead of commune, age band instead of birth date.
+    assert {row[5] for row in rows} <= {"13", ""}
+    assert {row[2] for row in rows} <= {
+        "Moins de 26 ans",
+        "26 à 35 ans",
+        "36 à 45 ans",
+        "46 à 55 ans",
+        "56 ans et plus",
+        "Non renseigné",
+    }
+    assert [row[0] for row in rows] == sorted(row[0] for row in rows)
+    assert len({row[0] for row in rows}) == len(rows)
+
+
+def test_the_rows_are_the_people_accompanied(world, login):
+    _header, rows = rows_of(world)
+    response = login(world.coordinator).get(
+        "/api/v1/reports/indicators",
+        {"network": world.network.slug, "from": "2025-01-01", "to": "2025-12-31"},
+    )
+    assert len(rows) == response.json()["indicators"]["persons_accompanied"]["value"]
+
+
+def test_ids_are_stable_salted_and_per_network(world, settings):
+    settings.REPORT_SALT = "premier sel"
+    first = [row[0] for row in rows_of(world)[1]]
+    assert [row[0] for row in rows_of(world)[1]] == first
+    settings.REPORT_SALT = "autre sel"
+    assert not set(first) & {row[0] for row in rows_of(world)[1]}
+
+
+def test_coordinators_only(world):
+    for user in (world.funder, world.admins["place"]):
+        with pytest.raises(PermissionDenied):
+            pseudonymised_person_rows(user=user, filters=filters(world))
+
+
+def test_bounded_queries(world):
+    rows_of(world)
+    with CaptureQueriesContext(connection) as queries:
+        rows_of(world)
+    assert len(queries) <= 15

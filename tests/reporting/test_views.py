@@ -1,0 +1,428 @@
+"""The report pages and files as each reader gets them: who may open what, the filters, the same
+figures on the page and in every file, and nothing from 1 to 4 for a masked reader."""
+
+import csv
+import datetime
+import html
+import io
+import json
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from maillage.accounts.rules import forget_roles
+from maillage.pathways import services
+from maillage.reporting import exports, selectors
+from maillage.reporting.catalogue import COUNT_UNITS, GENERAL_RULES, UNITS, indicator
+from maillage.reporting.forms import ReportFilterForm
+from tests.factories import StructureMembershipFactory, act_type
+from tests.reporting.privacy import assert_private
+from tests.reporting.report_samples import build_report_world
+from tests.utils import page_text
+
+pytestmark = pytest.mark.sqlite
+
+PERIOD = {"from": "2025-01-01", "to": "2025-12-31"}
+
+
+@pytest.fixture
+def world(db):
+    return build_report_world()
+
+
+def report_url(world, name="network", **query):
+    url = reverse(f"reporting:{name}", kwargs={"slug": world.network.slug})
+    params = {**PERIOD, **query}
+    return url + "?" + "&".join(f"{key}={value}" for key, value in params.items())
+
+
+def shown_value(response, code):
+    """The figure shown for the indicator `code` on the report page."""
+    row = re.search(
+        rf'<tr id="indicator-{code}".*?<td class="report-table__number report-value[^"]*"'
+        r"[^>]*>([^<]*)</td>",
+        response.content.decode(),
+        re.DOTALL,
+    )
+    assert row, f"indicator {code} not on the page"
+    return html.unescape(row.group(1))
+
+
+def built_report(user, **query):
+    forget_roles(user)
+    form = ReportFilterForm({"network": "reseau-test", **PERIOD, **query}, user=user)
+    assert form.is_valid(), form.errors
+    return selectors.build_report(user=user, filters=form.filters())
+
+
+# --- Who may open what ------------------------------------------------------------------------
+
+
+def test_the_index_lists_the_scopes_of_each_reader(world, login):
+    coordinator_page = page_text(login(world.coordinator).get(reverse("reporting:index")))
+    assert reverse("reporting:network", kwargs={"slug": "reseau-test"}) in coordinator_page
+    assert "/rapports/autre-reseau/" not in coordinator_page
+
+    funder_page = page_text(login(world.other_funder).get(reverse("reporting:index")))
+    assert "Rapport de Autre réseau" in funder_page
+    assert "/rapports/reseau-test/" not in funder_page
+
+    admin_page = page_text(login(world.admin).get(reverse("reporting:index")))
+    assert "/rapports/reseau-test/?structure=intermade" in admin_page
+    assert "Rapport de Réseau test" not in admin_page
+
+
+def test_the_reports_menu_shows_for_readers_only(world, login):
+    menu = f'href="{reverse("reporting:index")}"'
+    assert menu in page_text(login(world.funder).get(reverse("accounts:account")))
+    assert menu not in page_text(login(world.advisor).get(reverse("accounts:account")))
+
+
+def test_an_advisor_gets_no_report(world, login):
+    client = login(world.advisor)
+    assert client.get(reverse("reporting:index")).status_code == 403
+    assert client.get(report_url(world)).status_code == 403
+    assert client.get(report_url(world, "network_xlsx")).status_code == 403
+
+
+def test_a_funder_of_another_network_finds_nothing(world, login):
+    client = login(world.other_funder)
+    for name in ("network", "network_xlsx", "network_csv", "network_pdf"):
+        assert client.get(report_url(world, name)).status_code == 404, name
+
+
+def test_a_visitor_is_sent_to_the_login(world, client):
+    response = client.get(report_url(world))
+    assert response.status_code == 302 and "connexion" in response["Location"]
+
+
+def test_a_structure_admin_reads_their_structure_only(world, login):
+    client = login(world.admin)
+    response = client.get(report_url(world))
+    assert response.status_code == 200
+    # Defaults to their structure, with counts from 1 to 4 unmasked for their own figures.
+    assert shown_value(response, "persons_accompanied") == "7"
+    response = client.get(report_url(world, structure="apeas"))
+    assert "Le rapport ne peut pas être calculé" in page_text(response)
+
+
+def test_the_admin_of_two_structures_is_asked_to_choose_one(world, login):
+    StructureMembershipFactory(structure=world.apeas, user=world.admin, admin=True)
+    client = login(world.admin)
+    response = client.get(report_url(world))
+    assert response.status_code == 200
+    assert "Choisissez l'une de vos structures" in page_text(response)
+    assert client.get(report_url(world, "network_pdf")).status_code == 302
+    response = client.get(report_url(world, structure="apeas"))
+    assert shown_value(response, "persons_accompanied") == "3"  # their own: unmasked
+
+
+# --- The page ---------------------------------------------------------------------------------
+
+
+def test_the_report_shows_each_indicator_with_its_definition_and_the_masking_rule(world, login):
+    response = login(world.coordinator).get(report_url(world))
+    assert response.status_code == 200
+    text = page_text(response)
+    report = built_report(world.coordinator)
+    assert report.indicators
+    for code, result in report.indicators.items():
+        assert f'id="indicator-{code}"' in text
+        assert result.definition in text and result.formula in text
+        assert shown_value(response, code) == result.value.display
+    assert selectors.masking_rule_text() in text
+    assert shown_value(response, "persons_accompanied") == "10"
+    # Breakdown by structure: APEAS's three people are masked.
+    assert re.search(
+        r'<th scope="row">APEAS</th>\s*<td class="report-table__number report-figure--masked"',
+        response.content.decode(),
+    )
+
+
+def test_filtering_by_structure_and_period_changes_the_figures(world, login):
+    client = login(world.coordinator)
+    response = client.get(report_url(world, structure="intermade"))
+    assert shown_value(response, "persons_accompanied") == "7"
+    response = client.get(report_url(world, structure="apeas"))
+    apeas = built_report(world.coordinator, structure="apeas").indicators["persons_accompanied"]
+    assert apeas.value.masked
+    assert shown_value(response, "persons_accompanied") == apeas.value.display
+    later = client.get(report_url(world, **{"from": "2025-06-01"}))
+    assert shown_value(later, "persons_accompanied") == "0"
+
+
+def test_the_export_links_carry_the_filters(world, login):
+    response = login(world.coordinator).get(report_url(world, structure="intermade"))
+    text = page_text(response)
+    for name in ("network_xlsx", "network_csv", "network_pdf", "network_persons_csv"):
+        url = reverse(f"reporting:{name}", kwargs={"slug": "reseau-test"})
+        assert f"{url}?structure=intermade&from=2025-01-01&to=2025-12-31" in text, name
+
+
+def test_only_a_coordinator_is_offered_the_pseudonymised_persons(world, login):
+    url = reverse("reporting:network_persons_csv", kwargs={"slug": "reseau-test"})
+    assert url in page_text(login(world.coordinator).get(report_url(world)))
+    assert url not in page_text(login(world.funder).get(report_url(world)))
+
+
+def test_htmx_gets_the_results_only(world, login):
+    response = login(world.coordinator).get(report_url(world), HTTP_HX_REQUEST="true")
+    text = page_text(response)
+    assert "<html" not in text and 'id="indicator-persons_accompanied"' in text
+
+
+def test_wrong_filters_say_what_to_correct_and_files_go_back_to_the_page(world, login):
+    client = login(world.coordinator)
+    response = client.get(report_url(world, **{"from": "2025-12-31", "to": "2025-01-01"}))
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "Le rapport ne peut pas être calculé" in text
+    assert "Corrigez les filtres ci-dessus" in text
+    download = client.get(
+        report_url(world, "network_xlsx", **{"from": "2025-12-31", "to": "2025-01-01"})
+    )
+    assert download.status_code == 302
+    assert download["Location"].startswith(
+        reverse("reporting:network", kwargs={"slug": "reseau-test"})
+    )
+
+
+# The engine's aggregates, the filter choices and the session: a fixed number of queries, whatever
+# the number of people, acts and referrals (a ceiling, and no growth when rows are added).
+MAX_QUERIES = 120
+
+
+def page_queries(client, url) -> int:
+    client.get(url)  # the first read after writes may refresh the engine's pre-aggregates
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries.captured_queries)
+
+
+def test_the_report_page_makes_a_bounded_number_of_queries(world, login):
+    client = login(world.coordinator)
+    before = page_queries(client, report_url(world))
+    assert before <= MAX_QUERIES
+    for index in range(20):
+        person = services.create_person(
+            structure=world.intermade,
+            user=world.advisor,
+            first_name="Nouveau",
+            last_name=f"N{index}",
+        )
+        services.record_act(
+            structure=world.intermade,
+            user=world.advisor,
+            act_type=act_type("collective_workshop"),
+            occurred_on=datetime.date(2025, 5, 1 + index),
+            duration_minutes=90,
+            persons=[person],
+        )
+    assert page_queries(client, report_url(world)) <= before
+
+
+# --- The files --------------------------------------------------------------------------------
+
+
+def test_the_xlsx_holds_the_figures_of_the_page_and_the_definitions(world, login):
+    response = login(world.coordinator).get(report_url(world, "network_xlsx"))
+    assert response.status_code == 200
+    assert (
+        'filename="rapport-reseau-test-2025-01-01-2025-12-31.xlsx"'
+        in response["Content-Disposition"]
+    )
+    book = load_workbook(io.BytesIO(response.content), read_only=True)
+    assert "Définitions" in book.sheetnames
+    definitions = list(book["Définitions"].iter_rows(values_only=True))
+    assert definitions[0] == ("Code", "Indicateur", "Définition", "Formule", "Unité")
+    report = built_report(world.coordinator)
+    assert [row[0] for row in definitions[1:]] == list(report.indicators)
+    indicators = {row[0]: row for row in book["Indicateurs"].iter_rows(values_only=True)}
+    for code, result in report.indicators.items():
+        figure = result.value
+        expected = figure.display if figure.masked or figure.value is None else figure.value
+        assert indicators[code][2] == expected, code
+
+
+def test_the_csv_holds_the_indicators_as_on_the_page(world, login):
+    response = login(world.coordinator).get(report_url(world, "network_csv", structure="apeas"))
+    assert response.status_code == 200
+    lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    by_code = {line[0]: line for line in lines[1:] if line}
+    assert by_code["persons_accompanied"][2] == "<5"
+    assert lines[-1] == [selectors.masking_rule_text()]
+
+
+def test_the_pdf_is_made_for_the_same_scope(world, login):
+    response = login(world.funder).get(report_url(world, "network_pdf"))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Réseau test" in text
+    for code, result in built_report(world.funder).indicators.items():
+        assert result.label in text.replace("\n", " "), code
+
+
+def test_the_pseudonymised_csv_is_refused_to_funders_and_structure_admins(world, login):
+    for user in (world.funder, world.admin):
+        assert login(user).get(report_url(world, "network_persons_csv")).status_code == 403
+
+
+def test_the_pseudonymised_csv_names_nobody(world, login):
+    response = login(world.coordinator).get(report_url(world, "network_persons_csv"))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == (
+        'attachment; filename="personnes-pseudonymisees-reseau-test-2025-01-01-2025-12-31.csv"'
+    )
+    content = response.content.decode("utf-8-sig")
+    assert "Prénom0" not in content and "IntermadeNom0" not in content
+    assert len([line for line in content.splitlines() if line]) == 11  # header + 10 persons
+
+
+# --- Acceptance 2 (the screens and files): a funder reads no count from 1 to 4 ------------------
+
+SMALL = {"1", "2", "3", "4"}
+# A lone digit 1 to 4 in a text: not part of a number, a date, a decimal, a code or a sign.
+LONE_SMALL = re.compile(r"(?<![\w,./:+\-\u2212\u00a0\u202f])[1-4](?![\w,./:%\u00a0\u202f])")
+
+
+@pytest.fixture
+def history(db):
+    from tests.reporting.world import build_world
+
+    return build_world()
+
+
+def history_url(history, name, **query):
+    url = reverse(f"reporting:{name}", kwargs={"slug": history.network.slug})
+    params = {**PERIOD, **query}
+    return url + "?" + "&".join(f"{key}={value}" for key, value in params.items())
+
+
+def history_report(history, user, **query):
+    forget_roles(user)
+    form = ReportFilterForm({"network": history.network.slug, **PERIOD, **query}, user=user)
+    assert form.is_valid(), form.errors
+    return selectors.build_report(user=user, filters=form.filters())
+
+
+def small_count_cells(content: str) -> list[tuple[str, str]]:
+    """(unit, text) of every figure of a count shown as 1 to 4 on a report page."""
+    cells = re.findall(r'<td[^>]*data-unit="(\w*)"[^>]*>([^<]*)</td>', content)
+    assert cells, "no figure found on the page"
+    return [(unit, text) for unit, text in cells if unit in COUNT_UNITS and text.strip() in SMALL]
+
+
+def small_counts_in_chart_data(content: str) -> list:
+    found = []
+    for data in re.findall(
+        r'<script id="chart-data-\w+" type="application/json">(.*?)</script>', content
+    ):
+        data = json.loads(data)
+        if data["kind"] == "sankey":
+            values = [link["value"] for link in data["links"]]
+        elif data["kind"] == "funnel":
+            values = [item["value"] for item in data["items"]]
+        elif data["kind"] == "months":
+            values = data["series"][0]["values"]  # acts (the hours are not counts)
+        else:
+            values = data["values"]
+        found += [value for value in values if value in (1, 2, 3, 4)]
+    return found
+
+
+def test_a_funder_reads_no_small_count_on_the_page(history, login):
+    response = login(history.funder).get(history_url(history, "network"))
+    assert_private(response.context["report"])  # the report the page renders (engine's check)
+    content = response.content.decode()
+    assert "report-figure--masked" in content  # the history has small counts to hide
+    assert small_count_cells(content) == []
+    assert small_counts_in_chart_data(content) == []
+    # The same check finds them where they may be read: a structure admin on their structure.
+    admin_page = login(history.admins["place"]).get(history_url(history, "network"))
+    assert small_count_cells(admin_page.content.decode())
+
+
+def xlsx_small_counts(content: bytes, report) -> list:
+    """Cells of count columns holding 1 to 4, sheet by sheet (the tables of `report`)."""
+    book = load_workbook(io.BytesIO(content), read_only=True)
+    found = []
+    for sheet, table in zip(book.worksheets[1:], exports.report_tables(report), strict=True):
+        for row in list(sheet.iter_rows(values_only=True))[1:]:
+            for index, unit in enumerate(table.units):
+                if unit == "" and table.key == "indicators":
+                    unit = indicator(row[0]).unit if index in (2, 3) else None
+                elif unit == "":
+                    unit = indicator(row[0]).unit
+                if unit in COUNT_UNITS and row[index] in (1, 2, 3, 4, "1", "2", "3", "4"):
+                    found.append((sheet.title, row))
+    return found
+
+
+def test_a_funder_reads_no_small_count_in_the_xlsx_or_the_csv(history, login):
+    client = login(history.funder)
+    report = history_report(history, history.funder)
+    assert_private(report)
+    response = client.get(history_url(history, "network_xlsx"))
+    assert xlsx_small_counts(response.content, report) == []
+    book = load_workbook(io.BytesIO(response.content), read_only=True)
+    assert any(
+        "<5" in row for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
+    )
+
+    lines = list(
+        csv.reader(
+            io.StringIO(
+                client.get(history_url(history, "network_csv")).content.decode("utf-8-sig")
+            ),
+            delimiter=";",
+        )
+    )
+    count_units = {str(UNITS[unit]) for unit in COUNT_UNITS}
+    rows = [line for line in lines[1:] if len(line) > 4]
+    assert any(line[2] == "<5" or line[3] == "<5" for line in rows)
+    for line in rows:
+        if line[4] in count_units:
+            assert line[2] not in SMALL and line[3] not in SMALL, line
+
+    # The check can fail: the administrator of a small structure reads them in the XLSX.
+    admin = history.admins["place"]
+    response = login(admin).get(history_url(history, "network_xlsx"))
+    assert xlsx_small_counts(response.content, history_report(history, admin))
+
+
+def pdf_text(response) -> str:
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+
+
+def lone_small_numbers(text: str, report) -> list[str]:
+    """Lone 1 to 4 of the PDF's text once the words of the catalogue and the rule are set aside
+    (definitions say "3 structures", "6 months"…): what is left of them can only be a count."""
+
+    def flat(words):
+        return " ".join(words.split())
+
+    text = flat(text)
+    for result in report.indicators.values():
+        for words in (result.definition, result.formula, result.label):
+            text = text.replace(flat(words), " ")
+    for words in (selectors.masking_rule_text(), *map(str, GENERAL_RULES)):
+        text = text.replace(flat(words), " ")
+    return [text[max(0, m.start() - 40) : m.end() + 5] for m in LONE_SMALL.finditer(text)]
+
+
+def test_a_funder_reads_no_small_count_in_the_pdf(history, login):
+    report = history_report(history, history.funder)
+    assert_private(report)
+    text = pdf_text(login(history.funder).get(history_url(history, "network_pdf")))
+    assert "<5" in text
+    assert lone_small_numbers(text, report) == []
+    # The same reading finds them in the PDF of a small structure's administrator.
+    admin = history.admins["place"]
+    text = pdf_text(login(admin).get(history_url(history, "network_pdf")))
+    assert lone_small_numbers(text, history_report(history, admin))
