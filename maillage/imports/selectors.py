@@ -87,6 +87,12 @@ def unresolved_duplicates(run) -> list[dict]:
     return [entry for entry in run.duplicates if str(entry["line"]) not in decisions]
 
 
+def may_import(run) -> bool:
+    """Whether to offer the import: a clean dry run with every duplicate answered (the
+    services check it again)."""
+    return run.status == ImportStatus.READY and not run.errors and not unresolved_duplicates(run)
+
+
 def error_report_rows(run) -> tuple[list[str], list[list]]:
     """The errors then the warnings of the run, one row each, for the CSV download."""
     header = [_("Line"), _("Column"), _("Value"), _("Problem"), _("Kind")]

@@ -27,6 +27,7 @@ from .models import Entity, ImportedRow, ImportRun, ImportStatus, SavedMapping
 from .pipeline import handler_class, run_pipeline, stored_path
 from .pipeline.base import CHUNK
 from .pipeline.core import Report
+from .selectors import unresolved_duplicates
 
 BACKGROUND_ROWS = getattr(settings, "IMPORT_BACKGROUND_ROWS", 2_000)
 LOCK_NAMESPACE = 6_060  # pg_advisory_lock(namespace, structure id): one import at a time
@@ -255,11 +256,6 @@ def analyse(*, run, user, progress=None, new_persons_for_duplicates: bool = Fals
     run.analysed_at = timezone.now()
     run.save()
     return run
-
-
-def unresolved_duplicates(run) -> list[dict]:
-    decisions = run.duplicate_decisions or {}
-    return [entry for entry in run.duplicates if str(entry["line"]) not in decisions]
 
 
 @transaction.atomic

@@ -215,7 +215,7 @@ def _dry_run_context(run, form=None):
         "duplicates_form": form,
         "unresolved_count": len(unresolved),
         "duplicates_count": len(run.duplicates),
-        "may_import": run.status == ImportStatus.READY and not run.errors and not unresolved,
+        "may_import": selectors.may_import(run),
         "shown_rows": SHOWN_ROWS,
     }
 
