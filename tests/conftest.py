@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from maillage.accounts.rules import forget_roles
 
@@ -42,6 +43,8 @@ def _test_settings(settings):
     templates = copy.deepcopy(settings.TEMPLATES)
     templates[0]["OPTIONS"]["string_if_invalid"] = UndefinedTemplateVariable("%s")
     settings.TEMPLATES = templates
+    # A request in English leaves English active in this thread: every test starts in French.
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
