@@ -36,6 +36,9 @@ step "Lint (ruff)"
 $BIN/ruff check .
 $BIN/ruff format --check .
 
+step "Layers point down (import-linter, contract in .importlinter)"
+$BIN/lint-imports --no-cache
+
 step "Template lint (djlint)"
 $BIN/djlint maillage --lint --profile=django --quiet
 
