@@ -289,6 +289,24 @@ def _digits_pattern(digits: str) -> str:
     return "[ ]?".join(digits)
 
 
+def _phone_variants(phone: str) -> set[str]:
+    """The digits of a phone as written nationally and internationally (+33 6…, 0033 6…,
+    +33 (0)6…, 06…)."""
+    digits = re.sub(r"\D", "", phone or "")
+    if len(digits) < 6:
+        return set()
+    if digits.startswith("0033"):
+        digits = "0" + digits[4:]
+    elif digits.startswith("330") and len(digits) == 12:
+        digits = digits[2:]
+    elif digits.startswith("33") and len(digits) == 11:
+        digits = "0" + digits[2:]
+    variants = {digits}
+    if digits.startswith("0") and len(digits) == 10:
+        variants.update(prefix + digits[1:] for prefix in ("33", "0033", "330"))
+    return variants
+
+
 @dataclass(frozen=True)
 class Identity:
     """What identifies a person, as it must disappear from texts."""
@@ -298,7 +316,6 @@ class Identity:
     email: str = ""
     phone: str = ""
     birth_date: datetime.date | None = None
-    others: tuple[str, ...] = field(default_factory=tuple)
 
     def patterns(self) -> list[str]:
         names = [self.first_name, self.last_name]
@@ -307,7 +324,6 @@ class Identity:
             f"{self.last_name} {self.first_name}",
             self.email,
             *names,
-            *self.others,
         }
         if self.first_name and self.last_name:
             texts.add(f"{self.first_name} {self.last_name[:1]}")  # "Camille D." (notifications)
@@ -315,21 +331,12 @@ class Identity:
             parts = folded(name).split()
             if len(parts) > 1:
                 texts.update(part for part in parts if len(part) > 2 and part not in _PARTICLES)
-        if self.email and "@" in self.email:
-            texts.add(self.email.split("@", 1)[0])
         patterns = []
         for text in texts:
             pattern = _words_pattern(text)
             if pattern and len(folded(text).replace(" ", "")) > 1:
                 patterns.append(pattern)
-        digits = re.sub(r"\D", "", self.phone or "")
-        if len(digits) >= 6:
-            patterns.append(_digits_pattern(digits))
-            if digits.startswith("0") and len(digits) == 10:
-                patterns.append(_digits_pattern("33" + digits[1:]))
-                patterns.append(_digits_pattern("0033" + digits[1:]))
-            elif digits.startswith("33") and len(digits) == 11:
-                patterns.append(_digits_pattern("0" + digits[2:]))
+        patterns += [_digits_pattern(digits) for digits in _phone_variants(self.phone)]
         if self.birth_date:
             day, month, year = self.birth_date.day, self.birth_date.month, self.birth_date.year
             for d in {f"{day:02d}", str(day)}:

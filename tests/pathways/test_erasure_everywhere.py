@@ -141,6 +141,8 @@ def test_an_import_that_never_named_the_person_keeps_its_file(
         "tél. 06.47.19.38.25",
         "0647193825",
         "+33 6 47 19 38 25",
+        "+33 (0)6 47 19 38 25",
+        "0033 647 193 825",
         "née le 09/04/1987",
         "née le 9/4/1987",
         "1987-04-09",
@@ -161,6 +163,11 @@ def test_every_spelling_is_scrubbed(text):
     scrubbed = scrub(f"Avant {text} après")
     assert who.traces(scrubbed) == [] and "***" in scrubbed
     assert scrubbed.startswith("Avant ") and scrubbed.endswith(" après")
+
+
+def test_a_phone_written_internationally_is_found_written_nationally():
+    scrub = Scrubber(Identity(first_name="Ombeline", phone="+33 6 83 27 19 46"))
+    assert scrub("appeler le 06-83-27-19-46 ou le 0033683271946") == "appeler le *** ou le ***"
 
 
 def test_scrubbing_keeps_words_that_only_contain_a_name():
