@@ -12,7 +12,7 @@ from django.utils.module_loading import import_string
 
 from maillage.core.personal_data import Identity, Scrubber
 from maillage.imports.models import ImportedRow, ImportRun
-from maillage.pathways.models import Act, Project
+from maillage.pathways.models import Act, Person, Project
 from tests.pathways import erasure_world as world_
 from tests.pathways.erasure_world import BOB, EVERYONE, MAEL
 
@@ -174,3 +174,36 @@ def test_scrubbing_keeps_words_that_only_contain_a_name():
     scrub = Scrubber(Identity(first_name="Rose", last_name="Martin", phone="06 12 34 56 78"))
     text = "Saint-Martinien, roseraie, 061234567890 et Rose MARTIN"
     assert scrub(text) == "Saint-Martinien, roseraie, 061234567890 et ***"
+
+
+def test_the_import_keys_of_a_record_merged_into_the_person_go_too(
+    net, media, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from maillage.imports import services as import_services
+    from maillage.pathways import services
+    from tests.factories import StructureMembershipFactory
+    from tests.imports.files import csv_bytes
+
+    who, advisor = MAEL, net.intermade_advisor
+    row = [who.last, who.first, f"{who.birth:%d/%m/%Y}", "", ""]
+    run = import_services.upload(
+        structure=net.intermade,
+        entity="persons",
+        user=advisor,
+        uploaded_file=SimpleUploadedFile("p.csv", csv_bytes([world_.IMPORT_HEADER, row])),
+    )
+    import_services.commit(run=run, user=advisor)
+    key = ImportedRow.objects.get(entity="persons")
+    keep = services.create_person(
+        structure=net.intermade, user=advisor, first_name=who.first, last_name=who.last
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.merge_persons(
+            keep=keep, duplicate=Person.objects.get(pk=key.object_id), user=advisor
+        )
+        admin = StructureMembershipFactory(structure=net.intermade, admin=True).user
+        services.anonymise_person(person=keep, user=admin, reason="Demande")
+    key.refresh_from_db()
+    assert key.key.startswith("erased:")
