@@ -119,9 +119,6 @@ class Entry:
     def model(self) -> type[models.Model]:
         return apps.get_model(self.label)
 
-    def personal(self) -> dict[str, Rule]:
-        return self.fields
-
     def rows_of(self, context: Context):
         if self.rows is not None:
             return self.rows(context)

@@ -102,6 +102,41 @@ def test_import_runs_lose_their_texts_and_file_and_the_keys_become_tokens(
     assert not list(media.rglob("*.*")) and not [p for p in media.rglob("*") if p.is_file()]
 
 
+@pytest.mark.parametrize("fmt", ["csv-cp1252", "xlsx", "ods"])
+def test_a_pending_import_whose_file_alone_names_the_person_loses_its_file(
+    net, media, django_capture_on_commit_callbacks, fmt
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from maillage.imports import services as import_services
+    from maillage.pathways import services
+    from tests.factories import PersonFactory, StructureMembershipFactory
+    from tests.imports.files import csv_bytes, ods_bytes, xlsx_bytes
+
+    person = PersonFactory(
+        first_name="Eudoxie", last_name="Pélardon", accompanied_by=[net.intermade]
+    )
+    rows = [world_.IMPORT_HEADER, ["PÉLARDON", "Eudoxie", "", "", ""]]
+    data = {
+        "csv-cp1252": lambda: csv_bytes(rows, encoding="cp1252"),
+        "xlsx": lambda: xlsx_bytes({"Feuille 1": rows}),
+        "ods": lambda: ods_bytes({"Feuille 1": rows}),
+    }[fmt]()
+    run = import_services.upload(
+        structure=net.intermade,
+        entity="persons",
+        user=net.intermade_advisor,
+        uploaded_file=SimpleUploadedFile(f"liste.{fmt[:4].strip('-')}", data),
+    )
+    assert run.file and not run.errors
+    admin = StructureMembershipFactory(structure=net.intermade, admin=True).user
+    with django_capture_on_commit_callbacks(execute=True):
+        services.anonymise_person(person=person, user=admin, reason="Demande")
+    run.refresh_from_db()
+    assert not run.file and run.status == "failed"
+    assert [p for p in media.rglob("*") if p.is_file()] == []
+
+
 def test_an_import_that_never_named_the_person_keeps_its_file(
     net, media, django_capture_on_commit_callbacks
 ):
