@@ -299,19 +299,13 @@ class XlsxScan:
     def _start(self, data: bytes) -> None:
         match = _PREFIX.search(data)
         prefix = match.group(1) or b"" if match else b""
-        ends = (b" ", b">", b"/", b"\t", b"\n", b"\r")
-        self.cell_tags = [b"<" + prefix + b"c" + end for end in ends]
-        # Every cell tag, whatever its prefix (`<c `, `<x:c `): more than ours → exact scan.
-        self.any_cell_tags = [start + b"c" + end for start in (b"<", b":") for end in ends]
-        self.cell_start = b"<" + prefix + b'c r="'
-        start = re.escape(self.cell_start)
-        # A cell written otherwise than `<c r="AB12"` (the quick scan cannot vouch for it).
-        self.odd = re.compile(start + rb'(?![A-Z]{1,3}[1-9][0-9]{0,6}")')
+        # A prefixed sheet (`<x:c r=…>`) is left to the exact scan, as is any cell tag not
+        # followed by ` r="` (no reference, another attribute first, a tab…).
+        self.prefixed = bool(prefix)
         self.row_numbers = re.compile(
             rb"<" + re.escape(prefix) + rb"row\b[^>]*?\sr\s*=\s*[\"']([0-9]{1,12})[\"']"
         )
-        self.cell_columns = re.compile(start + rb"([A-Z]{1,3})[0-9]")
-        self.start_re = start
+        self.cell_columns = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
         dimension = _DIMENSION.search(data)
         if dimension:
             last = dimension.group(1).decode("ascii", "replace").split(":")[-1]
@@ -330,30 +324,39 @@ class XlsxScan:
             self._start(data)
         if not self.exact:
             return
-        cells = sum(data.count(tag) for tag in self.cell_tags)
-        if (
-            cells != data.count(self.cell_start)
-            or cells != sum(data.count(tag) for tag in self.any_cell_tags)
-            or self.odd.search(data)
-        ):
+        if self.prefixed or b':c r="' in data:
             self.exact = False
             return
         numbers = self.row_numbers.findall(data)
         if numbers:
             self.max_row = max(self.max_row, max(int(number) for number in numbers))
-        # A cell whose row is beyond the last <row r> seen: the exact scan places it.
-        above_row = _above(str(self.max_row or 0), "0-9")
-        if re.search(self.start_re + rb"[A-Z]{1,3}" + above_row.encode() + rb'"', data):
-            self.exact = False
-            return
-        column = column_letters(self.max_column) if self.max_column else "@"
-        above_column = _above(column, "A-Z") if self.max_column else "[A-Z]+"
-        if re.search(self.start_re + above_column.encode() + rb"[0-9]", data):
-            found = max(
-                (column_number(letters.decode()) for letters in self.cell_columns.findall(data)),
-                default=0,
+        while True:
+            # One search per chunk finds a cell written otherwise than `<c r="AB12"`, a cell
+            # beyond the last <row r> seen (both for the exact scan), or one further right.
+            found = self._pattern().search(data)
+            if found is None:
+                return
+            if found.group(1) is None:
+                self.exact = False
+                return
+            columns = self.cell_columns.findall(data)
+            self.max_column = max(column_number(letters.decode()) for letters in columns)
+
+    def _pattern(self):
+        key = (self.max_row, self.max_column)
+        if getattr(self, "_cached", (None,))[0] != key:
+            row = _above(str(self.max_row), "0-9")
+            column = _above(column_letters(self.max_column), "A-Z") if self.max_column else "[A-Z]+"
+            pattern = (
+                rb'<c(?:[\t\n\r/>]| (?!r="[A-Z]{1,3}[1-9][0-9]{0,6}")'
+                + rb'| r="(?:[A-Z]{1,3}'
+                + row.encode()
+                + rb'"|('
+                + column.encode()
+                + rb")[0-9]))"
             )
-            self.max_column = max(self.max_column, found)
+            self._cached = (key, re.compile(pattern))
+        return self._cached[1]
 
     def close(self) -> tuple[int, int]:
         if self.pending.strip():
