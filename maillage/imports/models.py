@@ -3,7 +3,8 @@
 An `ImportRun` goes uploaded → analysed (the dry run: counts, errors, warnings, duplicates to
 resolve) → imported (one transaction) → possibly undone. `ImportedRow` remembers, per structure
 and entity, the stable key of every row ever imported (the file's own id, or a key built from
-the row when the file has none) with the object it became and a hash of its values: a second
+the row when the file has none, kept as a keyed hash: never the names or birth dates in
+clear) with the object it became and a hash of its values: a second
 import of the same file finds every key with the same hash and writes nothing, a corrected file
 updates only the rows whose hash changed.
 """
@@ -109,6 +110,7 @@ class ImportedRow(models.Model):
 
     structure = models.ForeignKey("directory.Structure", on_delete=models.CASCADE, related_name="+")
     entity = models.CharField(max_length=20, choices=Entity.choices)
+    # An HMAC of the row's key (`pipeline.core.protect_key`): never the key fields in clear.
     key = models.CharField(max_length=200)
     object_id = models.PositiveBigIntegerField()
     row_hash = models.CharField(max_length=64)
