@@ -188,3 +188,10 @@ def test_the_columns_cap_follows_the_setting(tmp_path, settings):
     path = write(tmp_path, "large.csv", wide_csv_bytes(800))
     with readers.open_table(path) as table:
         assert len(table.header) == 800
+
+
+def test_a_huge_header_cell_is_cut(tmp_path):
+    """A 1 MB header cell would be written in every select of the mapping page."""
+    path = write(tmp_path, "long.csv", csv_bytes([["Nom" * 300_000, "Prénom"], ["a", "b"]]))
+    with readers.open_table(path) as table:
+        assert [len(name) for name in table.header] == [100, 6]
