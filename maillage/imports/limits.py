@@ -5,7 +5,8 @@ single cell at XFD1048576 in a 1.6 KB workbook asks for 17 billion cells and abo
 process (SIGABRT, which Python cannot catch), and a 6 MB workbook may unzip to gigabytes. So a
 ZIP-based file (XLSX, ODS) is checked first, with the standard library only:
 
-- the ZIP directory: how many members, and the sum of their uncompressed sizes;
+- the ZIP directory: how many members, the sum of their uncompressed sizes, and how much each
+  inflates (more than a hundred times: a zip bomb);
 - every member, decompressed here as a stream and counted (a member that inflates to more than
   its directory says is refused: the Rust reader would read it all);
 - the sheets: their declared `<dimension ref>` (XLSX) and the reach of their cells, as the reader
@@ -35,6 +36,8 @@ from django.utils.translation import gettext as _
 
 CHUNK = 1024 * 1024
 MAX_MEMBERS = 10_000  # a workbook has a few dozen parts; a directory of millions costs memory
+BOMB_RATIO = 100  # uncompressed / compressed size of a part
+BOMB_MIN_SIZE = 1024 * 1024  # a smaller part may inflate as it likes
 XLSX_SHEET = re.compile(r"xl/worksheets/[^/]+\.xml", re.IGNORECASE)
 TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
@@ -54,7 +57,7 @@ def limits() -> Limits:
         rows=getattr(settings, "IMPORT_MAX_ROWS", 500_000),
         columns=getattr(settings, "IMPORT_MAX_COLUMNS", 500),
         cells=getattr(settings, "IMPORT_MAX_CELLS", 5_000_000),
-        uncompressed=getattr(settings, "IMPORT_MAX_UNCOMPRESSED_BYTES", 300 * 1024 * 1024),
+        uncompressed=getattr(settings, "IMPORT_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024),
     )
 
 
@@ -126,6 +129,20 @@ def _size_refusal(size: int):
             "the other."
         )
         % {"size": filesizeformat(size), "limit": filesizeformat(limits().uncompressed)}
+    )
+
+
+def _bomb_refusal(info: zipfile.ZipInfo):
+    return _refused(
+        _(
+            "This file unzips to %(size)s from %(compressed)s, far more than a spreadsheet "
+            "does: it cannot be read safely. Open it in your spreadsheet program, save it "
+            "again, and upload the new file."
+        )
+        % {
+            "size": filesizeformat(info.file_size),
+            "compressed": filesizeformat(info.compress_size),
+        }
     )
 
 
@@ -210,6 +227,11 @@ def check_zip(path, file_format: str) -> None:
     declared = sum(info.file_size for info in members)
     if declared > bounds.uncompressed:
         raise _size_refusal(declared)
+    for info in members:
+        # As Apache POI does: a part that inflates more than a hundred times is a zip bomb
+        # (spreadsheets' XML compresses ten to twenty times).
+        if info.file_size > BOMB_MIN_SIZE and info.file_size > BOMB_RATIO * info.compress_size:
+            raise _bomb_refusal(info)
     budget = bounds.uncompressed
     with open(path, "rb") as handle:
         for info in members:
@@ -313,11 +335,16 @@ class XlsxScan:
         self.started = True
 
     def feed(self, data: bytes) -> None:
+        if not self.exact:
+            return
         data = self.pending + data
         cut = data.rfind(b">") + 1
         self.pending = data[cut:]
         if cut:
             self._scan(data[:cut])
+        if len(self.pending) > CHUNK:
+            # A megabyte without a tag's end (padding, a huge attribute): expat streams it.
+            self.exact, self.pending = False, b""
 
     def _scan(self, data: bytes) -> None:
         if not self.started:
@@ -359,7 +386,7 @@ class XlsxScan:
         return self._cached[1]
 
     def close(self) -> tuple[int, int]:
-        if self.pending.strip():
+        if self.exact and self.pending.strip():
             self._scan(self.pending + b">")
         if not self.exact:
             return -1, -1

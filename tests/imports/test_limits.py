@@ -195,3 +195,12 @@ def test_a_huge_header_cell_is_cut(tmp_path):
     path = write(tmp_path, "long.csv", csv_bytes([["Nom" * 300_000, "Prénom"], ["a", "b"]]))
     with readers.open_table(path) as table:
         assert [len(name) for name in table.header] == [100, 6]
+
+
+def test_a_part_that_inflates_a_hundred_times_is_a_zip_bomb(tmp_path, settings):
+    """Below the unzipped limit too: spreadsheets' XML compresses ten to twenty times."""
+    settings.IMPORT_MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+    path = write(tmp_path, "bombe.xlsx", zip_bomb_xlsx_bytes(4 * 1024 * 1024))
+    with pytest.raises(readers.FileRefused) as refused:
+        readers.open_table(path)
+    assert "bien plus qu'un classeur" in refused.value.message
