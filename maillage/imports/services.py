@@ -584,6 +584,22 @@ def hand_off(task, *args) -> None:
     threading.Thread(target=run_task, name=f"import-task-{args[0]}", daemon=True).start()
 
 
+# --- Abandon ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def cancel(*, run, user) -> None:
+    """Abandon a run that imported nothing: it is deleted, and its file with it (once the
+    deletion is committed, see `signals`)."""
+    _check(user, run)
+    if run.status not in (*MAPPABLE, ImportStatus.FAILED):
+        raise ValidationError(
+            _("This import is in progress or done: it can no longer be abandoned."),
+            code="status",
+        )
+    run.delete()
+
+
 # --- Runs that died ------------------------------------------------------------------------------
 
 

@@ -24,4 +24,5 @@ urlpatterns = [
     path("<uuid:uuid>/erreurs.csv", views.error_report, name="error_report"),
     path("<uuid:uuid>/annuler/", views.undo, name="undo"),
     path("<uuid:uuid>/relancer/", views.retry, name="retry"),
+    path("<uuid:uuid>/abandonner/", views.cancel, name="cancel"),
 ]

@@ -381,3 +381,19 @@ def retry(request, uuid):
     except ValidationError as error:
         messages.error(request, _errors_text(error))
     return redirect(run_url(run))
+
+
+@require_POST
+def cancel(request, uuid):
+    """Abandon a run that imported nothing: the run and its file are deleted."""
+    run = _run_or_404(request, uuid)
+    try:
+        services.cancel(run=run, user=request.user)
+    except ValidationError as error:
+        messages.error(request, _errors_text(error))
+        return redirect(run_url(run))
+    messages.success(
+        request,
+        _("The import of “%(file)s” is abandoned: its file is deleted.") % {"file": run.file_name},
+    )
+    return redirect("imports:home")

@@ -192,3 +192,28 @@ def test_a_large_file_never_runs_in_the_request_even_with_the_immediate_backend(
         threading.Event().wait(0.1)
     assert run.status == ImportStatus.READY
     assert tasks.analyse_import  # the task the thread ran
+
+
+@pytest.mark.django_db
+def test_an_abandoned_run_goes_with_its_file(
+    world, login, settings, django_capture_on_commit_callbacks
+):
+    advisor = login(world.advisor)
+    data = csv_bytes([ACT_HEADER, ["D-1", "14/03/2025", "Entretien", "1h", ""]])
+    advisor.post(HOME, {"entity": "acts", "file": SimpleUploadedFile("actes.csv", data)})
+    run = ImportRun.objects.get()
+    assert url("cancel", run) in advisor.get(url("mapping", run)).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = advisor.post(url("cancel", run))
+    assert response["Location"] == HOME
+    assert not ImportRun.objects.exists()
+    assert stored_files(settings) == []
+
+
+@pytest.mark.django_db
+def test_an_imported_run_cannot_be_abandoned(world, login):
+    person(world, "D-1")
+    advisor = login(world.advisor)
+    run = commit(world, "acts", ACT_HEADER, [["D-1", "14/03/2025", "Entretien", "1h", ""]])
+    advisor.post(url("cancel", run))
+    assert ImportRun.objects.filter(pk=run.pk, status=ImportStatus.IMPORTED).exists()
