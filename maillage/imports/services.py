@@ -1,10 +1,14 @@
 """Every write of the imports app: upload, mapping, dry run, duplicates, commit, undo.
 
 A run goes UPLOADED → (ANALYSING) → READY or REFUSED → (IMPORTING) → IMPORTED → UNDONE, or
-FAILED when something unexpected broke. Each service checks `import_records` on the run's
-structure. The file is kept with the run whatever happens (its history, its error report).
+FAILED when something unexpected broke (or stopped responding: `retry` starts it again). Each
+service checks `import_records` on the run's structure. The uploaded file (personal data) is
+stored only once its run is saved, and kept only while the run may still need it: it is
+deleted when the run is imported, refused by the import, abandoned (`cancel`) or deleted; the
+run keeps its name, hash, counts and report. The upload reads the file once and keeps its
+header and first rows on the run (`preview`) for the mapping page.
 Files of more than `IMPORT_BACKGROUND_ROWS` rows (default 2,000) are read by a django-tasks task
-(`start_analyse`, `start_commit`); smaller ones in the request.
+(`start_analyse`, `start_commit`), never in the request (`hand_off`); smaller ones in it.
 """
 
 import hashlib
