@@ -3,9 +3,19 @@
 An `ImportRun` goes uploaded → analysed (the dry run: counts, errors, warnings, duplicates to
 resolve) → imported (one transaction) → possibly undone. `ImportedRow` remembers, per structure
 and entity, the stable key of every row ever imported (the file's own id, or a key built from
-the row when the file has none) with the object it became and a hash of its values: a second
+the row when the file has none, kept as a keyed hash: never the names or birth dates in
+clear) with the object it became and a hash of its values: a second
 import of the same file finds every key with the same hash and writes nothing, a corrected file
 updates only the rows whose hash changed.
+
+Personal data (what an erasure must scrub, issue 13): on `ImportRun`, `file` (the uploaded
+spreadsheet itself, under MEDIA_ROOT/imports/<structure id>/<run uuid>, until the run is
+finished: imported, or refused by the import), `file_name` (a name may say whose file it is),
+`preview` (the header and the first rows of the file, as text), `errors` and `warnings` (each
+entry's "value" is a cell of the file: names, birth dates, e-mails…), `duplicates` (each
+entry's "label" is the row, each candidate's "label" a person's name and birth year) and
+`duplicate_decisions` (person ids). `ImportedRow.key` holds only a keyed hash, `row_hash` a
+hash of the row's values; `SavedMapping` holds column headers only.
 """
 
 from uuid import uuid4
@@ -58,6 +68,8 @@ class ImportRun(models.Model):
         related_name="+",
         verbose_name=_("imported by"),
     )
+    # Personal data: the spreadsheet, deleted once the run is finished (services) and with the
+    # run (signals); its name.
     file = models.FileField(_("file"), upload_to=import_upload_path, blank=True)
     file_name = models.CharField(_("file name"), max_length=255)
     file_hash = models.CharField(_("SHA-256 of the file"), max_length=64)
@@ -67,6 +79,9 @@ class ImportRun(models.Model):
     # {field code: column header as the file writes it}
     mapping = models.JSONField(_("mapping"), default=dict, blank=True)
     mapping_name = models.CharField(_("saved mapping used"), max_length=100, blank=True)
+    # Personal data: {"header": [...], "header_line": n, "sheets": [...], "rows": [[line,
+    # [cell as text, …]], …]}: what the mapping page shows, read once at the upload.
+    preview = models.JSONField(_("preview"), default=dict, blank=True)
     # {"line number as text": person id, or "new"}: how the user resolved probable duplicates.
     duplicate_decisions = models.JSONField(default=dict, blank=True)
     status = models.CharField(
@@ -74,12 +89,17 @@ class ImportRun(models.Model):
     )
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
+    # When a dry run or an import last showed it was alive (it started, or moved on): a run
+    # "in progress" silent for IMPORT_STALE_MINUTES has died with its process or connection.
+    progress_at = models.DateTimeField(null=True, blank=True)
     # {"created": n, "updated": n, "unchanged": n, "skipped": n}
     counts = models.JSONField(_("counts"), default=dict, blank=True)
+    # Personal data (the "value" of each entry is a cell of the file):
     # [{"line": 734, "column": "Date du RDV", "value": "31/02/2025", "reason": "…"}]
     errors = models.JSONField(_("errors"), default=list, blank=True)
     warnings = models.JSONField(_("warnings"), default=list, blank=True)
-    # [{"line": 12, "candidates": [{"id": 3, "label": "Camille D., 1990"}]}]
+    # Personal data: [{"line": 12, "label": "…", "candidates": [{"id": 3, "label": "Camille D.,
+    # 1990"}]}]
     duplicates = models.JSONField(_("probable duplicates"), default=list, blank=True)
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     analysed_at = models.DateTimeField(_("dry run at"), null=True, blank=True)
@@ -109,6 +129,7 @@ class ImportedRow(models.Model):
 
     structure = models.ForeignKey("directory.Structure", on_delete=models.CASCADE, related_name="+")
     entity = models.CharField(max_length=20, choices=Entity.choices)
+    # An HMAC of the row's key (`pipeline.core.protect_key`): never the key fields in clear.
     key = models.CharField(max_length=200)
     object_id = models.PositiveBigIntegerField()
     row_hash = models.CharField(max_length=64)

@@ -31,6 +31,7 @@ from maillage.core.text import strip_accents
 
 MAX_BYTES = getattr(settings, "IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 HEADER_SEARCH_ROWS = 30  # the header is looked for among this many non-blank rows
+HEADER_LENGTH = 100  # a longer header cell is cut (a 1 MB cell would be on every select)
 SNIFF_BYTES = 64 * 1024  # what is read to tell the format, the encoding and the delimiter
 DELIMITERS = (";", ",", "\t")  # in order of preference when they score alike
 _DECLARED_DELIMITER = re.compile(r"sep=(.)", re.IGNORECASE)
@@ -280,8 +281,21 @@ def check_file(path) -> str:
         found = _zip_format(names, True, head)
         if found is None:
             raise _refuse("zip")
-        return found
-    return sniff_format(head)
+    else:
+        found = sniff_format(head)
+    if found != "csv":
+        stat = os.stat(path)
+        _check_zip(os.fspath(path), stat.st_size, stat.st_mtime_ns, found)
+    return found
+
+
+@lru_cache(maxsize=16)
+def _check_zip(path: str, size: int, mtime_ns: int, file_format: str) -> None:
+    """The bounds of a workbook, checked once per file version (raises FileRefused, which is
+    not cached: a refused file is checked again, and refused again)."""
+    from . import limits
+
+    limits.check_zip(path, file_format)
 
 
 # --- Sheets -------------------------------------------------------------------------------------
@@ -466,7 +480,7 @@ def _pick_header(candidates: list[tuple[int, list]], known_headers: Collection[s
 
 
 def _unique_header(values) -> list[str]:
-    header = [clean_header(value) for value in values]
+    header = [clean_header(value)[:HEADER_LENGTH].rstrip() for value in values]
     while header and not header[-1]:
         header.pop()
     seen = Counter()
@@ -523,6 +537,7 @@ def open_table(path, *, sheet: str = "", known_headers: Collection[str] = ()) ->
         sheet = _pick_sheet(names, sheet)
         records = _spreadsheet_records(path, sheet)
 
+    records = _bounded(records)
     known = (
         known_headers if isinstance(known_headers, set | frozenset | dict) else set(known_headers)
     )
@@ -555,6 +570,28 @@ def open_table(path, *, sheet: str = "", known_headers: Collection[str] = ()) ->
         delimiter=delimiter,
         rows=_closing(builder(rest, len(header)), records),
     )
+
+
+def _bounded(records: Iterator[tuple[int, list]]) -> Iterator[tuple[int, list]]:
+    """The records, refused (FileRefused) past the row, column or cell limits. A workbook's
+    reach was checked before it was opened; a CSV file is counted as it is read."""
+    from .limits import count_refusal, limits
+
+    bounds = limits()
+    cells = 0
+    try:
+        for line, values in records:
+            width = len(values)
+            cells += width
+            if width > bounds.columns:
+                raise count_refusal("columns", width)
+            if line > bounds.rows:
+                raise count_refusal("rows", bounds.rows)
+            if cells > bounds.cells:
+                raise count_refusal("cells", bounds.cells)
+            yield line, values
+    finally:
+        records.close()
 
 
 def _closing(rows: Iterator[Row], records) -> Iterator[Row]:

@@ -38,7 +38,18 @@ class Preview:
 
 
 def preview(run, rows: int = 5) -> Preview:
-    """The file's header and its first rows, as text (and the sheets of a workbook)."""
+    """The file's header and its first rows, as text (and the sheets of a workbook): as the
+    upload kept them on the run (the file is not read again), else from the file."""
+    kept = run.preview or {}
+    if kept.get("header") is not None:
+        return Preview(
+            header=kept["header"],
+            rows=[(line, cells) for line, cells in kept.get("rows", [])[:rows]],
+            sheets=kept.get("sheets", []),
+            sheet=run.sheet,
+            header_line=kept.get("header_line", 0),
+            format=run.file_format,
+        )
     try:
         with stored_path(run) as path:
             sheets = readers.sheet_names(path) if run.file_format != "csv" else []

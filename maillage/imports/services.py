@@ -1,15 +1,21 @@
 """Every write of the imports app: upload, mapping, dry run, duplicates, commit, undo.
 
 A run goes UPLOADED → (ANALYSING) → READY or REFUSED → (IMPORTING) → IMPORTED → UNDONE, or
-FAILED when something unexpected broke. Each service checks `import_records` on the run's
-structure. The file is kept with the run whatever happens (its history, its error report).
+FAILED when something unexpected broke (or stopped responding: `retry` starts it again). Each
+service checks `import_records` on the run's structure. The uploaded file (personal data) is
+stored only once its run is saved, and kept only while the run may still need it: it is
+deleted when the run is imported, refused by the import, abandoned (`cancel`) or deleted; the
+run keeps its name, hash, counts and report. The upload reads the file once and keeps its
+header and first rows on the run (`preview`) for the mapping page.
 Files of more than `IMPORT_BACKGROUND_ROWS` rows (default 2,000) are read by a django-tasks task
-(`start_analyse`, `start_commit`); smaller ones in the request.
+(`start_analyse`, `start_commit`), never in the request (`hand_off`); smaller ones in it.
 """
 
 import hashlib
 import os
+import threading
 from contextlib import contextmanager
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,10 +32,13 @@ from .mapping import auto_mapping, clean_mapping, known_headers, missing_fields
 from .models import Entity, ImportedRow, ImportRun, ImportStatus, SavedMapping
 from .pipeline import handler_class, run_pipeline, stored_path
 from .pipeline.base import CHUNK
+from .pipeline.cells import display
 from .pipeline.core import Report
 from .selectors import unresolved_duplicates
 
 BACKGROUND_ROWS = getattr(settings, "IMPORT_BACKGROUND_ROWS", 2_000)
+PREVIEW_ROWS = 5  # rows kept on the run for the mapping page
+PREVIEW_CELL = 100  # characters kept of each of their cells
 LOCK_NAMESPACE = 6_060  # pg_advisory_lock(namespace, structure id): one import at a time
 
 MAPPABLE = (ImportStatus.UPLOADED, ImportStatus.READY, ImportStatus.REFUSED)
@@ -124,6 +133,7 @@ def upload(
     )
     run.file.save(name, uploaded_file, save=False)
     try:
+        names = []
         with stored_path(run) as path:
             run.file_format = readers.check_file(path)
             if run.file_format != "csv":
@@ -134,23 +144,44 @@ def upload(
             ) as table:
                 run.sheet = table.sheet
                 header = table.header
-                run.progress_total = _count_rows(table)
+                run.preview, run.progress_total = _preview_and_count(table, names)
+        if saved is not None:
+            run.mapping = {
+                code: column for code, column in saved.mapping.items() if column in header
+            }
+            run.mapping_name = saved.name
+        else:
+            run.mapping = auto_mapping(entity, header)
+        run.save()
     except readers.FileRefused as refused:
         run.file.delete(save=False)
         raise ValidationError({"file": refused.message}, code="refused") from None
     except BaseException:
-        run.file.delete(save=False)
+        run.file.delete(save=False)  # never a file without its run
         raise
-    if saved is not None:
-        run.mapping = {code: column for code, column in saved.mapping.items() if column in header}
-        run.mapping_name = saved.name
-    else:
-        run.mapping = auto_mapping(entity, header)
-    run.save()
     return run
 
 
+def _preview_and_count(table, sheets: list[str]) -> tuple[dict, int]:
+    """What the mapping page shows (the header, the first rows as text), and the row count:
+    the file is read once at the upload, not at each view of the page."""
+    rows, count = [], 0
+    for row in table.rows:
+        count += 1
+        if len(rows) < PREVIEW_ROWS:
+            rows.append([row.line, [display(value)[:PREVIEW_CELL] for value in row.cells]])
+    preview = {
+        "header": table.header,
+        "header_line": table.header_line,
+        "sheets": sheets,
+        "rows": rows,
+    }
+    return preview, count
+
+
 def header_of(run) -> list[str]:
+    if run.preview.get("header") is not None:
+        return run.preview["header"]
     with (
         stored_path(run) as path,
         readers.open_table(path, sheet=run.sheet, known_headers=known_headers(run.entity)) as table,
@@ -206,7 +237,10 @@ def _progress_saver(run, progress):
 
     def save(done: int, total: int) -> None:
         run.progress_done, run.progress_total = done, total
-        ImportRun.objects.filter(pk=run.pk).update(progress_done=done, progress_total=total)
+        run.progress_at = timezone.now()
+        ImportRun.objects.filter(pk=run.pk).update(
+            progress_done=done, progress_total=total, progress_at=run.progress_at
+        )
         if progress is not None:
             progress(done, total)
 
@@ -238,7 +272,8 @@ def analyse(*, run, user, progress=None, new_persons_for_duplicates: bool = Fals
             code="status",
         )
     run.status = ImportStatus.ANALYSING
-    run.save(update_fields=["status"])
+    run.progress_at = timezone.now()
+    run.save(update_fields=["status", "progress_at"])
     try:
         report = run_pipeline(
             run,
@@ -248,8 +283,7 @@ def analyse(*, run, user, progress=None, new_persons_for_duplicates: bool = Fals
             progress=_progress_saver(run, progress),
         )
     except BaseException:
-        run.status = ImportStatus.FAILED
-        run.save(update_fields=["status"])
+        _mark_failed(run)
         raise
     _apply(run, report)
     run.status = ImportStatus.REFUSED if report.refused else ImportStatus.READY
@@ -315,15 +349,16 @@ def commit(*, run, user, progress=None, new_persons_for_duplicates: bool = False
         raise ValidationError(_commit_refusal(run), code="status")
     if not new_persons_for_duplicates and unresolved_duplicates(run):
         raise _duplicates_first()
+    now = timezone.now()
     claimed = (
         ImportRun.objects.filter(pk=run.pk)
         .exclude(status=ImportStatus.IMPORTED)
-        .update(status=ImportStatus.IMPORTING)
+        .update(status=ImportStatus.IMPORTING, progress_at=now)
     )
     if not claimed:
         run.refresh_from_db()  # imported meanwhile (a second click): nothing more to do
         return run
-    run.status = ImportStatus.IMPORTING
+    run.status, run.progress_at = ImportStatus.IMPORTING, now
 
     def finish(report: Report) -> None:
         _apply(run, report)
@@ -345,10 +380,10 @@ def commit(*, run, user, progress=None, new_persons_for_duplicates: bool = False
                 before_commit=finish,
             )
     except BaseException:
-        run.status = ImportStatus.FAILED
-        run.save(update_fields=["status"])
+        _mark_failed(run)
         raise
     if run.status == ImportStatus.IMPORTED:
+        _discard_file(run)  # finished: the file is no longer needed (its report stays)
         return run
     _apply(run, report)
     if report.pending:
@@ -357,7 +392,35 @@ def commit(*, run, user, progress=None, new_persons_for_duplicates: bool = False
         raise _duplicates_first()
     run.status = ImportStatus.REFUSED
     run.save()
+    _discard_file(run)  # refused by the import itself: the file must be sent again
     return run
+
+
+def _discard_file(run) -> None:
+    """Delete the run's file (personal data) from the storage; the run keeps its name, hash,
+    counts and report."""
+    if not run.file:
+        return
+    storage, name = run.file.storage, run.file.name
+    ImportRun.objects.filter(pk=run.pk).update(file="")
+    run.file = ""
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+def _mark_failed(run) -> None:
+    """FAILED, even when the database connection the run was using has died (the run must not
+    stay "in progress" for ever): the connection is then closed, and Django opens a new one."""
+    from django.db import DatabaseError
+
+    run.status = ImportStatus.FAILED
+    try:
+        ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.FAILED)
+        return
+    except DatabaseError:
+        if connection.in_atomic_block:
+            raise
+        connection.close()
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.FAILED)
 
 
 def _duplicates_first() -> ValidationError:
@@ -476,9 +539,10 @@ def start_analyse(*, run, user) -> ImportRun:
 
     run.status = ImportStatus.ANALYSING
     run.progress_done = 0
-    run.save(update_fields=["status", "progress_done"])
+    run.progress_at = timezone.now()
+    run.save(update_fields=["status", "progress_done", "progress_at"])
     user_id = user.pk if user is not None else None
-    transaction.on_commit(lambda: analyse_import.enqueue(run.pk, user_id))
+    transaction.on_commit(lambda: hand_off(analyse_import, run.pk, user_id))
     return run
 
 
@@ -495,7 +559,87 @@ def start_commit(*, run, user) -> ImportRun:
 
     run.status = ImportStatus.IMPORTING
     run.progress_done = 0
-    run.save(update_fields=["status", "progress_done"])
+    run.progress_at = timezone.now()
+    run.save(update_fields=["status", "progress_done", "progress_at"])
     user_id = user.pk if user is not None else None
-    transaction.on_commit(lambda: commit_import.enqueue(run.pk, user_id))
+    transaction.on_commit(lambda: hand_off(commit_import, run.pk, user_id))
+    return run
+
+
+def hand_off(task, *args) -> None:
+    """Enqueue the task. A backend that runs tasks at once, inside the caller (django-tasks'
+    "immediate"), would keep the web request until a large file is read: the task then runs
+    in a thread of its own (with its own database connection), and the request returns."""
+    from django_tasks.backends.immediate import ImmediateBackend
+
+    get_backend = getattr(task, "get_backend", None)
+    if get_backend is None or not isinstance(get_backend(), ImmediateBackend):
+        task.enqueue(*args)
+        return
+
+    def run_task():
+        from django.db import connections
+
+        try:
+            task.call(*args)
+        finally:
+            connections.close_all()
+
+    threading.Thread(target=run_task, name=f"import-task-{args[0]}", daemon=True).start()
+
+
+# --- Abandon ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def cancel(*, run, user) -> None:
+    """Abandon a run that imported nothing: it is deleted, and its file with it (once the
+    deletion is committed, see `signals`)."""
+    _check(user, run)
+    if run.status not in (*MAPPABLE, ImportStatus.FAILED):
+        raise ValidationError(
+            _("This import is in progress or done: it can no longer be abandoned."),
+            code="status",
+        )
+    run.delete()
+
+
+# --- Runs that died ------------------------------------------------------------------------------
+
+
+def stale_after() -> timedelta:
+    return timedelta(minutes=getattr(settings, "IMPORT_STALE_MINUTES", 30))
+
+
+def is_stale(run) -> bool:
+    """A dry run or an import "in progress" that has shown no sign of life for
+    IMPORT_STALE_MINUTES: its process, or its database connection, died."""
+    if run.status not in (ImportStatus.ANALYSING, ImportStatus.IMPORTING):
+        return False
+    last = run.progress_at or run.created_at
+    return last is not None and timezone.now() - last > stale_after()
+
+
+def retry(*, run, user) -> ImportRun:
+    """Start again a run that failed, or died in progress (stale): back to its mapping, to run
+    the dry run again (nothing of a failed import was written: it is one transaction)."""
+    _check(user, run)
+    if not (run.status == ImportStatus.FAILED or is_stale(run)):
+        raise ValidationError(
+            _("Only an import that failed or stopped responding can be started again."),
+            code="status",
+        )
+    if not run.file:
+        raise ValidationError(
+            _("The file of this import is no longer kept: upload it again."), code="file"
+        )
+    updated = ImportRun.objects.filter(pk=run.pk, status=run.status).update(
+        status=ImportStatus.UPLOADED, progress_done=0, progress_at=None
+    )
+    run.refresh_from_db()
+    if not updated:
+        raise ValidationError(
+            _("This import changed meanwhile: open it again to see where it stands."),
+            code="changed",
+        )
     return run

@@ -23,4 +23,6 @@ urlpatterns = [
     path("<uuid:uuid>/resultat/", views.result, name="result"),
     path("<uuid:uuid>/erreurs.csv", views.error_report, name="error_report"),
     path("<uuid:uuid>/annuler/", views.undo, name="undo"),
+    path("<uuid:uuid>/relancer/", views.retry, name="retry"),
+    path("<uuid:uuid>/abandonner/", views.cancel, name="cancel"),
 ]

@@ -31,6 +31,7 @@ PAGE_SIZE = 30
 SHOWN_ROWS = 200
 SHOWN_DUPLICATES = 100
 PREVIEW_ROWS = 5
+PREVIEW_COLUMNS = 30
 PERSONS_SHOWN = 20
 
 IN_PROGRESS = (ImportStatus.ANALYSING, ImportStatus.IMPORTING)
@@ -174,7 +175,15 @@ def mapping(request, uuid):
                     % {"name": form.name_to_save()},
                 )
             return redirect(run_url(run))
-    context = {"run": run, "form": form, "preview": preview}
+    context = {
+        "run": run,
+        "form": form,
+        "preview": preview,
+        # A table of hundreds of columns is of no use to read: the first ones, and how many more.
+        "preview_header": preview.header[:PREVIEW_COLUMNS],
+        "preview_rows": [(line, cells[:PREVIEW_COLUMNS]) for line, cells in preview.rows],
+        "hidden_columns": max(0, len(preview.header) - PREVIEW_COLUMNS),
+    }
     return render(request, "imports/mapping.html", context, status=400 if form.errors else 200)
 
 
@@ -292,6 +301,8 @@ def commit(request, uuid):
 def _progress_context(run):
     return {
         "run": run,
+        "stale": services.is_stale(run),
+        "stale_minutes": int(services.stale_after().total_seconds() // 60),
         "done": run.progress_done,
         "total": run.progress_total,
         "percent": round(100 * run.progress_done / run.progress_total) if run.progress_total else 0,
@@ -359,3 +370,30 @@ def undo(request, uuid):
             % {"file": run.file_name},
         )
     return redirect("imports:result", uuid=run.uuid)
+
+
+@require_POST
+def retry(request, uuid):
+    """A run that failed, or stopped responding, goes back to its mapping (and dry run)."""
+    run = _run_or_404(request, uuid)
+    try:
+        run = services.retry(run=run, user=request.user)
+    except ValidationError as error:
+        messages.error(request, _errors_text(error))
+    return redirect(run_url(run))
+
+
+@require_POST
+def cancel(request, uuid):
+    """Abandon a run that imported nothing: the run and its file are deleted."""
+    run = _run_or_404(request, uuid)
+    try:
+        services.cancel(run=run, user=request.user)
+    except ValidationError as error:
+        messages.error(request, _errors_text(error))
+        return redirect(run_url(run))
+    messages.success(
+        request,
+        _("The import of “%(file)s” is abandoned: its file is deleted.") % {"file": run.file_name},
+    )
+    return redirect("imports:home")

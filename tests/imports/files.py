@@ -224,3 +224,150 @@ def docx_bytes() -> bytes:
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("word/document.xml", "<document/>")
     return buffer.getvalue()
+
+
+# --- Malformed workbooks, written by hand so they stay tiny (never open them with calamine
+# without the guard of `maillage.imports.limits`: the far corner aborts the process) -----------
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_HEADER_CELLS = (
+    '<row r="1"><c r="A1" t="inlineStr"><is><t>Nom</t></is></c>'
+    '<c r="B1" t="inlineStr"><is><t>Prénom</t></is></c></row>'
+)
+
+
+def raw_xlsx_bytes(sheet_body: str, *, dimension: str = "", padding: int = 0) -> bytes:
+    """An XLSX workbook of one sheet "Feuil1" whose <sheetData> holds `sheet_body` (XML), with
+    a declared `dimension` and `padding` bytes of blanks in the sheet (a zip bomb: they
+    compress about a thousand times)."""
+    rels = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    package = "http://schemas.openxmlformats.org/package/2006/relationships"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'content-types"><Default Extension="xml" ContentType="application/xml"/></Types>',
+        )
+        archive.writestr(
+            "_rels/.rels",
+            f'<?xml version="1.0"?><Relationships xmlns="{package}"><Relationship Id="rId1" '
+            f'Type="{rels}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        )
+        archive.writestr(
+            "xl/workbook.xml",
+            f'<?xml version="1.0"?><workbook xmlns="{_MAIN}" xmlns:r="{rels}"><sheets>'
+            '<sheet name="Feuil1" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        )
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels",
+            f'<?xml version="1.0"?><Relationships xmlns="{package}"><Relationship Id="rId1" '
+            f'Type="{rels}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+        )
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            sheet.write(f'<?xml version="1.0"?><worksheet xmlns="{_MAIN}">'.encode())
+            if dimension:
+                sheet.write(f'<dimension ref="{dimension}"/>'.encode())
+            sheet.write(f"<sheetData>{sheet_body}</sheetData>".encode())
+            blanks = b" " * (1024 * 1024)
+            for start in range(0, padding, len(blanks)):
+                sheet.write(blanks[: padding - start])
+            sheet.write(b"</worksheet>")
+    return buffer.getvalue()
+
+
+def far_corner_xlsx_bytes() -> bytes:
+    """A header row and one cell at XFD1048576, the sheet's far corner (1.5 KB)."""
+    return raw_xlsx_bytes(_HEADER_CELLS + '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')
+
+
+def huge_dimension_xlsx_bytes() -> bytes:
+    """A header row in a sheet that declares it reaches XFD1048576."""
+    return raw_xlsx_bytes(_HEADER_CELLS, dimension="A1:XFD1048576")
+
+
+def unreferenced_cells_xlsx_bytes(cells: int) -> bytes:
+    """A header row, then a row of `cells` cells without references (each one column on)."""
+    return raw_xlsx_bytes(_HEADER_CELLS + '<row r="2">' + "<c><v>1</v></c>" * cells + "</row>")
+
+
+def zip_bomb_xlsx_bytes(uncompressed: int) -> bytes:
+    """A small workbook whose sheet unzips to `uncompressed` bytes."""
+    return raw_xlsx_bytes(_HEADER_CELLS, padding=uncompressed)
+
+
+_ODS_NAMESPACES = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+)
+_ODS_HEADER = (
+    '<table:table-row><table:table-cell office:value-type="string"><text:p>Nom</text:p>'
+    '</table:table-cell><table:table-cell office:value-type="string"><text:p>Prénom</text:p>'
+    "</table:table-cell></table:table-row>"
+)
+
+
+def raw_ods_bytes(table_body: str) -> bytes:
+    """An ODS spreadsheet of one table "Feuille1" holding `table_body` (XML rows)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet"
+        )
+        archive.writestr(
+            "META-INF/manifest.xml",
+            '<?xml version="1.0"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:'
+            'opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry '
+            'manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.'
+            'spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" '
+            'manifest:media-type="text/xml"/></manifest:manifest>',
+        )
+        archive.writestr(
+            "content.xml",
+            f'<?xml version="1.0"?><office:document-content {_ODS_NAMESPACES} '
+            'office:version="1.2"><office:body><office:spreadsheet><table:table '
+            f'table:name="Feuille1">{_ODS_HEADER}{table_body}</table:table></office:spreadsheet>'
+            "</office:body></office:document-content>",
+        )
+    return buffer.getvalue()
+
+
+def ods_repeat_bomb_bytes(*, rows: int = 1, columns: int = 1) -> bytes:
+    """A non-empty cell repeated over `columns` columns, its row over `rows` rows."""
+    return raw_ods_bytes(
+        f'<table:table-row table:number-rows-repeated="{rows}"><table:table-cell '
+        f'table:number-columns-repeated="{columns}" office:value-type="float" office:value="1">'
+        "<text:p>1</text:p></table:table-cell></table:table-row>"
+    )
+
+
+def ods_trailing_blanks_bytes() -> bytes:
+    """A header and a data row, then empty cells and rows repeated to the sheet's end, as
+    LibreOffice saves every sheet."""
+    return raw_ods_bytes(
+        '<table:table-row><table:table-cell office:value-type="string"><text:p>Dupont</text:p>'
+        '</table:table-cell><table:table-cell table:number-columns-repeated="16383"/>'
+        '</table:table-row><table:table-row table:number-rows-repeated="1048574">'
+        '<table:table-cell table:number-columns-repeated="16384"/></table:table-row>'
+    )
+
+
+def wide_csv_bytes(columns: int) -> bytes:
+    """A CSV file with a header of `columns` columns and one row."""
+    header = ";".join(f"Colonne {index}" for index in range(columns))
+    return (header + "\r\n" + ";".join("x" for _index in range(columns)) + "\r\n").encode()
+
+
+def malformed_files(bomb: int = 16 * 1024 * 1024) -> dict[str, bytes]:
+    """The malformed files every reader must refuse quickly, by name (the zip bomb unzips to
+    `bomb` bytes: the tests lower IMPORT_MAX_UNCOMPRESSED_BYTES below it, to stay quick)."""
+    return {
+        "coin.xlsx": far_corner_xlsx_bytes(),
+        "dimension.xlsx": huge_dimension_xlsx_bytes(),
+        "bombe.xlsx": zip_bomb_xlsx_bytes(bomb),
+        "colonnes.csv": wide_csv_bytes(100_000),
+        "lignes-repetees.ods": ods_repeat_bomb_bytes(rows=1_048_575),
+        "colonnes-repetees.ods": ods_repeat_bomb_bytes(columns=16_384),
+        "repetitions.ods": ods_repeat_bomb_bytes(rows=100_000, columns=16_384),
+    }

@@ -101,7 +101,8 @@ def test_dry_run_writes_nothing_and_exits_0_when_the_file_would_import(world, tm
     )
     assert status == 0
     report = json.loads(out)
-    assert report["status"] == "ready" and report["counts"]["created"] == 1
+    assert report["status"] == "ready" and report["would_create"] == 1
+    assert report["counts"]["created"] == 0  # nothing was saved
     assert not Act.objects.exists()
 
 
@@ -179,3 +180,21 @@ def test_unknown_structure_or_file(world, tmp_path):
     path = _path(tmp_path, ACT_HEADER, [])
     assert run_command(path, structure="nulle-part", entity="acts")[0] == 1
     assert run_command(str(tmp_path / "absent.csv"), structure="intermade", entity="acts")[0] == 1
+
+
+def test_the_json_report_of_a_refused_file_says_what_would_have_been_created(world, tmp_path):
+    """A refused file saves nothing: "created" is 0, "would_create" says what it holds."""
+    person(world, "D-1")
+    rows = [["D-1", "14/03/2025", "Entretien", "1h", ""]] * 3 + [
+        ["D-1", "31/02/2025", "Entretien", "1h", ""]
+    ]
+    path = _path(tmp_path, ACT_HEADER, rows)
+    status, out, _err = run_command(
+        path, structure=world.intermade.slug, entity="acts", report="json"
+    )
+    assert status == 1
+    report = json.loads(out)
+    assert report["status"] == "refused"
+    assert report["counts"] == {"created": 0, "updated": 0, "unchanged": 0, "skipped": 0}
+    assert report["would_create"] == 3
+    assert not Act.objects.exists()

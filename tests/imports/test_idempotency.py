@@ -2,10 +2,14 @@
 
 import copy
 import datetime
+import importlib
+import re
 
 import pytest
+from django.apps import apps
 
 from maillage.imports.models import ImportedRow, ImportStatus
+from maillage.imports.pipeline.core import protect_key
 from maillage.pathways import models as m
 from maillage.pathways.services import update_act
 from tests.imports.engine import (
@@ -147,10 +151,16 @@ def test_a_corrected_file_updates_only_the_changed_rows(world):
     run = commit(world, "acts", header, rows)
     assert (run.counts["created"], run.counts["updated"], run.counts["unchanged"]) == (0, 2, 1)
     acts = {row.key: m.Act.objects.get(pk=row.object_id) for row in ImportedRow.objects.all()}
-    assert acts["id:A1"].version == versions[acts["id:A1"].pk] == 1
-    assert (acts["id:A2"].duration_minutes, acts["id:A2"].version) == (45, 2)
-    assert (acts["id:A3"].notes, acts["id:A3"].version) == ("Compte rendu envoyé", 2)
-    kept = ImportedRow.objects.get(key="id:A2")
+    assert acts[protect_key("id:A1")].version == versions[acts[protect_key("id:A1")].pk] == 1
+    assert (acts[protect_key("id:A2")].duration_minutes, acts[protect_key("id:A2")].version) == (
+        45,
+        2,
+    )
+    assert (acts[protect_key("id:A3")].notes, acts[protect_key("id:A3")].version) == (
+        "Compte rendu envoyé",
+        2,
+    )
+    kept = ImportedRow.objects.get(key=protect_key("id:A2"))
     assert (kept.version, kept.updated_by_run) == (2, run)
 
 
@@ -216,3 +226,31 @@ def test_a_dry_run_of_persons_writes_nothing(world):
     run = services.analyse(run=run, user=world.advisor)
     assert run.status == ImportStatus.READY and run.counts["created"] == 2
     assert _state() == before
+
+
+def test_the_kept_keys_are_keyed_hashes_never_the_key_fields_in_clear(world, settings):
+    """Rows without identifier are keyed by their names and birth date: only an HMAC of them
+    is kept, and it depends on the secret (IMPORT_KEY_SALT, else derived from SECRET_KEY)."""
+    header = ["Nom", "Prénom", "Date de naissance"]
+    commit(world, "persons", header, [["Lefèvre", "Inès", "03/04/1992"]])
+    key = ImportedRow.objects.get().key
+    assert re.fullmatch(r"h:[0-9a-f]{64}", key)
+    assert not re.search(r"(?i)lef|ines|inès|1992", key)
+    default = protect_key("k:x")
+    settings.IMPORT_KEY_SALT = "another secret"
+    assert protect_key("k:x") != default
+
+
+def test_the_migration_hashes_the_keys_kept_in_clear_as_imports_now_do(world):
+    """After the migration, importing an earlier file again still writes nothing."""
+    header = [*PERSON_HEADER]
+    rows = [["D-10", "Roux", "Alex", "03/04/1992", "alex@exemple.fr", "0612345678"]]
+    commit(world, "persons", header, rows)
+    kept = ImportedRow.objects.get()
+    # As the landed code kept it: the file's identifier in clear.
+    ImportedRow.objects.filter(pk=kept.pk).update(key="id:D-10")
+    migration = importlib.import_module("maillage.imports.migrations.0002_hash_imported_row_keys")
+    migration.hash_keys(apps, None)
+    assert ImportedRow.objects.get().key == kept.key == protect_key("id:D-10")
+    again = commit(world, "persons", header, rows)
+    assert (again.counts["created"], again.counts["unchanged"]) == (0, 1)

@@ -10,6 +10,7 @@ import pytest
 from maillage.imports import pipeline
 from maillage.imports.models import ImportedRow, ImportRun, ImportStatus
 from maillage.imports.pipeline import stream
+from maillage.imports.pipeline.core import protect_key
 from maillage.pathways.models import Accompaniment, Act, ActParticipant, Person
 from tests.factories import PersonFactory, ReferralFactory
 from tests.imports.engine import (
@@ -111,7 +112,7 @@ def test_a_streamed_corrected_file_updates_the_changed_rows_only(world):
         1,
         7,
     )
-    changed = Act.objects.get(pk=ImportedRow.objects.get(key="id:A5").object_id)
+    changed = Act.objects.get(pk=ImportedRow.objects.get(key=protect_key("id:A5")).object_id)
     assert changed.duration_minutes == 120 and changed.version == 2
     assert Act.objects.count() == 9
 

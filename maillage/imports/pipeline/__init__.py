@@ -40,6 +40,7 @@ from .core import (
     RowProblem,
     digest,
     identifier_key,
+    protect_key,
 )
 from .stream import Stream, rollback
 
@@ -252,7 +253,7 @@ def _prepare(table, spec, mapping, handler, report, tick, *, kept, stream) -> li
             continue
         identifier = values.get(external) if external else None
         if identifier:
-            item.key = identifier_key(identifier)
+            item.key = protect_key(identifier_key(identifier))
             if item.key in seen_ids:
                 report.error(
                     line,
@@ -266,7 +267,7 @@ def _prepare(table, spec, mapping, handler, report, tick, *, kept, stream) -> li
         else:
             base = handler.stable_key(item)
             occurrences[base] += 1
-            item.key = f"{base}#{occurrences[base]}"
+            item.key = protect_key(f"{base}#{occurrences[base]}")
         item.row_hash = digest(
             (
                 tuple((code, plain(values[code])) for code in hashed_codes if code in values),

@@ -1,7 +1,11 @@
 """What the pipeline's parts share: the report, a prepared row, the row's key and hash."""
 
 import hashlib
+import hmac
 from dataclasses import dataclass, field
+from functools import lru_cache
+
+from django.conf import settings
 
 from .cells import display
 
@@ -94,3 +98,23 @@ def stable_key(parts) -> str:
 def identifier_key(value: str) -> str:
     key = "id:" + value
     return key if len(key) <= KEY_LENGTH - 8 else "id#" + digest(value)
+
+
+KEY_DERIVATION = b"maillage.imports.ImportedRow.key:"
+
+
+@lru_cache(maxsize=4)
+def _key_secret(salt: str, secret_key: str) -> bytes:
+    if salt:
+        return salt.encode()
+    return hashlib.sha256(KEY_DERIVATION + secret_key.encode()).digest()
+
+
+def protect_key(raw: str) -> str:
+    """What `ImportedRow.key` stores for a row's key: its HMAC-SHA256, keyed by the
+    `IMPORT_KEY_SALT` setting (by default a derivation of SECRET_KEY), so that the key fields
+    (names, birth dates, file numbers) are never kept in clear. Changing the salt (or, without
+    it, SECRET_KEY) makes every row of earlier imports look new: set IMPORT_KEY_SALT to keep
+    re-imports idempotent across a SECRET_KEY rotation."""
+    secret = _key_secret(getattr(settings, "IMPORT_KEY_SALT", ""), settings.SECRET_KEY)
+    return "h:" + hmac.new(secret, raw.encode(), hashlib.sha256).hexdigest()

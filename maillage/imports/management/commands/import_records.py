@@ -123,7 +123,13 @@ class Command(BaseCommand):
 
     @staticmethod
     def report_of(run, *, dry_run: bool) -> dict:
-        counts = run.counts or {}
+        """`counts` are what was saved (all 0 unless imported); `would_create`, `would_update`,
+        `would_leave_unchanged` and `would_skip` what the file would do when nothing was saved
+        (a dry run, a refused file)."""
+        read = run.counts or {}
+        found = {key: read.get(key, 0) for key in ("created", "updated", "unchanged", "skipped")}
+        saved = run.status == ImportStatus.IMPORTED
+        nothing = dict.fromkeys(found, 0)
         return {
             "status": run.status,
             "dry_run": dry_run,
@@ -132,11 +138,13 @@ class Command(BaseCommand):
             "entity": run.entity,
             "structure": run.structure.slug,
             "rows": run.progress_total,
-            "counts": {
-                key: counts.get(key, 0) for key in ("created", "updated", "unchanged", "skipped")
-            },
-            "error_count": counts.get("errors", len(run.errors)),
-            "warning_count": counts.get("warnings", len(run.warnings)),
+            "counts": found if saved else nothing,
+            "would_create": 0 if saved else found["created"],
+            "would_update": 0 if saved else found["updated"],
+            "would_leave_unchanged": 0 if saved else found["unchanged"],
+            "would_skip": 0 if saved else found["skipped"],
+            "error_count": read.get("errors", len(run.errors)),
+            "warning_count": read.get("warnings", len(run.warnings)),
             "errors": run.errors,
             "warnings": run.warnings,
         }
@@ -160,6 +168,11 @@ class Command(BaseCommand):
             )
             % counts
         )
+        if report.get("would_create") or report.get("would_update"):
+            self.stdout.write(
+                _("The file would create %(created)s rows and update %(updated)s.")
+                % {"created": report["would_create"], "updated": report["would_update"]}
+            )
         for kind, entries in ((_("Error"), report["errors"]), (_("Warning"), report["warnings"])):
             for entry in entries:
                 where = []
