@@ -328,6 +328,8 @@ NOT_PAGES = {
     "imports:duplicates": "POST only: records the answers about duplicates and redirects",
     "imports:commit": "POST only: imports the file and redirects to the result",
     "imports:undo": "POST only: undoes an import and redirects to its result",
+    "imports:retry": "POST only: sends a failed or stalled run back to its mapping and redirects",
+    "imports:cancel": "POST only: abandons a run that was not imported (and its file), redirects",
     # Reports (reports-ui): the files of a report.
     "reporting:network_xlsx": "XLSX download (a report: every table and the definitions)",
     "reporting:network_csv": "CSV download (a report's indicators)",

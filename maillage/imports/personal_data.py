@@ -18,6 +18,8 @@ register(
         "sheet": Scrub(export=False),
         # Column headers: a file without a header row makes its first row the headers.
         "mapping": Scrub(export=False),
+        # The header and the first rows, kept at upload so the pages need not read the file.
+        "preview": Scrub(export=False),
         "errors": Scrub(export=False),
         "warnings": Scrub(export=False),
         "duplicates": Scrub(export=False),
@@ -36,6 +38,7 @@ register(
         "status",
         "progress_done",
         "progress_total",
+        "progress_at",
         "counts",
         "created_at",
         "analysed_at",
