@@ -193,6 +193,29 @@ def test_more_than_five_requests_an_hour_from_one_address_are_refused(client, st
     assert other.status_code == 302
 
 
+def test_behind_a_proxy_the_limit_holds_each_client_not_everyone(client, structure, settings):
+    settings.PROXY_COUNT = 1
+    proxied = {"REMOTE_ADDR": "10.0.0.2"}
+    for _ in range(5):
+        response = client.post(
+            contact_url(structure), valid_data(), HTTP_X_FORWARDED_FOR="203.0.113.1", **proxied
+        )
+        assert response.status_code == 302
+    # A forged entry before the proxy's does not give the same client a new allowance.
+    response = client.post(
+        contact_url(structure),
+        valid_data(),
+        HTTP_X_FORWARDED_FOR="192.0.2.1, 203.0.113.1",
+        **proxied,
+    )
+    assert response.status_code == 429
+    # Another visitor behind the same proxy is not held back.
+    response = client.post(
+        contact_url(structure), valid_data(), HTTP_X_FORWARDED_FOR="198.51.100.9", **proxied
+    )
+    assert response.status_code == 302
+
+
 def test_failed_attempts_do_not_use_up_the_limit(client, structure):
     for _ in range(6):
         client.post(contact_url(structure), valid_data(consent=""))
