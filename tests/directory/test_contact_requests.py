@@ -4,6 +4,7 @@ the advisors' inbox (who sees what, filters, "mark handled", CSV export)."""
 import time
 
 import pytest
+from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
 
@@ -94,6 +95,21 @@ def test_a_valid_request_is_saved_with_its_consent_and_confirmed(client, structu
     text = page_text(client.get(sent_url))
     assert "Intermade a bien reçu votre demande et va vous recontacter." in text
     assert "Et maintenant ?" in text
+
+
+@pytest.mark.parametrize("name", ["Camille\r\nBcc: x@exemple.test", "Camille\nMartin", "Ca\rmille"])
+def test_a_name_with_line_breaks_still_notifies_the_staff(
+    client, structure, name, django_capture_on_commit_callbacks
+):
+    advisor = StructureMembershipFactory(structure=structure).user
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(contact_url(structure), valid_data(first_name=name))
+    assert response.status_code == 302
+    assert [message.to for message in mail.outbox] == [[advisor.email]]
+    subject = mail.outbox[0].subject
+    assert "\n" not in subject and "\r" not in subject
+    assert subject.startswith("[Maillage] Nouvelle demande de contact depuis le site public : Ca")
+    assert not mail.outbox[0].bcc
 
 
 def test_the_orientation_answers_come_along_with_the_request(client):
