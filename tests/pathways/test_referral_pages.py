@@ -222,11 +222,11 @@ def test_a_second_waiting_referral_to_the_same_structure_is_refused(net, login):
 def test_referring_a_person_one_may_not_see_is_refused_and_logged(net, login, coordinator):
     person = new_person(net, sharing=False)
     url = reverse("pathways:referral_create", kwargs={"uuid": person.uuid})
-    assert login(net.apeas_advisor).get(url).status_code == 403
+    assert login(net.apeas_advisor).get(url).status_code == 404
     assert PersonAccess.objects.filter(
         person=person, user=net.apeas_advisor, granted=False
     ).exists()
-    assert login(coordinator).get(url).status_code == 403
+    assert login(coordinator).get(url).status_code == 404
     assert not Referral.objects.exists()
 
 
