@@ -14,6 +14,9 @@ Environment variables (all optional for a local run):
                  (tasks run in the request, after the commit; default)
 - REFERRAL_EXPIRY_DAYS, REFERRAL_REMINDER_DAYS   (default: 30 and 10)
 - RETENTION_MONTHS   persons without activity for this long are anonymised (default: 36)
+- PROXY_COUNT    how many reverse proxies stand before the application (default: 0); the client's
+                 address is then read from X-Forwarded-For, for login lockout and rate limits
+- LOGIN_FAILURES_PER_ADDRESS   failed logins (any e-mails) that lock a client address (default: 30)
 """
 
 import secrets
@@ -119,8 +122,17 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", 0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the development server read while a command writes.
-    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL;"
+    # WAL lets the development server read while a command writes. Two writes that collide
+    # wait for each other (up to `timeout` seconds) instead of failing with "database is
+    # locked": a transaction takes the write lock when it begins (IMMEDIATE), as one that only
+    # asked for it at its first write could not wait for a writer that came in between.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL;",
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+        }
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -144,7 +156,16 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:account"
 LOGOUT_REDIRECT_URL = "home"
 
-# Failed logins: 10 failures in a row for one e-mail from one address lock it for a while.
+# The client's address (login lockout, rate limits): X-Forwarded-For is read only behind
+# PROXY_COUNT trusted reverse proxies, else REMOTE_ADDR (see maillage/core/client_address.py).
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "maillage.core.client_address.client_address"
+RATELIMIT_IP_META_KEY = "maillage.core.client_address.client_address"
+
+# Failed logins: 10 failures in a row for one e-mail from one address lock it for a while, and
+# LOGIN_FAILURES_PER_ADDRESS failures from one address, whatever the e-mails (password spraying).
+AXES_HANDLER = "maillage.accounts.lockout.AxesHandler"
+LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=30)
 AXES_FAILURE_LIMIT = 10
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -153,7 +174,6 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "maillage.accounts.services.normalised_login_identifier"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]

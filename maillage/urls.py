@@ -54,4 +54,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+# Pages in the layout, and JSON under /api/ (even for a URL no API view answers).
+handler400 = "maillage.core.views.bad_request"
+handler403 = "maillage.core.views.permission_denied"
+handler404 = "maillage.core.views.page_not_found"
 handler500 = "maillage.core.views.server_error"

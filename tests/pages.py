@@ -342,6 +342,7 @@ NOT_PAGES = {
     "pathways:consent_withdraw": "POST only: withdraws a consent and redirects to the person",
     # Pathway tracking: referrals, applications, acts.
     "pathways:referral_inbox_csv": "CSV download (referrals received or sent)",
+    "pathways:referral_mark_received": "POST only: marks a referral seen and redirects to it",
     "pathways:referral_accept": "POST only: accepts a referral and redirects to it",
     "pathways:referral_decline": "POST only: declines a referral and redirects to it",
     "pathways:referral_redirect": "POST only: redirects a referral and redirects to it",

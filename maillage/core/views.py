@@ -6,8 +6,10 @@ from django.db import DatabaseError, connection
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from rest_framework import exceptions as api_exceptions
 
 from maillage import __version__
 
@@ -46,8 +48,38 @@ def healthz(request):
     )
 
 
+def _is_api(request) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def _api_error(exception_class, status: int) -> JsonResponse:
+    """The API's errors are JSON whatever failed, in DRF's shape and words: `{"detail": ...}`."""
+    return JsonResponse({"detail": str(exception_class.default_detail)}, status=status)
+
+
+def bad_request(request, exception):
+    if _is_api(request):
+        return _api_error(api_exceptions.ParseError, 400)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception):
+    if _is_api(request):
+        return _api_error(api_exceptions.PermissionDenied, 403)
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request, exception):
+    if _is_api(request):
+        return _api_error(api_exceptions.NotFound, 404)
+    return defaults.page_not_found(request, exception)
+
+
 def server_error(request):
-    """The 500 page in the layout; falls back to bare text if even that fails."""
+    """The 500 page in the layout (JSON under /api/); falls back to bare text if even that
+    fails."""
+    if _is_api(request):
+        return _api_error(api_exceptions.APIException, 500)
     try:
         return HttpResponseServerError(render_to_string("500.html", request=request))
     except Exception:  # the last resort must not raise

@@ -3,7 +3,6 @@ suggestions, and the "be contacted" form of a structure (no login)."""
 
 import math
 
-from axes.helpers import get_client_ip_address
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -82,15 +81,12 @@ def start(request, slug):
 # --- The "be contacted" form -------------------------------------------------------------------
 
 
-def _client_address(group, request) -> str:
-    return get_client_ip_address(request) or ""
-
-
 def _contact_usage(request, *, increment: bool) -> dict | None:
     return get_usage(
         request,
         group="orientation-contact",
-        key=_client_address,
+        # The client's address (RATELIMIT_IP_META_KEY: maillage.core.client_address).
+        key="ip",
         rate=CONTACT_RATE,
         method="POST",
         increment=increment,

@@ -5,6 +5,10 @@ Response shapes point to the compiled schemas published by Open Referral for HSD
 
 PROFILE_URL = "https://docs.openreferral.org/en/v3.0/hsds/"
 SCHEMAS = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/compiled/"
+# A search is a few words: each is one more condition on every row (a 12,000-word query took
+# 10 seconds), so a longer one is refused (400).
+MAX_SEARCH_CHARACTERS = 200
+MAX_SEARCH_WORDS = 10
 
 _PAGE = {
     "type": "object",
@@ -23,8 +27,8 @@ _PAGE = {
 }
 
 
-def _parameter(name, kind, description, fmt=None):
-    schema = {"type": kind}
+def _parameter(name, kind, description, fmt=None, **bounds):
+    schema = {"type": kind, **bounds}
     if fmt:
         schema["format"] = fmt
     return {
@@ -37,7 +41,12 @@ def _parameter(name, kind, description, fmt=None):
 
 
 _LIST_PARAMETERS = [
-    _parameter("search", "string", "Words that must all appear in the name or description."),
+    _parameter(
+        "search",
+        "string",
+        f"Words that must all appear in the name or description (at most {MAX_SEARCH_WORDS}).",
+        maxLength=MAX_SEARCH_CHARACTERS,
+    ),
     _parameter("page", "integer", "Page number, from 1."),
     _parameter("per_page", "integer", "Items per page, from 1 to 200 (default 50)."),
     _parameter("format", "string", "Only `json`."),

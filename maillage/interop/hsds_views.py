@@ -85,6 +85,22 @@ def _moment(request, name: str) -> datetime.datetime | None:
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
+def _search_words(request) -> list[str]:
+    """The distinct words of the search, once normalised; a 400 beyond the bounds."""
+    most_words, most_characters = hsds_openapi.MAX_SEARCH_WORDS, hsds_openapi.MAX_SEARCH_CHARACTERS
+    raw = request.GET.get("search", "")
+    words = list(dict.fromkeys(normalise(raw[: most_characters + 1]).split()))
+    if len(raw) > most_characters or len(words) > most_words:
+        raise BadParameter(
+            _(
+                "The parameter “search” may hold at most %(words)s words and %(characters)s "
+                "characters."
+            )
+            % {"words": most_words, "characters": most_characters}
+        )
+    return words
+
+
 def _check_format(request) -> None:
     if request.GET.get("format", "json") != "json":
         raise BadParameter(_("Only the “json” format is available."))
@@ -151,8 +167,7 @@ def openapi(request):
 def services(request):
     _check_format(request)
     offers = selectors.published_offers().select_related("structure__legal_form")
-    search = normalise(request.GET.get("search", ""))
-    for word in search.split():
+    for word in _search_words(request):
         offers = offers.filter(search_text__contains=word)
     organization_id = _uuid(request, "organization_id")
     if organization_id is not None:
@@ -186,8 +201,7 @@ def service(request, id):
 def organizations(request):
     _check_format(request)
     structures = selectors.published_structures()
-    search = normalise(request.GET.get("search", ""))
-    for word in search.split():
+    for word in _search_words(request):
         structures = structures.filter(search_text__contains=word)
     base_url = _base_url(request)
     return _json(

@@ -287,8 +287,13 @@ class ApplicationTransitionSerializer(serializers.Serializer):
 # --- Referrals ---------------------------------------------------------------------------------
 
 
+@extend_schema_field({"type": "string", "format": "uuid", "nullable": True})
+class ReferredPersonField(VisiblePersonField):
+    """Required when referring; null in the answers when the caller may not see the person."""
+
+
 class ReferralSerializer(serializers.ModelSerializer):
-    person = VisiblePersonField(
+    person = ReferredPersonField(
         help_text="uuid of the person; null when you may not see them (anonymous orientation)."
     )
     project = VisibleProjectField(required=False, allow_null=True)

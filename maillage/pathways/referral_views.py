@@ -199,6 +199,8 @@ def _detail(request, referral, bound: dict | None = None):
         "shows_person": shows_person,
         "person_url": person_url(referral.person) if shows_person else "",
         "is_receiver": can(request.user, "answer_referral", referral),
+        "may_mark_received": referral.status == ReferralStatus.SENT
+        and can(request.user, "answer_referral", referral),
         "is_sender": can(request.user, "cancel_referral", referral),
         "transitions": _history(referral),
         "actions": _action_forms(referral, request.user, bound),
@@ -211,11 +213,17 @@ def _detail(request, referral, bound: dict | None = None):
 
 @require_safe
 def referral_detail(request, uuid):
-    """One referral, as its sender or its receiver sees it (the closed loop)."""
+    """One referral, as its sender or its receiver sees it (the closed loop). Reading it changes
+    nothing: the receiver says they have seen it with `referral_mark_received` (a POST)."""
+    return _detail(request, _visible_referral(request, uuid))
+
+
+@require_POST
+def referral_mark_received(request, uuid):
+    """The receiver has read the referral: the sender sees it ("seen by the structure")."""
     referral = _visible_referral(request, uuid)
-    if can(request.user, "answer_referral", referral):
-        services.mark_referral_received(referral=referral, user=request.user)
-    return _detail(request, referral)
+    services.mark_referral_received(referral=referral, user=request.user)
+    return redirect("pathways:referral_detail", uuid=referral.uuid)
 
 
 def _answer(request, uuid, *, name, rule, perform, done):

@@ -16,6 +16,12 @@ def _absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
+def _subject(text: str) -> str:
+    """An e-mail subject on one line: a name typed with a line break (public form, import)
+    would otherwise make the e-mail refused (BadHeaderError) and the notification lost."""
+    return " ".join(str(text).split())
+
+
 def _notifications_url() -> str:
     """The page where the user reads their notifications and chooses the daily digest."""
     return _absolute(reverse("pathways:notifications"))
@@ -42,7 +48,7 @@ def email_notifications(notification_ids: list[int]) -> int:
                     "notifications_url": _notifications_url(),
                 },
             )
-            send_mail(f"[Maillage] {notification.text}", body, None, [user.email])
+            send_mail(_subject(f"[Maillage] {notification.text}"), body, None, [user.email])
         with transaction.atomic():
             Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
         sent += 1
@@ -73,8 +79,10 @@ def email_daily_digests() -> int:
                 },
             )
             send_mail(
-                _("[Maillage] Your daily digest: %(count)s notifications")
-                % {"count": len(notifications)},
+                _subject(
+                    _("[Maillage] Your daily digest: %(count)s notifications")
+                    % {"count": len(notifications)}
+                ),
                 body,
                 None,
                 [user.email],

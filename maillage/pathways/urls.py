@@ -22,6 +22,11 @@ urlpatterns = [
     path("personnes/<uuid:uuid>/orienter/", referral_views.referral_create, name="referral_create"),
     path("orientations/<uuid:uuid>/", referral_views.referral_detail, name="referral_detail"),
     path(
+        "orientations/<uuid:uuid>/vue/",
+        referral_views.referral_mark_received,
+        name="referral_mark_received",
+    ),
+    path(
         "orientations/<uuid:uuid>/accepter/",
         referral_views.referral_accept,
         name="referral_accept",

@@ -180,3 +180,74 @@ def test_a_short_new_password_is_refused_with_a_translated_reason(client):
     assert "au minimum 12 caractères" in response.content.decode()
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
+
+
+# --- Behind a reverse proxy, and password spraying ---------------------------------------------
+
+PROXY = "10.0.0.2"
+
+
+def attempt_from(client, address, email, password, *, proxy=True):
+    """A login attempt from `address`, through the reverse proxy (which appends it to
+    X-Forwarded-For) or straight to the application."""
+    if proxy:
+        return client.post(
+            LOGIN_URL,
+            {"username": email, "password": password},
+            REMOTE_ADDR=PROXY,
+            HTTP_X_FORWARDED_FOR=address,
+        )
+    return client.post(LOGIN_URL, {"username": email, "password": password}, REMOTE_ADDR=address)
+
+
+def test_behind_a_proxy_the_lockout_holds_the_client_not_everyone_behind_the_proxy(
+    client, settings
+):
+    settings.PROXY_COUNT = 1
+    UserFactory(email="camille@exemple.test")
+    for _ in range(10):
+        attempt_from(client, "203.0.113.1", "camille@exemple.test", "pas-le-bon")
+    assert attempt_from(client, "203.0.113.1", "camille@exemple.test", PASSWORD).status_code == 429
+    # Camille, from her own office, is not locked out by what another address did.
+    assert attempt_from(client, "198.51.100.9", "camille@exemple.test", PASSWORD).status_code == 302
+
+
+def test_a_forged_forwarded_for_does_not_escape_the_lockout(client, settings):
+    UserFactory(email="camille@exemple.test")
+    # No proxy: the header is the client's own words.
+    for index in range(10):
+        client.post(
+            LOGIN_URL,
+            {"username": "camille@exemple.test", "password": "x"},
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{index}",
+        )
+    response = client.post(
+        LOGIN_URL,
+        {"username": "camille@exemple.test", "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="198.51.100.9",
+    )
+    assert response.status_code == 429
+    # Behind one proxy, the entries the client wrote before the proxy's are ignored too.
+    settings.PROXY_COUNT = 1
+    for index in range(10):
+        attempt_from(client, f"192.0.2.{index}, 203.0.113.1", "camille@exemple.test", "x")
+    assert attempt_from(client, "203.0.113.1", "camille@exemple.test", PASSWORD).status_code == 429
+
+
+def test_password_spraying_from_one_address_is_refused_while_others_log_in(client, settings):
+    settings.PROXY_COUNT = 1
+    limit = settings.LOGIN_FAILURES_PER_ADDRESS
+    assert limit < settings.AXES_FAILURE_LIMIT * 5
+    UserFactory(email="camille@exemple.test")
+    for index in range(limit):
+        response = attempt_from(
+            client, "203.0.113.1", f"cible{index}@exemple.test", "Printemps2026"
+        )
+    assert response.status_code == 429
+    # Even a right password is refused from that address now...
+    refused = attempt_from(client, "203.0.113.1", "camille@exemple.test", PASSWORD)
+    assert refused.status_code == 429
+    assert "La connexion est suspendue après trop de tentatives" in refused.content.decode()
+    assert "_auth_user_id" not in client.session
+    # ...while another address logs in.
+    assert attempt_from(client, "198.51.100.9", "camille@exemple.test", PASSWORD).status_code == 302

@@ -72,15 +72,16 @@ def world(db):
     }
 
 
-def test_the_apeas_advisor_gets_the_403_page_for_an_intermade_only_person(
+def test_the_apeas_advisor_gets_the_404_page_for_an_intermade_only_person(
     page, live_server, assert_accessible, world
 ):
     person = world["person"]
     open_session(page, live_server, world["apeas_advisor"])
     response = page.goto(reverse("pathways:person_detail", kwargs={"uuid": person.uuid}))
-    assert response.status == 403
+    # The page of a person who does not exist: nothing tells that this one does.
+    assert response.status == 404
     main = page.locator("main").inner_text()
-    assert "Accès refusé" in main
+    assert "Page introuvable" in main
     assert "Camille" not in page.content()
     assert PersonAccess.objects.filter(
         person=person, user=world["apeas_advisor"], granted=False

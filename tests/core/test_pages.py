@@ -84,6 +84,41 @@ def test_server_error_gives_the_500_page_without_a_trace(settings):
     assert 'id="main"' in html
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "status", "detail"),
+    [
+        # An API view, and a plain Django view under /api/, that raise.
+        ("get", "/api/v1/boom/", 500, "Une erreur du serveur est survenue."),
+        ("post", "/api/v1/boom/", 500, "Une erreur du serveur est survenue."),
+        ("get", "/api/v1/plain-boom/", 500, "Une erreur du serveur est survenue."),
+        # Refused or unknown outside any API view.
+        ("get", "/api/v1/forbidden/", 403, None),
+        ("get", "/api/v1/does-not-exist/", 404, "Non trouvé."),
+        ("get", "/api/nothing-here", 404, "Non trouvé."),
+    ],
+)
+def test_the_api_answers_json_errors_never_an_html_page(settings, method, path, status, detail):
+    settings.DEBUG = False
+    settings.ROOT_URLCONF = "tests.core.urls_failing"
+    client = Client(raise_request_exception=False)
+    response = getattr(client, method)(path)
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert set(body) == {"detail"}
+    if detail is not None:
+        assert body["detail"] == detail
+    assert "secret" not in response.content.decode()
+
+
+def test_pages_outside_the_api_keep_their_html_error_pages(settings):
+    settings.DEBUG = False
+    settings.ROOT_URLCONF = "tests.core.urls_failing"
+    client = Client(raise_request_exception=False)
+    assert "text/html" in client.get("/does-not-exist")["Content-Type"]
+    assert "text/html" in client.get("/boom/")["Content-Type"]
+
+
 def test_healthz_reports_database_status_and_versions(client, database_vendor):
     response = client.get("/healthz")
     assert response.status_code == 200

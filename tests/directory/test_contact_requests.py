@@ -4,6 +4,7 @@ the advisors' inbox (who sees what, filters, "mark handled", CSV export)."""
 import time
 
 import pytest
+from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
 
@@ -94,6 +95,21 @@ def test_a_valid_request_is_saved_with_its_consent_and_confirmed(client, structu
     text = page_text(client.get(sent_url))
     assert "Intermade a bien reçu votre demande et va vous recontacter." in text
     assert "Et maintenant ?" in text
+
+
+@pytest.mark.parametrize("name", ["Camille\r\nBcc: x@exemple.test", "Camille\nMartin", "Ca\rmille"])
+def test_a_name_with_line_breaks_still_notifies_the_staff(
+    client, structure, name, django_capture_on_commit_callbacks
+):
+    advisor = StructureMembershipFactory(structure=structure).user
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(contact_url(structure), valid_data(first_name=name))
+    assert response.status_code == 302
+    assert [message.to for message in mail.outbox] == [[advisor.email]]
+    subject = mail.outbox[0].subject
+    assert "\n" not in subject and "\r" not in subject
+    assert subject.startswith("[Maillage] Nouvelle demande de contact depuis le site public : Ca")
+    assert not mail.outbox[0].bcc
 
 
 def test_the_orientation_answers_come_along_with_the_request(client):
@@ -191,6 +207,29 @@ def test_more_than_five_requests_an_hour_from_one_address_are_refused(client, st
     # Another address is not held back.
     other = client.post(contact_url(structure), valid_data(), REMOTE_ADDR="192.0.2.7")
     assert other.status_code == 302
+
+
+def test_behind_a_proxy_the_limit_holds_each_client_not_everyone(client, structure, settings):
+    settings.PROXY_COUNT = 1
+    proxied = {"REMOTE_ADDR": "10.0.0.2"}
+    for _ in range(5):
+        response = client.post(
+            contact_url(structure), valid_data(), HTTP_X_FORWARDED_FOR="203.0.113.1", **proxied
+        )
+        assert response.status_code == 302
+    # A forged entry before the proxy's does not give the same client a new allowance.
+    response = client.post(
+        contact_url(structure),
+        valid_data(),
+        HTTP_X_FORWARDED_FOR="192.0.2.1, 203.0.113.1",
+        **proxied,
+    )
+    assert response.status_code == 429
+    # Another visitor behind the same proxy is not held back.
+    response = client.post(
+        contact_url(structure), valid_data(), HTTP_X_FORWARDED_FOR="198.51.100.9", **proxied
+    )
+    assert response.status_code == 302
 
 
 def test_failed_attempts_do_not_use_up_the_limit(client, structure):

@@ -1,4 +1,5 @@
 import datetime
+import time
 import uuid
 
 import pytest
@@ -208,3 +209,19 @@ def test_hsds_answers_cost_a_fixed_number_of_queries(client, django_assert_max_n
         get_json(client, service_url(offer))
     with django_assert_max_num_queries(3):
         get_json(client, organization_url(offer.structure))
+
+
+@pytest.mark.parametrize(("url", "word"), [(SERVICES, "faisabilité"), (ORGANIZATIONS, "intermade")])
+def test_a_huge_search_is_refused_at_once_and_a_fair_one_answers(client, url, word):
+    full_offer()
+    huge = " ".join(f"mot{index}" for index in range(12_000))
+    started = time.monotonic()
+    data = get_json(client, url, {"search": huge}, status=400)
+    assert time.monotonic() - started < 1
+    assert data["error"] == (
+        "Le paramètre « search » peut contenir au plus 10 mots et 200 caractères."
+    )
+    eleven = " ".join(f"m{index}" for index in range(11))
+    assert "10 mots" in get_json(client, url, {"search": eleven}, status=400)["error"]
+    # A word repeated counts once: the search answers as usual.
+    assert get_json(client, url, {"search": f"{word} " * 15})["total_items"] == 1

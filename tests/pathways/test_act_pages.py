@@ -80,10 +80,10 @@ def test_bad_input_gives_a_translated_error_and_saves_nothing(
 def test_an_act_for_a_person_one_may_not_see_is_refused(net, login):
     person = new_person(net)
     url = reverse("pathways:person_act_create", kwargs={"uuid": person.uuid})
-    assert login(net.apeas_advisor).post(url, act_data()).status_code == 403
+    assert login(net.apeas_advisor).post(url, act_data()).status_code == 404
     assert PersonAccess.objects.filter(person=person, granted=False).exists()
     coordinator = NetworkRoleFactory(network=net.network).user
-    assert login(coordinator).get(url).status_code == 403
+    assert login(coordinator).get(url).status_code == 404
     assert not Act.objects.exists()
 
 
@@ -173,5 +173,5 @@ def test_a_funder_is_refused_and_the_attempt_is_logged(net, login):
     person = new_person(net)
     funder = NetworkRoleFactory(network=net.network, funder=True).user
     url = reverse("pathways:person_act_create", kwargs={"uuid": person.uuid})
-    assert login(funder).get(url).status_code == 403
+    assert login(funder).get(url).status_code == 404
     assert PersonAccess.objects.filter(person=person, user=funder, granted=False).exists()

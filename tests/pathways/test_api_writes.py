@@ -418,3 +418,12 @@ def test_outcomes_are_corrected_by_their_structure_only(pathway):
         path, {"outcome_type": "paused"}, format="json"
     )
     assert outsider.status_code == 404
+
+
+def test_the_openapi_schema_says_a_referrals_person_may_be_null():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    person = schema["components"]["schemas"]["Referral"]["properties"]["person"]
+    assert person["nullable"] is True
+    assert person["format"] == "uuid"

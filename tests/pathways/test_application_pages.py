@@ -93,10 +93,10 @@ def test_bad_input_is_refused_with_translated_errors_and_nothing_saved(net, logi
 def test_recording_for_a_person_one_may_not_see_is_refused_and_logged(net, login):
     person = new_person(net)
     url = reverse("pathways:application_create", kwargs={"uuid": person.uuid})
-    assert login(net.apeas_advisor).get(url).status_code == 403
+    assert login(net.apeas_advisor).get(url).status_code == 404
     assert PersonAccess.objects.filter(person=person, granted=False).exists()
     funder = NetworkRoleFactory(network=net.network, funder=True).user
-    assert login(funder).get(url).status_code == 403
+    assert login(funder).get(url).status_code == 404
 
 
 # --- Detail and status -------------------------------------------------------------------------

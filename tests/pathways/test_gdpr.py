@@ -334,7 +334,7 @@ def test_other_structures_and_funders_are_refused_and_logged(net, login, url_nam
     funder = NetworkRoleFactory(network=net.network, funder=True).user
     for user in (net.apeas_advisor, funder):
         response = login(user).get(reverse(f"pathways:{url_name}", args=[person.uuid]))
-        assert response.status_code == 403
+        assert response.status_code == 404
     assert PersonAccess.objects.filter(person=person, granted=False).count() == 2
 
 

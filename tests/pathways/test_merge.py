@@ -225,5 +225,5 @@ def test_the_merge_page_lists_candidates_and_merges(
 def test_the_merge_page_is_refused_to_other_structures(net, pair, login):
     keep, _duplicate = pair
     response = login(net.apeas_advisor).get(reverse("pathways:person_merge", args=[keep.uuid]))
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert PersonAccess.objects.filter(person=keep, granted=False).exists()

@@ -1,6 +1,7 @@
 """The person page and the pages hanging on it: who sees what, what is logged, what is kept."""
 
 import datetime
+import uuid
 
 import pytest
 from django.urls import reverse
@@ -66,12 +67,15 @@ def test_the_accompanying_advisor_sees_the_page_and_the_read_is_logged(net, logi
     assert accesses(person, granted=True, user=net.intermade_advisor).count() == 1
 
 
-def test_another_structure_without_consent_or_referral_gets_403_and_the_attempt_is_logged(
+def test_another_structure_without_consent_or_referral_gets_404_and_the_attempt_is_logged(
     net, login
 ):
     person = new_person(net)
     response = login(net.apeas_advisor).get(detail(person))
-    assert response.status_code == 403
+    # As for a person who does not exist: the answer does not tell that the person exists.
+    assert response.status_code == 404
+    unknown = reverse("pathways:person_detail", kwargs={"uuid": uuid.uuid4()})
+    assert login(net.apeas_advisor).get(unknown).status_code == 404
     assert "Camille" not in response.text
     refused = accesses(person, granted=False).get()
     assert refused.user == net.apeas_advisor
@@ -102,7 +106,7 @@ def test_coordinators_and_funders_never_open_a_person(net, login, funder):
     client = login(user)
     for name in ("person_detail", "person_edit", "note_add", "plan_edit", "outcome_create"):
         response = client.get(reverse(f"pathways:{name}", kwargs={"uuid": person.uuid}))
-        assert response.status_code == 403, name
+        assert response.status_code == 404, name
     assert client.get(reverse("pathways:person_list")).status_code == 403
     assert client.get(reverse("pathways:person_create")).status_code == 403
     assert accesses(person, granted=False, user=user).count() == 5
@@ -454,7 +458,7 @@ def test_projects_are_created_and_edited_with_their_version(net, login):
     assert client.post(edit, data).status_code == 200
     project.refresh_from_db()
     assert project.title == "Café-épicerie"
-    assert login(net.apeas_advisor).get(edit).status_code == 403
+    assert login(net.apeas_advisor).get(edit).status_code == 404
 
 
 def test_outcome_types_are_the_active_ones_of_my_networks(net, login):
@@ -493,4 +497,4 @@ def test_an_old_link_to_a_merged_duplicate_leads_to_the_kept_record(net, login):
     response = login(net.intermade_advisor).get(detail(duplicate))
     assert response.status_code == 302
     assert response.url == detail(keep)
-    assert login(net.apeas_advisor).get(detail(duplicate)).status_code == 403
+    assert login(net.apeas_advisor).get(detail(duplicate)).status_code == 404

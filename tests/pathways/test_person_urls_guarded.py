@@ -2,9 +2,12 @@
 
 The list of URLs is read from the URL configuration, so a new person page is covered as soon as
 it exists. Funders and coordinators never see a named person; an advisor of another structure
-without consent and referral does not either. Nothing is written, and each refusal of a page
-that reads the person is logged.
+without consent and referral does not either. They get the 404 of a person who does not exist
+(the answer does not reveal the person). Nothing is written, and each refusal of a page that
+reads the person is logged.
 """
+
+import uuid
 
 import pytest
 from django.urls import reverse
@@ -47,11 +50,18 @@ def test_person_pages_refuse_who_may_not_see_the_person(net, login, name, who):
     }[who]()
     client = login(user)
     path = reverse(f"pathways:{name}", kwargs={"uuid": person.uuid})
+    data = {"first_name": "Intrus", "body": "note", "confirm": "x"}
     got = client.get(path)
-    posted = client.post(path, {"first_name": "Intrus", "body": "note", "confirm": "x"})
-    assert got.status_code in (403, 405), (name, got.status_code)
-    assert posted.status_code in (403, 405), (name, posted.status_code)
-    assert 403 in (got.status_code, posted.status_code)
+    posted = client.post(path, data)
+    assert got.status_code in (404, 405), (name, got.status_code)
+    assert posted.status_code in (404, 405), (name, posted.status_code)
+    assert 404 in (got.status_code, posted.status_code)
+    # The same answers as for a person who does not exist: nothing tells that this one does.
+    nobody = reverse(f"pathways:{name}", kwargs={"uuid": uuid.uuid4()})
+    assert (client.get(nobody).status_code, client.post(nobody, data).status_code) == (
+        got.status_code,
+        posted.status_code,
+    )
     for response in (got, posted):
         assert "Durand" not in response.content.decode(errors="ignore")
     person.refresh_from_db()

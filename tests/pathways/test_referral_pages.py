@@ -222,27 +222,49 @@ def test_a_second_waiting_referral_to_the_same_structure_is_refused(net, login):
 def test_referring_a_person_one_may_not_see_is_refused_and_logged(net, login, coordinator):
     person = new_person(net, sharing=False)
     url = reverse("pathways:referral_create", kwargs={"uuid": person.uuid})
-    assert login(net.apeas_advisor).get(url).status_code == 403
+    assert login(net.apeas_advisor).get(url).status_code == 404
     assert PersonAccess.objects.filter(
         person=person, user=net.apeas_advisor, granted=False
     ).exists()
-    assert login(coordinator).get(url).status_code == 403
+    assert login(coordinator).get(url).status_code == 404
     assert not Referral.objects.exists()
 
 
 # --- Detail ------------------------------------------------------------------------------------
 
 
-def test_the_receiver_opening_the_referral_marks_it_seen(net, login):
+def test_the_receiver_opening_the_referral_changes_nothing(net, login):
     referral = refer(net)
-    response = login(net.apeas_advisor).get(detail_url(referral))
-    text = page_text(response)
+    client = login(net.apeas_advisor)
+    for _ in range(2):
+        text = page_text(client.get(detail_url(referral)))
     assert "Orientation de Intermade vers APEAS" in text
     assert "Camille Durand" in text
     assert "Accepter l'orientation" in text and "Annuler l'orientation" not in text
+    assert "Marquer comme vue" in text
+    after = reloaded(referral)
+    assert (after.status, after.version, after.status_changed_at) == (
+        ReferralStatus.SENT,
+        referral.version,
+        referral.status_changed_at,
+    )
+    assert after.transitions.count() == 1
+
+
+def test_the_receiver_marks_the_referral_seen_and_the_sender_sees_it(net, login):
+    referral = refer(net)
+    client = login(net.apeas_advisor)
+    assert client.get(detail_url(referral, "mark_received")).status_code == 405
+    response = client.post(detail_url(referral, "mark_received"))
+    assert response.status_code == 302 and response.url == detail_url(referral)
     assert reloaded(referral).status == ReferralStatus.RECEIVED
-    # The history shows labels, not codes.
+    assert "Marquer comme vue" not in page_text(client.get(detail_url(referral)))
+    # The sender cannot mark it; they read it in the history (labels, not codes).
+    sender = login(net.intermade_advisor)
+    assert sender.post(detail_url(referral, "mark_received")).status_code == 403
+    text = page_text(sender.get(detail_url(referral)))
     assert "Vue par la structure" in text and ">received<" not in text
+    assert "Marquer comme vue" not in text
 
 
 def test_the_sender_sees_the_referral_without_the_receivers_actions(net, login):
@@ -305,8 +327,8 @@ def test_a_stale_version_changes_nothing_and_says_so(net, login):
         detail_url(referral, "accept"), {"accept-version": referral.version + 5}, follow=True
     )
     assert "Quelqu'un d'autre a enregistré" in page_text(response)
-    # Opening the page after the redirect marks it seen; it is not accepted.
-    assert reloaded(referral).status == ReferralStatus.RECEIVED
+    # Nothing changed.
+    assert reloaded(referral).status == ReferralStatus.SENT
     assert reloaded(referral).answered_at is None
 
 
