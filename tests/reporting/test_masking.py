@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from maillage.reporting.catalogue import COUNT_UNITS, INDICATORS
+from maillage.reporting.computation import Raw
 from maillage.reporting.masking import HIDDEN, SHOWN, SMALL, Cell, protect
-from maillage.reporting.queries import Raw
 from maillage.reporting.report import Figure, ReportFilters
 from maillage.reporting.selectors import build_report, masking_rule_text
 
