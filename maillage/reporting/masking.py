@@ -27,7 +27,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .catalogue import COUNT_UNITS, INDICATORS, indicator
-from .queries import Raw, RawPeriod
+from .computation import Raw, RawPeriod
 
 SHOWN, SMALL, HIDDEN = "shown", "small", "hidden"
 SMALL_DISPLAY = "<5"

@@ -33,9 +33,9 @@ from maillage.pathways.models import (
     Situation,
 )
 
+from .computation.months import active, month_index
 from .models import Presence
 from .periods import AGE_BANDS, age_band, day_start
-from .queries import active, month_index
 from .refresh import ensure_fresh
 from .report import ReportFilters
 from .scope import Scope, departement_of_postal_code

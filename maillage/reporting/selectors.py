@@ -2,7 +2,7 @@
 
 `build_report(user=…, filters=…)` checks the rules (`view_network_report` for a whole network,
 `view_structure_report` with a structure filter), computes every indicator of the catalogue for
-the period and the previous one (`queries`), masks small counts for readers who may not see them
+the period and the previous one (`computation`), masks small counts for readers who may not see them
 (`masking`) and returns a `Report` (`report.py`): the pages, the JSON API and the exports only
 read it, so a figure is the same wherever it is shown.
 """
@@ -14,9 +14,9 @@ from maillage.accounts.rules import can, roles_of
 from maillage.directory.models import Network, Offer, Stage, Structure, Territory, TerritoryKind
 
 from .catalogue import DIMENSIONS, INDICATORS
+from .computation import compute
 from .labels import Labels
 from .masking import Formatter, MaskedPeriod, masking_rule_text
-from .queries import compute
 from .refresh import ensure_fresh
 from .report import Breakdown, Figure, Flow, IndicatorResult, MonthActs, Report, ReportFilters
 from .scope import Scope

@@ -93,6 +93,9 @@ class Data:
         self.territories = {t.pk: t for t in Territory.objects.all()}
         self.acts = {a.pk: a for a in Act.objects.all()}
         self.participants = list(ActParticipant.objects.all())
+        self.participations_of = defaultdict(list)  # person id → their participant rows
+        for part in self.participants:
+            self.participations_of[part.person_id].append(part)
         self.applications = list(Application.objects.all())
         self.selected_ids = {
             t.application_id
@@ -676,10 +679,8 @@ class Reference:
                 continue
             mine = [
                 self.d.acts[p.act_id]
-                for p in self.d.participants
-                if p.attended
-                and p.person_id == acc.person_id
-                and self.d.acts[p.act_id].structure_id == acc.structure_id
+                for p in self.d.participations_of[acc.person_id]
+                if p.attended and self.d.acts[p.act_id].structure_id == acc.structure_id
             ]
             if any(cut < a.occurred_on <= end for a in mine):
                 continue

@@ -1,5 +1,6 @@
 """The JSON endpoint: shape, scope, errors, schema."""
 
+import copy
 from datetime import date, timedelta
 from uuid import uuid4
 
@@ -17,7 +18,7 @@ from tests.factories import (
     UserFactory,
 )
 
-from .world import build_world
+from .shared import module_world
 
 pytestmark = pytest.mark.sqlite
 
@@ -25,9 +26,12 @@ URL = "/api/v1/reports/indicators"
 PERIOD = {"from": "2025-01-01", "to": "2025-12-31"}
 
 
+shared_world = module_world(persons=30)
+
+
 @pytest.fixture
-def world(db):
-    return build_world(persons=30)
+def world(shared_world, db):
+    return copy.deepcopy(shared_world)
 
 
 def get(client, **params):

@@ -5,6 +5,7 @@ from django.utils import translation
 
 from maillage.reporting import docs
 from maillage.reporting.catalogue import DIMENSIONS, INDICATORS, UNITS, indicator
+from maillage.reporting.computation.runner import FAMILIES, SCHEDULE
 
 pytestmark = pytest.mark.sqlite
 
@@ -77,3 +78,14 @@ def test_the_documentation_is_written_from_the_catalogue():
     assert docs.PATH.read_text(encoding="utf-8") == docs.markdown(), (
         "docs/indicators.md is out of date: run python -m maillage.reporting.docs"
     )
+
+
+def test_each_indicator_is_computed_by_one_family():
+    """Where to find an indicator's query: the one module of `reporting/computation/` whose
+    family declares its code (a family may only `put` the codes it declares)."""
+    declared = [code for family in FAMILIES for code in family.codes]
+    assert sorted(declared) == sorted(item.code for item in INDICATORS)
+
+
+def test_every_family_is_scheduled():
+    assert sorted(SCHEDULE, key=FAMILIES.index) == list(FAMILIES)

@@ -1,5 +1,6 @@
 """The report filter form shared by the pages and the JSON API."""
 
+import copy
 from datetime import date
 
 import pytest
@@ -7,14 +8,17 @@ import pytest
 from maillage.reporting.forms import ReportFilterForm
 from tests.factories import NetworkFactory, NetworkRoleFactory, StructureFactory
 
-from .world import build_world
+from .shared import module_world
 
 pytestmark = pytest.mark.sqlite
 
 
+shared_world = module_world(persons=10)
+
+
 @pytest.fixture
-def world(db):
-    return build_world(persons=10)
+def world(shared_world, db):
+    return copy.deepcopy(shared_world)
 
 
 def test_defaults_are_the_last_twelve_full_months_of_the_only_network(world):

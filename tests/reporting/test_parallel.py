@@ -4,7 +4,7 @@ own connections: the figures are the same as one statement at a time."""
 import pytest
 from django.db import connection
 
-from maillage.reporting.queries import compute, parallel_workers
+from maillage.reporting.computation import compute, parallel_workers
 from maillage.reporting.report import ReportFilters
 from maillage.reporting.selectors import build_report
 

@@ -1,5 +1,7 @@
 """The pseudonymised person-level rows: coordinators only, nobody named, stable ids."""
 
+import copy
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection
@@ -9,14 +11,18 @@ from maillage.pathways.models import Person
 from maillage.reporting.report import ReportFilters
 from maillage.reporting.selectors import pseudonymised_person_rows
 
-from .world import PERIOD, build_world
+from .shared import module_world
+from .world import PERIOD
 
 pytestmark = pytest.mark.sqlite
 
 
+shared_world = module_world(persons=40)
+
+
 @pytest.fixture
-def world(db):
-    return build_world(persons=40)
+def world(shared_world, db):
+    return copy.deepcopy(shared_world)
 
 
 def filters(world, **kwargs):

@@ -1,5 +1,6 @@
 """The pre-aggregated tables always equal the raw tables, whatever wrote to them."""
 
+import copy
 from collections import defaultdict
 from datetime import date, timedelta
 
@@ -10,7 +11,7 @@ from maillage.reporting.models import ActMonth, Dirty, Presence
 from maillage.reporting.refresh import ensure_fresh, is_fresh, refresh
 from tests.factories import act_type
 
-from .world import build_world
+from .shared import module_world
 
 pytestmark = pytest.mark.sqlite
 
@@ -99,9 +100,12 @@ def assert_equal_to_raw():
     assert stored_act_months() == expected_act_months()
 
 
+shared_world = module_world(persons=40)
+
+
 @pytest.fixture
-def world(db):
-    return build_world(persons=40)
+def world(shared_world, db):
+    return copy.deepcopy(shared_world)
 
 
 def test_after_a_bulk_load(world):

@@ -31,9 +31,9 @@ from maillage.pathways.models import (
     Person,
     Referral,
 )
+from maillage.reporting.computation import Computation, parallel_workers
 from maillage.reporting.masking import MaskedPeriod
 from maillage.reporting.periods import default_period
-from maillage.reporting.queries import Computation, parallel_workers
 from maillage.reporting.report import ReportFilters
 from maillage.reporting.scope import Scope
 from maillage.reporting.selectors import build_report

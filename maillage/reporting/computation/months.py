@@ -1,0 +1,75 @@
+"""Periods on the `Presence` table: months as one integer, the days of a month as 31 bits.
+
+`active(start, end)` selects the Presence rows with a day in a period cut at any day;
+`presences(scope, start, end)` the rows of the persons who count in a report's scope.
+"""
+
+import calendar
+from datetime import date
+
+from django.db.models import F, Q, Value
+from django.db.models.lookups import GreaterThan
+
+from ..models import Presence
+
+ALL_DAYS = (1 << 31) - 1
+
+
+def month_index(day: date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def day_mask(first: int, last: int) -> int:
+    """Bits of the days first…last of a month."""
+    return ((1 << last) - 1) ^ ((1 << (first - 1)) - 1)
+
+
+def days_in_month(day: date) -> int:
+    return calendar.monthrange(day.year, day.month)[1]
+
+
+def any_day(mask: int) -> Q:
+    return Q(GreaterThan(F("days").bitand(Value(mask)), 0)) if mask != ALL_DAYS else Q()
+
+
+def active(start: date, end: date) -> Q:
+    """Presence rows with a day between `start` and `end` (both included)."""
+    first, last = month_index(start), month_index(end)
+    start_mask = day_mask(start.day, 31) if start.day > 1 else ALL_DAYS
+    end_mask = day_mask(1, end.day) if end.day < days_in_month(end) else ALL_DAYS
+    if first == last:
+        return Q(month=first) & any_day(start_mask & end_mask)
+    return (
+        Q(month__gt=first, month__lt=last)
+        | (Q(month=first) & any_day(start_mask))
+        | (Q(month=last) & any_day(end_mask))
+    )
+
+
+def full_months(start: date, end: date) -> tuple[int, int, list[tuple[date, date]]]:
+    """The whole months of a period (first and last month index, maybe empty) and the day
+    ranges left at its edges."""
+    first, last = month_index(start), month_index(end)
+    edges = []
+    if start.day > 1:
+        edge_end = min(end, start.replace(day=days_in_month(start)))
+        edges.append((start, edge_end))
+        first += 1
+    if end.day < days_in_month(end) and month_index(end) >= first:
+        edges.append((max(start, end.replace(day=1)), end))
+        last -= 1
+    return first, last, edges
+
+
+def presences(scope, start: date, end: date, structures=None):
+    """Presence rows of persons who count (filters of the scope), active in [start, end]."""
+    return (
+        Presence.objects.filter(
+            structure_id__in=structures or scope.structure_ids,
+            month__gte=month_index(start),
+            month__lte=month_index(end),
+        )
+        .filter(active(start, end))
+        .filter(merged=False)
+        .filter(scope.territory_q(prefix=""))
+    )

@@ -1,0 +1,118 @@
+"""Run the families of indicators: their statements side by side, then their figures.
+
+`Computation(filters).run()` asks every family (`FAMILIES`) for its statements, runs them on
+`REPORT_PARALLEL_QUERIES` connections at once on PostgreSQL (one at a time on SQLite or inside
+a transaction), without JIT compilation, resolves the person profiles' territories, then lets
+each family build its figures. The time of every step is kept in `timings` (printed by
+`manage.py bench_reports`).
+"""
+
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from time import perf_counter
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from ..report import ReportFilters
+from ..scope import Scope
+from .acts import Acts
+from .applications import Applications
+from .figures import RawPeriod
+from .outcomes import Outcomes
+from .persons import Persons
+from .profiles import Profiles
+from .referrals import Referrals
+from .sessions import Sessions
+from .wandering import Wandering
+
+# In catalogue order; each produces the indicators of its `codes`.
+FAMILIES = (Persons, Acts, Applications, Sessions, Referrals, Outcomes, Wandering)
+# The order their statements start in when they run side by side: the longest first (the
+# 12-month windows of `wandering`, then the period's people, referrals, applications and
+# outcomes; docs/benchmarks.md), so that the short ones fill the gaps.
+SCHEDULE = (Wandering, Persons, Referrals, Applications, Outcomes, Sessions, Acts)
+
+
+class Computation:
+    def __init__(self, filters: ReportFilters, scope: Scope | None = None, compare=True):
+        self.cur = filters
+        self.scope = scope or Scope(filters)
+        self.periods = (filters, filters.previous()) if compare else (filters,)
+        self.start = min(p.date_from for p in self.periods)
+        self.result = tuple(RawPeriod(p) for p in self.periods)
+        self.profiles = Profiles()
+        self.timings = {}
+        self.families = [family(self) for family in FAMILIES]
+
+    def steps(self) -> list:
+        """Every family's statements, in `SCHEDULE` order: the long ones, then the others."""
+        families = sorted(self.families, key=lambda family: SCHEDULE.index(type(family)))
+        return [
+            *(step for family in families for step in family.long_fetches()),
+            *(step for family in families for step in family.fetches()),
+        ]
+
+    def run(self) -> tuple[RawPeriod, ...]:
+        if not self.scope.structure_ids:
+            return self.result
+        steps = self.steps()
+        workers = parallel_workers()
+        if workers > 1:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                for future in [pool.submit(self.in_thread, step) for step in steps]:
+                    future.result()
+        else:
+            with without_jit():
+                for step in steps:
+                    self.timed(step)
+        self.timed(self.profiles.resolve)
+        for family in self.families:
+            self.timed(family.build, f"build_{family.name}")
+        return self.result
+
+    def in_thread(self, step) -> None:
+        """Run a step on this thread's own connection, closed afterwards."""
+        try:
+            with without_jit(side_by_side=True):
+                self.timed(step)
+        finally:
+            connection.close()
+
+    def timed(self, step, name: str | None = None) -> None:
+        """Run a step and note its time in `timings` (printed by `manage.py bench_reports`)."""
+        started = perf_counter()
+        step()
+        self.timings[name or step.__name__] = perf_counter() - started
+
+
+@contextmanager
+def without_jit(side_by_side: bool = False):
+    """On PostgreSQL, a transaction without JIT compilation: compiling the grouped statements
+    took longer (about 60 ms each) than running them."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+            if side_by_side:
+                # The statements already run side by side: no parallel workers on top.
+                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        yield
+
+
+def parallel_workers() -> int:
+    """How many statements run at once: `REPORT_PARALLEL_QUERIES` (default 3) connections on
+    PostgreSQL, one on SQLite or inside a transaction (other connections would not see its
+    rows, e.g. in the tests)."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return 1
+    return max(1, int(getattr(settings, "REPORT_PARALLEL_QUERIES", 3)))
+
+
+def compute(
+    filters: ReportFilters, scope: Scope | None = None, *, compare: bool = True
+) -> tuple[RawPeriod, ...]:
+    """The raw figures of the period (and of the previous one, with `compare`)."""
+    return Computation(filters, scope, compare).run()
