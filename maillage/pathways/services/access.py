@@ -16,11 +16,13 @@ def log_person_access(*, person: Person, user, channel: str, granted: bool) -> P
     )
 
 
-def log_person_accesses(*, person_ids, user, channel: str) -> int:
-    """Record one granted read per person of a list export (bulk, for CSV downloads)."""
+def log_person_reads(*, user, persons, channel: str) -> int:
+    """Record one granted read per person of a list (API page, CSV export): one bulk insert.
+
+    `persons` are Person objects or their ids.
+    """
     user = user if user is not None and user.is_authenticated else None
-    rows = [
-        PersonAccess(person_id=pk, user=user, channel=channel, granted=True) for pk in person_ids
-    ]
+    ids = [getattr(person, "pk", person) for person in persons]
+    rows = [PersonAccess(person_id=pk, user=user, channel=channel, granted=True) for pk in ids]
     PersonAccess.objects.bulk_create(rows, batch_size=1000)
     return len(rows)
