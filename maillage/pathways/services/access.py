@@ -3,9 +3,18 @@
 from ..models import Person, PersonAccess
 
 
-def log_person_access(*, person: Person, user, channel: str, granted: bool) -> PersonAccess:
+def log_person_access(
+    *,
+    person: Person,
+    user,
+    channel: str,
+    granted: bool,
+    requested_by: str = "",
+    requester_name: str = "",
+) -> PersonAccess:
     """Record that `user` opened (or was refused) `person`'s record through `channel`.
 
+    A right-of-access export also records who asked for it (`requested_by`, `requester_name`).
     No transaction of its own: a refused read is logged even when the request then fails.
     """
     return PersonAccess.objects.create(
@@ -13,6 +22,8 @@ def log_person_access(*, person: Person, user, channel: str, granted: bool) -> P
         user=user if user is not None and user.is_authenticated else None,
         channel=channel,
         granted=granted,
+        requested_by=requested_by,
+        requester_name=requester_name,
     )
 
 
