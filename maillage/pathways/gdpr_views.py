@@ -34,7 +34,7 @@ def _filename(person: Person, extension: str) -> str:
 def _export(request, uuid, extension: str):
     """GET: the request form (who asked for the data). POST: the file, made for the person."""
     person = person_or_403(request, uuid, "export_person_data", channel=PersonAccess.Channel.EXPORT)
-    form = AccessRequestForm(request.POST or None)
+    form = AccessRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             data = services.export_person_data(
