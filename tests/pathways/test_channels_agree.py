@@ -13,11 +13,12 @@ from collections import Counter
 
 import pytest
 from django.db import transaction
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from maillage.accounts.rules import forget_roles, roles_of
+from maillage.accounts.rules import can, forget_roles, roles_of
 from maillage.pathways.models import (
     Accompaniment,
     Act,
@@ -37,6 +38,7 @@ from maillage.pathways.models import (
     ReferralOrigin,
     ReferralStatus,
 )
+from maillage.pathways.selectors import notes_visible_to
 from tests.factories import (
     NetworkFactory,
     NetworkRoleFactory,
@@ -177,7 +179,9 @@ def build_world():
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
     """Built once for the module inside a transaction rolled back at the end."""
-    with django_db_blocker.unblock():
+    # The per-test settings (a fast password hasher) are not active yet at module scope.
+    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    with django_db_blocker.unblock(), fast:
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
@@ -357,3 +361,14 @@ def test_the_world_is_not_trivial(world):
     visible, hidden = reference(world.sharing, {world.b.pk})
     assert len(visible["acts"]) == 2
     assert hidden == Counter({("A", "notes"): 1, ("D", "notes"): 1})
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_notes_selector_is_the_view_note_rule(world, role):
+    """`notes_visible_to` (every channel) and `can(user, "view_note")` (one note) agree."""
+    user = world.users[role]
+    forget_roles(user)
+    listed = set(notes_visible_to(user).values_list("pk", flat=True))
+    for note in PersonNote.objects.filter(person__in=world.persons).select_related("person"):
+        expected = can(user, "view_person", note.person) and can(user, "view_note", note)
+        assert (note.pk in listed) == expected, (role, note.body)
