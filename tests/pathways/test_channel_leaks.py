@@ -295,3 +295,16 @@ def test_the_referral_inbox_csv_logs_each_person_it_names(
     assert "Nommée1" in text and "Anonyme" not in text
     logged = PersonAccess.objects.filter(channel="export", granted=True, user=net.apeas_advisor)
     assert sorted(logged.values_list("person_id", flat=True)) == sorted(p.pk for p in named)
+
+
+def test_every_referral_the_person_page_lists_opens(net, login):
+    """A person who shares: the page lists a referral between two other structures; its link
+    opens it (it answered 404), without any answer to give."""
+    person = PersonFactory(accompanied_by=[net.intermade, net.apeas], sharing=True)
+    referral = apeas_records(net, person)["referral"]
+    client = login(net.intermade_advisor)
+    page = client.get(reverse("pathways:person_detail", args=[person.uuid]))
+    assert referral in page.context["page"].referrals
+    detail = client.get(reverse("pathways:referral_detail", args=[referral.uuid]))
+    assert detail.status_code == 200
+    assert detail.context["actions"] == {} and not detail.context["is_receiver"]
