@@ -63,6 +63,7 @@ lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/djlint maillage --lint --profile=django --quiet
+	$(BIN)/lint-imports --no-cache
 
 format: install-test
 	$(BIN)/ruff check --fix .

@@ -4,4 +4,4 @@ from django.contrib.admin.apps import AdminConfig
 class MaillageAdminConfig(AdminConfig):
     """Django's admin, on a site restricted to platform admins."""
 
-    default_site = "maillage.core.admin_site.MaillageAdminSite"
+    default_site = "maillage.shell.admin_site.MaillageAdminSite"

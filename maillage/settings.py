@@ -107,7 +107,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "maillage.core.context_processors.site",
+                "maillage.shell.context_processors.site",
             ],
         },
     },

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from maillage.accounts import api as accounts_api
 from maillage.core import views as core_views
+from maillage.shell import views as shell_views
 
 api_v1 = [
     # The API answers 401/403 itself (DRF permissions), rather than redirecting to the login page.
@@ -18,8 +19,8 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
-    path("langue/", core_views.set_language, name="set_language"),
+    path("", shell_views.home, name="home"),
+    path("langue/", shell_views.set_language, name="set_language"),
     path("healthz", core_views.healthz, name="healthz"),
     path("compte/", include("maillage.accounts.urls")),
     # Back office of the directory: structures, offers, sessions, stages, contact requests.

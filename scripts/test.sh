@@ -36,6 +36,9 @@ step "Lint (ruff)"
 $BIN/ruff check .
 $BIN/ruff format --check .
 
+step "Layers point down (import-linter, contract in .importlinter)"
+$BIN/lint-imports --no-cache
+
 step "Template lint (djlint)"
 $BIN/djlint maillage --lint --profile=django --quiet
 
@@ -57,11 +60,28 @@ if [ "$status" != 0 ]; then
 fi
 echo "Both catalogues hold every string of the code."
 
-step "Test suite on PostgreSQL"
-DATABASE_URL=$PG_URL $BIN/pytest -m "not browser"
+# The SQLite subset runs beside the PostgreSQL suite (two cores, two independent processes, each
+# with its own var/ directory); its output is printed once the PostgreSQL suite is done.
+mkdir -p var/sqlite-run
+sqlite_log=var/sqlite-run/pytest.log
+MAILLAGE_VAR_DIR="$(pwd)/var/sqlite-run" DATABASE_URL="sqlite:///$(pwd)/var/sqlite-run/test.sqlite3" \
+  $BIN/pytest -m "sqlite and not browser" >"$sqlite_log" 2>&1 &
+sqlite_pid=$!
+trap 'kill $sqlite_pid 2>/dev/null || true' EXIT
 
-step "Marked subset on SQLite"
-DATABASE_URL="sqlite:///$(pwd)/var/test-sqlite.sqlite3" $BIN/pytest -m "sqlite and not browser"
+step "Test suite on PostgreSQL"
+pg_status=0
+DATABASE_URL=$PG_URL $BIN/pytest -m "not browser" || pg_status=$?
+
+step "Marked subset on SQLite (ran beside the PostgreSQL suite)"
+sqlite_status=0
+wait $sqlite_pid || sqlite_status=$?
+trap - EXIT
+cat "$sqlite_log"
+if [ "$pg_status" != 0 ] || [ "$sqlite_status" != 0 ]; then
+  echo "Tests failed (PostgreSQL: exit $pg_status, SQLite: exit $sqlite_status)."
+  exit 1
+fi
 
 step "Browser tests in Chromium (Playwright + axe), on PostgreSQL"
 DATABASE_URL=$PG_URL $BIN/pytest -m browser

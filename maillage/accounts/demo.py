@@ -2,10 +2,8 @@
 
 from dataclasses import dataclass
 
-from maillage.directory.models import Network, Structure
-
 from . import services
-from .models import NetworkRoleKind, StructureRole
+from .models import NetworkRoleKind, StructureRole, structure_model
 
 DEMO_PASSWORD = "demo-maillage"  # noqa: S105 - published on purpose, demo data only
 
@@ -71,7 +69,7 @@ def load_demo(demo) -> None:
     demo.password = DEMO_PASSWORD
 
 
-def load_demo_accounts(network: Network) -> None:
+def load_demo_accounts(network) -> None:
     for account in DEMO_ACCOUNTS:
         user = services.create_or_update_user(
             email=account.email,
@@ -82,7 +80,7 @@ def load_demo_accounts(network: Network) -> None:
         if account.structure_slug:
             services.set_structure_role(
                 user=user,
-                structure=Structure.objects.get(slug=account.structure_slug),
+                structure=structure_model().objects.get(slug=account.structure_slug),
                 role=account.structure_role,
             )
         if account.network_role:

@@ -192,3 +192,18 @@ class NetworkRole(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.get_role_display()} · {self.network}"
+
+
+# Roles attach to the directory's networks and structures. `accounts` sits below the domain apps
+# and imports none of them (the import-linter contract): it reaches those two models through its
+# own foreign keys.
+
+
+def structure_model():
+    """The directory's Structure model."""
+    return StructureMembership._meta.get_field("structure").related_model
+
+
+def network_model():
+    """The directory's Network model."""
+    return NetworkRole._meta.get_field("network").related_model

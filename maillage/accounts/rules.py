@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 
 import rules
 
-from .models import NetworkRoleKind, StructureRole
+from .models import NetworkRoleKind, StructureRole, structure_model
 
 _CACHE_ATTR = "_maillage_roles"
 
@@ -81,8 +81,6 @@ def roles_of(user) -> UserRoles:
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
-    from maillage.directory.models import Structure
-
     memberships = list(user.structure_memberships.values_list("structure_id", "role"))
     network_roles = list(user.network_roles.values_list("network_id", "role"))
     coordinator_of = frozenset(
@@ -91,9 +89,9 @@ def roles_of(user) -> UserRoles:
     funder_of = frozenset(n for n, role in network_roles if role == NetworkRoleKind.FUNDER)
     members = (
         list(
-            Structure.networks.through.objects.filter(
-                network_id__in=coordinator_of | funder_of
-            ).values_list("network_id", "structure_id")
+            structure_model()
+            .networks.through.objects.filter(network_id__in=coordinator_of | funder_of)
+            .values_list("network_id", "structure_id")
         )
         if coordinator_of or funder_of
         else []
@@ -171,61 +169,6 @@ def is_staff_of_a_structure(user):
     return bool(roles_of(user).staff_of)
 
 
-def _pathways():
-    from maillage.pathways import visibility
-
-    return visibility
-
-
-@rules.predicate
-def sees_person(user, person):
-    staff = roles_of(user).staff_of
-    return bool(person is not None and staff and staff & _pathways().structures_seeing(person))
-
-
-@rules.predicate
-def accompanies_person(user, person):
-    staff = roles_of(user).staff_of
-    return bool(
-        person is not None and staff and staff & _pathways().accompanying_structures(person)
-    )
-
-
-@rules.predicate
-def administers_an_accompanying_structure(user, person):
-    admin_of = roles_of(user).admin_of
-    return bool(
-        person is not None and admin_of and admin_of & _pathways().accompanying_structures(person)
-    )
-
-
-@rules.predicate
-def works_in_receiving_structure(user, referral):
-    return referral is not None and referral.to_structure_id in roles_of(user).staff_of
-
-
-@rules.predicate
-def works_in_sending_structure(user, referral):
-    return referral is not None and referral.from_structure_id in roles_of(user).staff_of
-
-
-@rules.predicate
-def works_in_offering_structure(user, application):
-    return application is not None and application.structure_id in roles_of(user).staff_of
-
-
-@rules.predicate
-def may_read_note(user, note):
-    if note is None:
-        return False
-    staff = roles_of(user).staff_of
-    if note.structure_id in staff:
-        return True
-    return bool(
-        note.is_shared and note.person.shares_with_network and sees_person(user, note.person)
-    )
-
-
 # --- Rules -------------------------------------------------------------------------------------
 
 permissions = rules.RuleSet()
@@ -241,14 +184,6 @@ permissions.add_rule("view_personal_records", is_staff_of_structure)
 # Pathways (DOMAIN §5): named persons are for the staff of the structures that follow them.
 permissions.add_rule("access_pathways", is_staff_of_a_structure)
 permissions.add_rule("track_persons", is_staff_of_structure)
-permissions.add_rule("view_person", sees_person)
-permissions.add_rule("change_person", accompanies_person)
-permissions.add_rule("export_person_data", accompanies_person)
-permissions.add_rule("erase_person", administers_an_accompanying_structure)
-permissions.add_rule("answer_referral", works_in_receiving_structure)
-permissions.add_rule("cancel_referral", works_in_sending_structure)
-permissions.add_rule("decide_application", works_in_offering_structure)
-permissions.add_rule("view_note", may_read_note)
 permissions.add_rule("manage_api_tokens", is_admin_of_structure)
 permissions.add_rule("manage_pathway_referentials", is_platform_admin | is_coordinator_of_network)
 # Imports (issue 6): the staff of the structure the rows are imported into.
@@ -262,13 +197,16 @@ permissions.add_rule(
 permissions.add_rule("see_small_counts", is_admin_of_structure)
 permissions.add_rule("export_pseudonymised_persons", is_coordinator_of_network)
 
-ACTIONS = tuple(sorted(permissions))
+
+def actions() -> tuple[str, ...]:
+    """Every action known, including those the domain apps register (their `rules.py`)."""
+    return tuple(sorted(permissions))
 
 
 def can(user, action: str, obj=None) -> bool:
     """Whether `user` may do `action` (on `obj`). An unknown action is a programming error."""
     if action not in permissions:
-        raise KeyError(f"Unknown action {action!r}; known: {', '.join(ACTIONS)}")
+        raise KeyError(f"Unknown action {action!r}; known: {', '.join(actions())}")
     return permissions.test_rule(action, user, obj)
 
 

@@ -1,8 +1,6 @@
 """Reads about accounts, already limited to what the user may see."""
 
-from maillage.directory.models import Network, Structure
-
-from .models import NetworkRole, StructureMembership
+from .models import NetworkRole, StructureMembership, network_model, structure_model
 from .rules import roles_of
 
 
@@ -22,8 +20,8 @@ def structures_whose_staff_user_manages(user):
     """Structures on which `can(user, "manage_structure_staff", structure)` holds."""
     roles = roles_of(user)
     if roles.is_platform_admin:
-        return Structure.objects.order_by("name")
-    return Structure.objects.filter(pk__in=roles.admin_of).order_by("name")
+        return structure_model().objects.order_by("name")
+    return structure_model().objects.filter(pk__in=roles.admin_of).order_by("name")
 
 
 def networks_user_may_change(user):
@@ -31,8 +29,8 @@ def networks_user_may_change(user):
     and coordinators' networks (their stages, outside resources, …)."""
     roles = roles_of(user)
     if roles.is_platform_admin:
-        return Network.objects.order_by("name")
-    return Network.objects.filter(pk__in=roles.coordinator_of).order_by("name")
+        return network_model().objects.order_by("name")
+    return network_model().objects.filter(pk__in=roles.coordinator_of).order_by("name")
 
 
 def networks_whose_roles_user_manages(user):

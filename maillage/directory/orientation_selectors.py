@@ -3,7 +3,10 @@ territory's outside resources. The choosing itself is in `orientation.py` (no qu
 
 from django.db.models import Prefetch
 
+from maillage.core import hooks
+
 from . import selectors
+from .hooks import OUTSIDE_RESOURCES
 from .models import Network, Offer, Stage, Territory
 from .territories import find_commune
 
@@ -43,10 +46,11 @@ def find_place(text: str) -> Territory | None:
 
 def outside_resources(network: Network, *, territory=None, stage: Stage | None = None) -> list:
     """Resources of the territory outside the network (imported open data), when available."""
-    from maillage.interop.selectors import outside_resources_for  # interop builds on directory
-
     thematiques = list(stage.di_thematiques) if stage is not None else []
-    resources = outside_resources_for(
-        network=network, territory=territory, thematiques=thematiques or None
-    )
-    return list(resources[:OUTSIDE_RESOURCES_SHOWN])
+    found = []
+    for provider in hooks.get_hooks(OUTSIDE_RESOURCES):
+        resources = provider(network=network, territory=territory, thematiques=thematiques or None)
+        found.extend(resources[: OUTSIDE_RESOURCES_SHOWN - len(found)])
+        if len(found) >= OUTSIDE_RESOURCES_SHOWN:
+            break
+    return found

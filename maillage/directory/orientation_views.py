@@ -12,10 +12,11 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 from django_ratelimit.core import get_usage
 
-from maillage.pathways import services as pathways_services
+from maillage.core import hooks
 
 from . import orientation, orientation_selectors, selectors, services
 from .contact_forms import ContactRequestForm
+from .hooks import CONTACT_REQUEST_SAVED
 from .models import Network, Stage
 
 # At most this many contact requests sent from one client address.
@@ -139,7 +140,8 @@ def _save(form, *, structure, offer, stage, answers):
                 answers=answers,
                 **form.request_fields(),
             )
-            pathways_services.refer_from_contact_request(contact_request=contact_request)
+            for hook in hooks.get_hooks(CONTACT_REQUEST_SAVED):
+                hook(contact_request=contact_request)
             return contact_request
     except ValidationError as error:
         for field, messages in error.message_dict.items():

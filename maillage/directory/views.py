@@ -7,9 +7,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from maillage.pathways.stats import structure_response_time
+from maillage.core import hooks
 
 from . import selectors
+from .hooks import STRUCTURE_PAGE_CONTEXT
 from .models import Network, Stage
 from .public_forms import MapFilterForm, SearchForm
 
@@ -77,11 +78,9 @@ def structure(request, slug):
     structure = get_object_or_404(
         selectors.public_structures().select_related("legal_form", "commune"), slug=slug
     )
-    context = {
-        "structure": structure,
-        **selectors.structure_page(structure),
-        "response_time": structure_response_time(structure),
-    }
+    context = {"structure": structure, **selectors.structure_page(structure), "response_time": None}
+    for hook in hooks.get_hooks(STRUCTURE_PAGE_CONTEXT):
+        context.update(hook(structure=structure))
     return render(request, "directory/public/structure.html", context)
 
 

@@ -25,3 +25,5 @@ class PathwaysConfig(AppConfig):
         from maillage.core.referentials import sync_referentials
 
         post_migrate.connect(sync_referentials, sender=self, dispatch_uid="pathways_referentials")
+        # The pathways' actions join the one rule set, and the hooks the directory offers.
+        from . import hooks, rules  # noqa: F401

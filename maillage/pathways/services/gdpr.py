@@ -2,56 +2,56 @@
 and the access log.
 
 Erasure never deletes a row: every act, application, referral, outcome and consent stays, so
-every count that included the person is unchanged. What identifies the person goes:
+every count that included the person is unchanged. What identifies the person goes, by the
+personal-data register (`maillage.core.personal_data`, one `personal_data.py` per app, described
+in docs/architecture.md), which says for every field whether it is cleared, scrubbed (every
+spelling of the person's names, e-mail, phone and birth date replaced by "***", whatever the
+accents, case or formatting) or kept for statistics:
 
 - cleared: first and last name (replaced by "Personne anonymisée"), e-mail, phone, postal code,
-  birth date, the duplicate-search key; the bodies of their notes; the free texts of their
-  referrals (reason, shared information, decline note) and of the transitions of their referrals
-  and applications; the notes on their applications; the details of their outcomes; the proof
-  text of their consents; the title and notes of the acts where they were the only participant;
-  the name, e-mail, phone, postal code and message of the contact request they sent from the
-  public site (the e-mail becomes a reserved `.invalid` address, because a contact request must
-  hold an e-mail or a phone);
-- scrubbed (their name, e-mail and phone replaced by "***", the rest kept): the texts shared with
-  other persons (collective acts, collective projects), their projects, their plan steps and plan
-  revisions, and the notifications about their referrals;
+  birth date, the duplicate-search key, the structures' file numbers; the bodies of their
+  notes; the free texts of their referrals and of the transitions of their referrals and
+  applications; the notes on their applications; the details of their outcomes; the proof text
+  of their consents; the title and notes of the acts where they were the only participant; the
+  identity and message of the contact requests they sent from the public site; the stored files
+  of the imports that held them; the keys of the import rows of their records (a random token);
+- scrubbed: the texts shared with other persons (collective acts, projects), their plan steps
+  and revisions, the notifications about their referrals (the e-mails not sent yet are written
+  from them), the import runs' file names, errors, warnings and duplicate lists, the background
+  tasks' arguments, results and tracebacks;
 - kept, so that statistics do not change: birth year, gender, situation, the département of
-  their commune (the commune is replaced by its département when that territory is loaded),
-  the priority-neighbourhood flag, the pseudonymous `public_id`, dates and statuses.
+  their commune, the priority-neighbourhood flag, the pseudonymous `public_id`, dates and
+  statuses.
 
-No other copy exists: simple-history is not used on pathways models, and the directory's
-ContactRequest has no history table either (only networks, structures, stages, offers and
-sessions have one, and they hold no person).
+No other copy exists: simple-history is not used on the register's models (a test checks it);
+only networks, structures, stages, offers and sessions have a history, and they hold no person.
 """
 
 import logging
-import re
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Prefetch
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from maillage.accounts.rules import roles_of
-from maillage.directory.models import ContactRequest, Structure, Territory, TerritoryKind
+from maillage.core import personal_data
+from maillage.core.personal_data import ANONYMISED_FIRST_NAME, ANONYMISED_LAST_NAME, SCRUBBED
+from maillage.directory.models import ContactRequest, Structure
+from maillage.directory.personal_data import ERASED_EMAIL
 
 from .. import visibility
 from ..models import (
     Accompaniment,
-    Act,
     ActParticipant,
     Application,
     ApplicationTransition,
-    Consent,
-    Notification,
     Outcome,
     Person,
     PersonAccess,
     PersonNote,
-    PlanRevision,
     PlanStep,
     Project,
     Referral,
@@ -62,12 +62,7 @@ from .common import require
 
 logger = logging.getLogger(__name__)
 
-ANONYMISED_FIRST_NAME = "Personne"
-ANONYMISED_LAST_NAME = "anonymisée"
-# A contact request must keep an e-mail or a phone (directory constraint): a reserved address.
-ERASED_EMAIL = "effacee@anonymisee.invalid"
-SCRUBBED = "***"
-
+__all__ = ["ANONYMISED_FIRST_NAME", "ANONYMISED_LAST_NAME", "ERASED_EMAIL", "SCRUBBED"]
 
 # --- Right of access -----------------------------------------------------------------------
 
@@ -483,68 +478,34 @@ def export_person_data(
 # --- Erasure by anonymisation --------------------------------------------------------------
 
 
-def _needles(person: Person) -> list[str]:
-    """What must disappear from kept texts: names, e-mail, phone (with and without spaces)."""
-    values = {person.first_name, person.last_name, person.email, person.phone}
-    if person.phone:
-        values.add(person.phone.replace(" ", ""))
-    return sorted((v for v in values if v and len(v.strip()) > 1), key=len, reverse=True)
-
-
-def _scrubber(person: Person):
-    needles = _needles(person)
-    if not needles:
-        return lambda text: text
-    pattern = re.compile(
-        r"(?<!\w)(?:" + "|".join(re.escape(n) for n in needles) + r")(?!\w)", re.IGNORECASE
-    )
-
-    def scrub(value):
-        if isinstance(value, str):
-            return pattern.sub(SCRUBBED, value)
-        if isinstance(value, list):
-            return [scrub(item) for item in value]
-        if isinstance(value, dict):
-            return {key: scrub(item) for key, item in value.items()}
-        return value
-
-    return scrub
-
-
-def _departement_of(commune):
-    if commune is None or commune.kind == TerritoryKind.DEPARTEMENT:
-        return commune
-    if not commune.departement_code:
-        return commune
-    departement = Territory.objects.filter(
-        kind=TerritoryKind.DEPARTEMENT, code=commune.departement_code
-    ).first()
-    return departement or commune
-
-
-def _scrub_rows(queryset, fields: list[str], scrub) -> None:
-    for row in queryset.only("pk", *fields):
-        changed = {}
-        for name in fields:
-            before = getattr(row, name)
-            after = scrub(before)
-            if after != before:
-                changed[name] = after
-        if changed:
-            type(row).objects.filter(pk=row.pk).update(**changed)
+def identities_of(person: Person) -> list[personal_data.Identity]:
+    """Every spelling to erase: the person's own, and those of the contact requests they sent
+    (a visitor may have written their name or e-mail otherwise)."""
+    identities = [
+        personal_data.Identity(
+            first_name=person.first_name,
+            last_name=person.last_name,
+            email=person.email,
+            phone=person.phone,
+            birth_date=person.birth_date,
+        )
+    ]
+    for first, last, email, phone in ContactRequest.objects.filter(
+        referral__person=person
+    ).values_list("first_name", "last_name", "email", "phone"):
+        identities.append(
+            personal_data.Identity(first_name=first, last_name=last, email=email, phone=phone)
+        )
+    return identities
 
 
 def erase_identity(person: Person, *, at: datetime) -> None:
-    """Replace what identifies the person on their own row (kept: statistics fields)."""
-    person.first_name = ANONYMISED_FIRST_NAME
-    person.last_name = ANONYMISED_LAST_NAME
-    person.email = ""
-    person.phone = ""
-    person.postal_code = ""
-    person.birth_date = None
-    person.name_key = ""
-    person.commune = _departement_of(person.commune)
-    person.commune_text = ""
+    """Replace what identifies the person on their own row, by the register's rules for
+    `Person` (kept: the statistics fields)."""
+    entry = personal_data.entry_for(Person)
+    context = personal_data.Context(subject=person, scrub=personal_data.Scrubber(), at=at)
+    for attname, value in personal_data.changes_for(entry, person, context).items():
+        setattr(person, attname, value)
     person.anonymised_at = at
     person.version += 1
     person.save()
@@ -554,8 +515,10 @@ def erase_identity(person: Person, *, at: datetime) -> None:
 def anonymise_person(*, person: Person, user, reason: str) -> Person:
     """Erase the person by anonymisation (see the module docstring); nothing is deleted.
 
-    `user` is None when the retention command calls it. The reason is written to the
-    application log with the pseudonymous id, never the name.
+    Every model of the personal-data register (`maillage.core.personal_data`) is treated: the
+    pathways records, the contact requests, the import runs and their files, the import keys,
+    the notifications, the background tasks. `user` is None when the retention command calls
+    it. The reason is written to the application log with the pseudonymous id, never the name.
     """
     require(user, "erase_person", person)
     if not reason or not reason.strip():
@@ -565,47 +528,9 @@ def anonymise_person(*, person: Person, user, reason: str) -> Person:
     )
     if person.is_anonymised:
         raise ValidationError(_("This person's data were already erased."), code="anonymised")
-    scrub = _scrubber(person)
+    scrub = personal_data.Scrubber(*identities_of(person))
     at = timezone.now()
-
-    PersonNote.objects.filter(person=person).update(body="")
-    Consent.objects.filter(person=person).update(proof="")
-    referrals = Referral.objects.filter(person=person)
-    ReferralTransition.objects.filter(referral__in=referrals).update(note="")
-    referral_paths = [
-        reverse("pathways:referral_detail", kwargs={"uuid": uuid})
-        for uuid in referrals.values_list("uuid", flat=True)
-    ]
-    contact_request_ids = list(
-        referrals.filter(contact_request__isnull=False).values_list("contact_request_id", flat=True)
-    )
-    referrals.update(reason="", shared_info="", decline_note="")
-    applications = Application.objects.filter(person=person)
-    ApplicationTransition.objects.filter(application__in=applications).update(note="")
-    applications.update(no_next_step_note="", end_note="")
-    Outcome.objects.filter(person=person).update(details="")
-
-    act_ids = ActParticipant.objects.filter(person=person).values("act_id")
-    solo = [
-        row["act_id"]
-        for row in ActParticipant.objects.filter(act_id__in=act_ids)
-        .values("act_id")
-        .annotate(participant_count=Count("pk"))
-        if row["participant_count"] == 1
-    ]
-    Act.objects.filter(pk__in=solo).update(title="", notes="")
-    _scrub_rows(
-        Act.objects.filter(participants__person=person).exclude(pk__in=solo),
-        ["title", "notes"],
-        scrub,
-    )
-    _scrub_rows(Project.objects.filter(persons=person), ["title", "description"], scrub)
-    _scrub_rows(PlanStep.objects.filter(plan__person=person), ["action"], scrub)
-    _scrub_rows(PlanRevision.objects.filter(plan__person=person), ["steps"], scrub)
-    # Notifications carry a first name and an initial: scrub both.
-    initial_scrub = _initial_scrubber(person, scrub)
-    _scrub_rows(Notification.objects.filter(path__in=referral_paths), ["text"], initial_scrub)
-    _erase_contact_requests(contact_request_ids, scrub)
+    personal_data.erase(subject=person, scrub=scrub, at=at, exclude=["pathways.Person"])
     erase_identity(person, at=at)
     visibility.forget(person)
     logger.info(
@@ -615,34 +540,3 @@ def anonymise_person(*, person: Person, user, reason: str) -> Person:
         scrub(reason.strip()),
     )
     return person
-
-
-def _erase_contact_requests(ids: list[int], scrub) -> None:
-    """The public-site requests the person sent: identity, message and place answer go."""
-    from maillage.directory.orientation import questionnaire
-
-    places = {question.code for question in questionnaire() if question.is_place}
-    for contact_request in ContactRequest.objects.filter(pk__in=ids):
-        answers = {
-            code: scrub(value)
-            for code, value in (contact_request.answers or {}).items()
-            if code not in places
-        }
-        ContactRequest.objects.filter(pk=contact_request.pk).update(
-            first_name=ANONYMISED_FIRST_NAME,
-            last_name=ANONYMISED_LAST_NAME,
-            email=ERASED_EMAIL,
-            phone="",
-            postal_code="",
-            message="",
-            answers=answers,
-        )
-
-
-def _initial_scrubber(person: Person, scrub):
-    short = person.short_name
-
-    def apply(text):
-        return scrub(text.replace(short, SCRUBBED)) if isinstance(text, str) else text
-
-    return apply

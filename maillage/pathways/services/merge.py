@@ -1,7 +1,10 @@
 """Merging two records of the same human: everything moves to the record kept.
 
 Nothing is lost: accompaniments, consents, notes, projects, applications, referrals, act
-participations, outcomes, plan steps and the access log of the duplicate move to `keep`. Where
+participations, outcomes, plan steps and the access log of the duplicate move to `keep`. The
+personal-data register (`maillage.core.personal_data`) says which rows simply follow the record
+kept (`on_merge="move"`), which ones this module joins itself ("merge") and which identity fields
+of `keep` are filled from the duplicate (`fill_on_merge`). Where
 the database allows one row only (one accompaniment per structure, one participation per act,
 one active consent per scope), the two rows become one that keeps the information of both.
 The duplicate stays as an empty, anonymised record pointing to `keep` (`merged_into`), so that
@@ -13,30 +16,39 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from maillage.core import personal_data
+
 from .. import visibility
 from ..models import (
     Accompaniment,
     ActParticipant,
-    Application,
     Consent,
     Gender,
-    Outcome,
     Person,
-    PersonAccess,
-    PersonNote,
     Plan,
     PlanRevision,
     PlanStep,
     Project,
-    Referral,
 )
 from .common import claim_version, name_key, require
 from .gdpr import erase_identity
 from .persons import _sync_sharing_flag
 from .plans import _snapshot
 
-# Identity fields of `keep` filled from the duplicate when `keep` has none.
-FILLED_WHEN_EMPTY = ("email", "phone", "postal_code", "birth_date", "commune", "situation")
+
+def filled_when_empty() -> list[str]:
+    """Identity fields of `keep` filled from the duplicate when `keep` has none (the register
+    marks them `fill_on_merge`)."""
+    return [
+        name for name, rule in personal_data.personal_fields(Person).items() if rule.fill_on_merge
+    ]
+
+
+def _move_rows(keep: Person, duplicate: Person) -> None:
+    """The register's rows that simply follow the record kept (`on_merge="move"`)."""
+    for entry in personal_data.entries():
+        if entry.on_merge == "move":
+            entry.model._base_manager.filter(**{entry.link: duplicate}).update(**{entry.link: keep})
 
 
 def _merge_accompaniments(keep: Person, duplicate: Person) -> None:
@@ -158,10 +170,9 @@ def merge_persons(*, keep: Person, duplicate: Person, user) -> Person:
     _merge_projects(keep, duplicate)
     _merge_participations(keep, duplicate)
     _merge_plans(keep, duplicate, user)
-    for model in (PersonNote, Application, Referral, Outcome, PersonAccess):
-        model.objects.filter(person=duplicate).update(person=keep)
+    _move_rows(keep, duplicate)
 
-    for name in FILLED_WHEN_EMPTY:
+    for name in filled_when_empty():
         if getattr(keep, name) in ("", None) and getattr(duplicate, name) not in ("", None):
             setattr(keep, name, getattr(duplicate, name))
     if keep.birth_date:
