@@ -245,6 +245,18 @@ PAGES += [
         shows="Effacer les données de Alix Bernard",
     ),
     Page(
+        "pathways:person_export_json",
+        as_role="advisor",
+        kwargs=lambda w: {"uuid": w["gdpr_person"].uuid},
+        shows="Droit d'accès de Alix Bernard",
+    ),
+    Page(
+        "pathways:person_export_pdf",
+        as_role="advisor",
+        kwargs=lambda w: {"uuid": w["gdpr_person"].uuid},
+        shows="Droit d'accès de Alix Bernard",
+    ),
+    Page(
         "pathways:person_merge",
         as_role="advisor",
         kwargs=lambda w: {"uuid": w["gdpr_person"].uuid},
@@ -405,8 +417,6 @@ NOT_PAGES = {
     "interop:hsds_organizations": "JSON API (HSDS 3)",
     "interop:hsds_organization": "JSON API (HSDS 3)",
     "interop:outside_resources_csv": "CSV download (outside resources of a network)",
-    "pathways:person_export_json": "JSON download (a person's data, right of access)",
-    "pathways:person_export_pdf": "PDF download (a person's data, right of access)",
 }
 
 

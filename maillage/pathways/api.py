@@ -6,9 +6,10 @@ browser session (CSRF token on writes) or a structure's API token (`Authorizatio
 on every endpoint: 401 without credentials, 403 for coordinators, funders and platform admins
 (they never see a named person).
 
-Reads go through `api_selectors` (built on the permission-filtered `selectors`): a row the
-caller may not see answers 404, exactly as a row that does not exist. Opening a person's record
-is logged (`PersonAccess`, channel "api"), refused attempts included.
+Reads go through `api_selectors`, which start from the record kinds' `<record>_visible_to(user)`
+selectors (the person page and the exports use the same): a row the caller may not see answers
+404, exactly as a row that does not exist. Opening a person's record is logged (`PersonAccess`,
+channel "api"), refused attempts included, and so is each person of a page of the list.
 
 Writes go through `services` only. A rule a service refuses is a 400 with field errors (see
 `maillage.core.api_errors`), a stale `version` a 409, a forbidden move a 403.
@@ -16,6 +17,7 @@ Applications and referrals change status through their actions (`/transition/`, 
 acts and outcomes are recorded, not edited.
 """
 
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -28,7 +30,7 @@ from maillage.accounts.rules import can, roles_of
 from maillage.directory.api import Pagination
 from maillage.directory.models import Structure
 
-from . import api_selectors, services
+from . import api_selectors, selectors, services
 from .api_serializers import (
     ActSerializer,
     ApplicationSerializer,
@@ -53,7 +55,7 @@ from .models import (
     Referral,
     ReferralStatus,
 )
-from .services.access import log_person_access
+from .services.access import log_person_access, log_person_reads
 from .services.acts import ACT_FIELDS, OUTCOME_FIELDS
 from .services.persons import PERSON_FIELDS, PROJECT_FIELDS
 
@@ -97,13 +99,18 @@ class PersonRowsFilter(filters.FilterSet):
 
 
 class ProjectFilter(filters.FilterSet):
-    person = filters.UUIDFilter(
-        field_name="persons__uuid", distinct=True, help_text=PERSON_FILTER_HELP
-    )
+    person = filters.UUIDFilter(method="filter_person", help_text=PERSON_FILTER_HELP)
 
     class Meta:
         model = Project
         fields = []
+
+    def filter_person(self, queryset, name, value):
+        """The projects seen through this person (as on their page), not through another."""
+        links = selectors.project_links_visible_to(self.request.user).filter(
+            project_id=OuterRef("pk"), person__uuid=value
+        )
+        return queryset.filter(Exists(links))
 
 
 class ApplicationFilter(PersonRowsFilter):
@@ -133,9 +140,7 @@ class ReferralFilter(PersonRowsFilter):
 
 
 class ActFilter(filters.FilterSet):
-    person = filters.UUIDFilter(
-        field_name="participants__person__uuid", distinct=True, help_text=PERSON_FILTER_HELP
-    )
+    person = filters.UUIDFilter(method="filter_person", help_text=PERSON_FILTER_HELP)
     since = filters.DateFilter(
         field_name="occurred_on", lookup_expr="gte", help_text="Acts on or after this date."
     )
@@ -143,6 +148,13 @@ class ActFilter(filters.FilterSet):
     class Meta:
         model = Act
         fields = []
+
+    def filter_person(self, queryset, name, value):
+        """The acts where the caller sees this person's participation (as on their page)."""
+        seen = selectors.participations_visible_to(self.request.user).filter(
+            act_id=OuterRef("pk"), person__uuid=value
+        )
+        return queryset.filter(Exists(seen))
 
 
 class OutcomeFilter(PersonRowsFilter):
@@ -211,6 +223,13 @@ class PersonViewSet(mixins.UpdateModelMixin, PathwaysViewSet):
 
     serializer_class = PersonSerializer
     rows = staticmethod(api_selectors.persons)
+
+    def paginate_queryset(self, queryset):
+        """Each page of the list is a read of every person on it: one access each (bulk)."""
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            log_person_reads(user=self.request.user, persons=page, channel=PersonAccess.Channel.API)
+        return page
 
     def get_object(self):
         try:

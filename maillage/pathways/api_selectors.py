@@ -1,46 +1,53 @@
-"""The querysets of the pathways API: each row only if the caller may see it (DOMAIN §5).
+"""The querysets of the pathways API: the record kinds' selectors, with what serializers read.
 
-Built on `selectors.persons_visible_to` (who sees whom, written once in `visibility.py`): a
-project, application or outcome is seen through one of its persons; a referral by the staff of
-its sending or receiving structure (its person named only when visible); an act by the staff of
-its structure, or of another when one of its participants shares with the network and is visible.
-Each is fetched with what its serializer reads, so a list costs the same queries at any length.
+Who sees which row is not decided here: each function starts from the record kind's
+`<record>_visible_to(user)` (written once in `visibility.py`, used by the person page and the
+exports as well) and only adds the joins its serializer needs, so a list costs the same queries
+at any length.
 """
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
-from maillage.accounts.rules import can, roles_of
+from maillage.accounts.rules import can
 
-from . import selectors
-from .models import Act, ActParticipant, Application, Outcome, Person, Project, Referral
+from .models import Act, Application, Outcome, Person, Project, Referral
+from .selectors import (
+    acts_visible_to,
+    applications_visible_to,
+    outcomes_visible_to,
+    participations_visible_to,
+    persons_visible_to,
+    projects_visible_to,
+    referrals_visible_to,
+)
+from .visibility import belongs_or_shared
 
 
 def persons(user) -> QuerySet[Person]:
-    return selectors.persons_visible_to(user).select_related("commune", "situation")
-
-
-def _visible_ids(user):
-    return selectors.persons_visible_to(user).values("pk")
+    return persons_visible_to(user).select_related("commune", "situation")
 
 
 def projects(user) -> QuerySet[Project]:
-    carried = Project.persons.through.objects.filter(
-        project_id=OuterRef("pk"), person_id__in=_visible_ids(user)
-    )
+    """Each project's `persons` are those the user sees (see `listed_persons`)."""
     return (
-        Project.objects.filter(Exists(carried))
+        projects_visible_to(user)
         .select_related("sector", "envisaged_legal_form")
-        .prefetch_related(Prefetch("persons", queryset=selectors.persons_visible_to(user)))
+        .prefetch_related(Prefetch("persons", queryset=persons_visible_to(user)))
     )
+
+
+def listed_persons(user, project: Project) -> list[Person]:
+    """The persons the user sees the project through (`project_links_visible_to`, no query)."""
+    return [
+        person
+        for person in project.persons.all()
+        if belongs_or_shared(user, person, project.created_by_structure_id)
+    ]
 
 
 def referrals(user) -> QuerySet[Referral]:
-    seen = selectors.persons_visible_to(user).filter(pk=OuterRef("person_id"))
-    return (
-        selectors.referrals_visible_to(user)
-        .annotate(person_visible=Exists(seen))
-        .select_related("project", "redirected_to")
-    )
+    """With `person_visible` annotated by the selector: the person is named only then."""
+    return referrals_visible_to(user).select_related("project", "redirected_to")
 
 
 def shows_person(user, referral: Referral) -> bool:
@@ -51,7 +58,7 @@ def shows_person(user, referral: Referral) -> bool:
 
 
 def applications(user) -> QuerySet[Application]:
-    return Application.objects.filter(person_id__in=_visible_ids(user)).select_related(
+    return applications_visible_to(user).select_related(
         "person",
         "project",
         "offer",
@@ -64,18 +71,10 @@ def applications(user) -> QuerySet[Application]:
 
 
 def acts(user) -> QuerySet[Act]:
-    staff = sorted(roles_of(user).staff_of)
-    visible = selectors.persons_visible_to(user)
-    shared = ActParticipant.objects.filter(
-        act=OuterRef("pk"), person_id__in=visible.filter(shares_with_network=True).values("pk")
-    )
-    attendance = (
-        ActParticipant.objects.filter(person_id__in=visible.values("pk"))
-        .select_related("person")
-        .order_by("pk")
-    )
+    """Each act carries `visible_participants`: the participations the user may see."""
+    attendance = participations_visible_to(user).select_related("person").order_by("pk")
     return (
-        Act.objects.filter(Q(structure_id__in=staff) | Q(Exists(shared)))
+        acts_visible_to(user)
         .select_related("act_type", "structure", "offer", "session")
         .prefetch_related(
             Prefetch("participants", queryset=attendance, to_attr="visible_participants")
@@ -84,6 +83,6 @@ def acts(user) -> QuerySet[Act]:
 
 
 def outcomes(user) -> QuerySet[Outcome]:
-    return Outcome.objects.filter(person_id__in=_visible_ids(user)).select_related(
+    return outcomes_visible_to(user).select_related(
         "person", "project", "structure", "outcome_type", "legal_form"
     )

@@ -207,6 +207,14 @@ class ProjectSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["created_at", "updated_at"]
 
+    def to_representation(self, project):
+        data = super().to_representation(project)
+        # Only the carriers the caller sees the project through (the person page's rule).
+        data["persons"] = [
+            str(person.uuid) for person in api_selectors.listed_persons(_user(self), project)
+        ]
+        return data
+
 
 # --- Applications ------------------------------------------------------------------------------
 

@@ -1,8 +1,8 @@
 """Applications to offers, as the offering structure handles them: record, decide, follow.
 
-Applications are fetched through `workflow_selectors.applications_visible_to(user)` (those of
-the user's structures; 404 otherwise). "Not selected" needs a next step: the service refuses it
-without one, and the page shows why, keeping what was typed.
+Applications are fetched through `workflow_selectors.applications_received_by(user)` (those
+the user sees, made to the user's structures; 404 otherwise). "Not selected" needs a next step:
+the service refuses it without one, and the page shows why, keeping what was typed.
 """
 
 from django.contrib import messages
@@ -49,7 +49,7 @@ def application_create(request, uuid):
 
 
 def _visible_application(request, uuid):
-    return get_object_or_404(ws.applications_visible_to(request.user), uuid=uuid)
+    return get_object_or_404(ws.applications_received_by(request.user), uuid=uuid)
 
 
 def _history(application) -> list:

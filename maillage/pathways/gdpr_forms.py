@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from maillage.core.text import normalise
 
-from .models import NotificationPreference
+from .models import NotificationPreference, PersonAccess
 
 
 class EraseForm(forms.Form):
@@ -40,6 +40,31 @@ class EraseForm(forms.Form):
                 _("The name typed is not the person's full name: nothing was erased.")
             )
         return typed
+
+
+class AccessRequestForm(forms.Form):
+    """The right of access is the person's: say who asked for their data before making it."""
+
+    requested_by = forms.ChoiceField(
+        label=_("Who asked for the data?"),
+        choices=PersonAccess.Requester.choices,
+        widget=forms.RadioSelect,
+    )
+    requester_name = forms.CharField(
+        label=_("Name of the legal representative"),
+        help_text=_("Only when a legal representative asked for the data."),
+        max_length=200,
+        required=False,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("requested_by") == PersonAccess.Requester.LEGAL_REPRESENTATIVE
+            and not data.get("requester_name", "").strip()
+        ):
+            self.add_error("requester_name", _("Give the name of the legal representative."))
+        return data
 
 
 class MergeSearchForm(forms.Form):

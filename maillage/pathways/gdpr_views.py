@@ -1,7 +1,9 @@
 """GDPR pages of a person: right of access (JSON and PDF), erasure, merge of duplicates.
 
 Every page asks `rules` first; a refused read is logged (PersonAccess, granted=False) and
-answered 403. Exports are logged as such by the service.
+answered 403. The right-of-access export is made for the person: the advisor first says who
+asked for it (the person, or their legal representative); the service logs the export with who
+asked and who produced it.
 """
 
 import json
@@ -12,12 +14,13 @@ from django.db.models import Exists, OuterRef
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods
 
 from maillage.accounts.rules import roles_of
 
 from . import export_pdf, selectors, services
-from .gdpr_forms import EraseForm, MergeForm, MergeSearchForm
+from .forms import apply_errors
+from .gdpr_forms import AccessRequestForm, EraseForm, MergeForm, MergeSearchForm
 from .models import Accompaniment, Person, PersonAccess
 from .view_helpers import person_or_403, person_url
 
@@ -28,26 +31,50 @@ def _filename(person: Person, extension: str) -> str:
     return f"donnees-personne-{person.uuid}.{extension}"
 
 
-@require_safe
+def _export(request, uuid, extension: str):
+    """GET: the request form (who asked for the data). POST: the file, made for the person."""
+    person = person_or_403(request, uuid, "export_person_data", channel=PersonAccess.Channel.EXPORT)
+    form = AccessRequestForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            data = services.export_person_data(
+                person=person,
+                user=request.user,
+                requested_by=form.cleaned_data["requested_by"],
+                requester_name=form.cleaned_data["requester_name"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            if extension == "pdf":
+                content = export_pdf.render_pdf(data, base_url=request.build_absolute_uri("/"))
+                response = HttpResponse(content, content_type="application/pdf")
+            else:
+                response = HttpResponse(
+                    json.dumps(data, ensure_ascii=False, indent=2),
+                    content_type="application/json; charset=utf-8",
+                )
+            response["Content-Disposition"] = (
+                f'attachment; filename="{_filename(person, extension)}"'
+            )
+            return response
+    context = {
+        "person": person,
+        "form": form,
+        "format": extension.upper(),
+        "person_url": person_url(person),
+    }
+    return render(request, "pathways/gdpr/export_request.html", context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 def person_export_json(request, uuid):
-    person = person_or_403(request, uuid, "export_person_data", channel=PersonAccess.Channel.EXPORT)
-    data = services.export_person_data(person=person, user=request.user)
-    response = HttpResponse(
-        json.dumps(data, ensure_ascii=False, indent=2),
-        content_type="application/json; charset=utf-8",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{_filename(person, "json")}"'
-    return response
+    return _export(request, uuid, "json")
 
 
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def person_export_pdf(request, uuid):
-    person = person_or_403(request, uuid, "export_person_data", channel=PersonAccess.Channel.EXPORT)
-    data = services.export_person_data(person=person, user=request.user)
-    pdf = export_pdf.render_pdf(data, base_url=request.build_absolute_uri("/"))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(person, "pdf")}"'
-    return response
+    return _export(request, uuid, "pdf")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

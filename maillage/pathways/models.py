@@ -411,12 +411,22 @@ class PersonNote(models.Model):
 
 
 class PersonAccess(models.Model):
-    """Every read of a person's record (page, API, export), granted or refused."""
+    """Every read of a person's record (page, API, export), granted or refused.
+
+    A right-of-access export is made for the person: it records who asked for it
+    (`requested_by`, and the name of a legal representative); `user` produced it.
+    """
 
     class Channel(models.TextChoices):
         PAGE = "page", _("Page")
         API = "api", _("API")
         EXPORT = "export", _("Export")
+
+    class Requester(models.TextChoices):
+        PERSON_IN_PERSON = "person_in_person", _("The person, in person")
+        PERSON_BY_MAIL = "person_by_mail", _("The person, by post")
+        PERSON_BY_EMAIL = "person_by_email", _("The person, by e-mail")
+        LEGAL_REPRESENTATIVE = "legal_representative", _("A legal representative of the person")
 
     person = models.ForeignKey(
         Person, on_delete=models.CASCADE, related_name="access_log", verbose_name=_("person")
@@ -431,11 +441,22 @@ class PersonAccess(models.Model):
     at = models.DateTimeField(_("at"), auto_now_add=True)
     granted = models.BooleanField(_("granted"))
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    requested_by = models.CharField(
+        _("requested by"), max_length=30, choices=Requester.choices, blank=True
+    )
+    requester_name = models.CharField(_("name of the requester"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("access to a person's record")
         verbose_name_plural = _("accesses to persons' records")
         ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(requested_by="legal_representative") | ~Q(requester_name=""),
+                name="pathways_access_representative_named",
+                violation_error_message=_("Give the name of the legal representative."),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.user} · {self.person_id} · {self.at:%Y-%m-%d %H:%M}"

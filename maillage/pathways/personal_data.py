@@ -10,6 +10,7 @@ from django.urls import reverse
 from maillage.core.personal_data import (
     ANONYMISED_FIRST_NAME,
     ANONYMISED_LAST_NAME,
+    SCRUBBED,
     Clear,
     Keep,
     Scrub,
@@ -141,7 +142,15 @@ register(
     "pathways.PersonAccess",
     link="person",
     on_merge="move",
-    fields={"at": Keep(), "granted": Keep(), "channel": Keep()},
+    fields={
+        "at": Keep(),
+        "granted": Keep(),
+        "channel": Keep(),
+        "requested_by": Keep(),
+        # The legal representative who asked for a right-of-access export names the person's
+        # circle: it goes with them ("***": a representative's request stays a named one).
+        "requester_name": Clear(value=SCRUBBED),
+    },
     not_personal=("id", "person", "user"),
 )
 

@@ -18,7 +18,8 @@ from maillage.core.exports import csv_response
 
 from . import selectors, services
 from . import workflow_selectors as ws
-from .models import ReferralStatus
+from .models import PersonAccess, ReferralStatus
+from .services.access import log_person_reads
 from .states import REFERRAL_UNANSWERED, referral_may_go
 from .view_helpers import person_or_403, person_url, require_pathways
 from .workflow_forms import (
@@ -91,6 +92,12 @@ def referral_inbox_csv(request):
             r.decline_reason.label if r.decline_reason else "",
         ]
         for r in referrals
+    )
+    # The file names persons: each one named is a read of their record, logged as an export.
+    log_person_reads(
+        user=request.user,
+        persons={r.person_id for r in referrals if r.shows_person},
+        channel=PersonAccess.Channel.EXPORT,
     )
     filename = "orientations-envoyees.csv" if box == ws.SENT else "orientations-recues.csv"
     return csv_response(filename, header, rows)

@@ -14,34 +14,60 @@ from django.db.models.functions import Length, Replace
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from maillage.accounts.rules import can, roles_of
+from maillage.accounts.rules import roles_of
 from maillage.core.text import normalise
 from maillage.directory.models import OfferSession, Structure
 
 from .models import (
     Accompaniment,
-    ActParticipant,
-    Application,
-    Consent,
+    Act,
     Notification,
-    Outcome,
     OutcomeType,
     Person,
-    PersonNote,
     Plan,
     Project,
-    Referral,
 )
 from .referentials import entries_for_structures
 from .states import REFERRAL_UNANSWERED
-from .visibility import persons_visible_to, visible_persons_condition
+from .visibility import (
+    accompaniments_visible_to,
+    acts_visible_to,
+    applications_visible_to,
+    consents_visible_to,
+    notes_visible_to,
+    outcomes_visible_to,
+    participations_visible_to,
+    persons_visible_to,
+    plan_revisions_visible_to,
+    plan_steps_visible_to,
+    plans_visible_to,
+    project_links_visible_to,
+    projects_visible_to,
+    referrals_visible_to,
+)
 
+# One selector per record kind (`<record>_visible_to(user)`), written in `visibility.py` and
+# used by every channel: the person page below, the API (`api.py`), the CSV exports and the
+# right-of-access export (`services/gdpr.py`). tests/pathways/test_channels_agree.py checks that
+# the channels list the same records for every role.
 __all__ = [
+    "accompaniments_visible_to",
+    "acts_visible_to",
     "advisor_home",
+    "applications_visible_to",
+    "consents_visible_to",
+    "notes_visible_to",
     "outcome_types_for",
+    "outcomes_visible_to",
+    "participations_visible_to",
     "person_page",
     "persons_visible_to",
+    "plan_revisions_visible_to",
+    "plan_steps_visible_to",
+    "plans_visible_to",
     "probable_duplicates",
+    "project_links_visible_to",
+    "projects_visible_to",
     "referrals_visible_to",
     "search_persons",
     "staff_structure_queryset",
@@ -51,18 +77,6 @@ __all__ = [
 INACTIVE_AFTER_DAYS = 90
 UPCOMING_SESSION_DAYS = 30
 HOME_LIST_SIZE = 10
-
-
-def referrals_visible_to(user) -> QuerySet[Referral]:
-    """Referrals sent or received by the user's structures (the person may still be hidden)."""
-    staff = sorted(roles_of(user).staff_of)
-    if not staff:
-        return Referral.objects.none()
-    return Referral.objects.filter(
-        Q(from_structure_id__in=staff) | Q(to_structure_id__in=staff)
-    ).select_related(
-        "person", "from_structure", "to_structure", "to_offer", "decline_reason", "from_user"
-    )
 
 
 def staff_structure_queryset(user) -> QuerySet[Structure]:
@@ -244,12 +258,6 @@ def _block(queryset, size: int = HOME_LIST_SIZE) -> Block:
     return Block(rows=rows, count=rows[0].total_rows if rows else 0)
 
 
-def _with_person_visibility(referrals: QuerySet, staff) -> QuerySet:
-    """Annotate `person_visible`: whether the user may open the person (no query per row)."""
-    visible = Person.objects.filter(visible_persons_condition(staff), pk=OuterRef("person_id"))
-    return referrals.annotate(person_visible=Exists(visible))
-
-
 def advisor_home(user) -> AdvisorHome:
     """Everything on the advisor's home, in a fixed number of queries."""
     staff = sorted(roles_of(user).staff_of)
@@ -261,15 +269,12 @@ def advisor_home(user) -> AdvisorHome:
         .select_related("person", "structure", "referent")
         .order_by("person__last_name", "person__first_name", "pk")
     )
-    referrals = Referral.objects.select_related(
-        "person", "from_structure", "to_structure", "to_offer"
+    # `person_visible` (annotated by the selector): whether the user may open the person.
+    referrals = referrals_visible_to(user)
+    incoming = referrals.filter(to_structure_id__in=staff, status__in=REFERRAL_UNANSWERED).order_by(
+        "sent_at", "pk"
     )
-    incoming = _with_person_visibility(
-        referrals.filter(to_structure_id__in=staff, status__in=REFERRAL_UNANSWERED), staff
-    ).order_by("sent_at", "pk")
-    sent = _with_person_visibility(referrals.filter(from_structure_id__in=staff), staff).order_by(
-        "-status_changed_at", "-pk"
-    )
+    sent = referrals.filter(from_structure_id__in=staff).order_by("-status_changed_at", "-pk")
     sessions = (
         OfferSession.objects.filter(
             offer__structure_id__in=staff,
@@ -304,6 +309,18 @@ def advisor_home(user) -> AdvisorHome:
         inactive=_block(inactive),
         notifications=_block(notifications),
     )
+
+
+def projects_of_person(user, person) -> QuerySet[Project]:
+    """The projects the user sees through this person (not through a co-carrier)."""
+    links = project_links_visible_to(user).filter(project_id=OuterRef("pk"), person=person)
+    return Project.objects.filter(Exists(links))
+
+
+def acts_of_person(user, person) -> QuerySet[Act]:
+    """The acts where the user sees this person's participation."""
+    seen = participations_visible_to(user).filter(act_id=OuterRef("pk"), person=person)
+    return Act.objects.filter(Exists(seen))
 
 
 # --- The person page ---------------------------------------------------------------------------
@@ -430,68 +447,58 @@ def _timeline(page: PersonPage) -> list[TimelineEvent]:
 def person_page(user, person: Person) -> PersonPage:
     """Everything the person page shows to `user`, in a fixed number of queries.
 
-    The caller has checked `can(user, "view_person", person)`. Events of the user's structures
-    are always shown; those of other structures only when the person shares with the network.
-    Notes follow `view_note`.
+    The caller has checked `can(user, "view_person", person)`. Every list comes from the
+    record kind's `<record>_visible_to(user)` selector (see `visibility.py`), restricted to the
+    person: the API and the exports start from the same selectors.
     """
-    staff = sorted(roles_of(user).staff_of)
-    shares = person.shares_with_network
-
-    def mine_or_shared(queryset, *structure_fields):
-        if shares:
-            return queryset
-        condition = Q()
-        for name in structure_fields:
-            condition |= Q(**{f"{name}__in": staff})
-        return queryset.filter(condition)
-
     accompaniments = list(
-        mine_or_shared(Accompaniment.objects.filter(person=person), "structure_id").select_related(
-            "structure", "referent"
-        )
+        accompaniments_visible_to(user)
+        .filter(person=person)
+        .select_related("structure", "referent")
     )
     consents = list(
-        Consent.objects.filter(person=person).select_related("structure", "recorded_by")
+        consents_visible_to(user).filter(person=person).select_related("structure", "recorded_by")
     )
     projects = list(
-        mine_or_shared(Project.objects.filter(persons=person), "created_by_structure_id")
+        projects_of_person(user, person)
         .select_related("current_stage", "sector", "envisaged_legal_form", "created_by_structure")
         .order_by("-created_at", "-pk")
     )
     applications = list(
-        mine_or_shared(Application.objects.filter(person=person), "structure_id").select_related(
-            "offer", "session", "structure"
-        )
+        applications_visible_to(user)
+        .filter(person=person)
+        .select_related("offer", "session", "structure")
     )
     referrals = list(
-        mine_or_shared(
-            Referral.objects.filter(person=person), "from_structure_id", "to_structure_id"
-        ).select_related("from_structure", "to_structure", "to_offer")
+        referrals_visible_to(user)
+        .filter(person=person)
+        .select_related("from_structure", "to_structure", "to_offer")
     )
     acts = list(
-        mine_or_shared(ActParticipant.objects.filter(person=person), "act__structure_id")
+        participations_visible_to(user)
+        .filter(person=person)
         .select_related("act", "act__act_type", "act__structure", "act__offer", "act__staff")
         .order_by("-act__occurred_on", "-act__pk")
     )
     outcomes = list(
-        mine_or_shared(Outcome.objects.filter(person=person), "structure_id").select_related(
-            "outcome_type", "structure", "project", "legal_form"
-        )
+        outcomes_visible_to(user)
+        .filter(person=person)
+        .select_related("outcome_type", "structure", "project", "legal_form")
     )
-    notes = []
-    for note in PersonNote.objects.filter(person=person).select_related("structure", "author"):
-        note.person = person  # the rules read the person's cached visibility, no query
-        if can(user, "view_note", note):
-            notes.append(note)
-    plan = Plan.objects.filter(person=person).first()
+    notes = list(notes_visible_to(user).filter(person=person).select_related("structure", "author"))
+    plan = plans_visible_to(user).filter(person=person).first()
     plan_steps, plan_revisions = [], []
     if plan is not None:
         plan_steps = list(
-            mine_or_shared(plan.steps.all(), "responsible_structure_id").select_related(
-                "offer", "offer__structure", "responsible_structure"
-            )
+            plan_steps_visible_to(user)
+            .filter(plan=plan)
+            .select_related("offer", "offer__structure", "responsible_structure")
         )
-        plan_revisions = list(plan.revisions.select_related("author", "structure")[:5])
+        plan_revisions = list(
+            plan_revisions_visible_to(user)
+            .filter(plan=plan)
+            .select_related("author", "structure")[:5]
+        )
     current_stage = next(
         (project.current_stage for project in projects if project.current_stage_id), None
     )
@@ -509,7 +516,7 @@ def person_page(user, person: Person) -> PersonPage:
         plan_steps=plan_steps,
         plan_revisions=plan_revisions,
         current_stage=current_stage,
-        shows_network=shares,
+        shows_network=person.shares_with_network,
     )
     page.timeline = _timeline(page)
     return page

@@ -32,7 +32,7 @@ from .forms import (
     apply_errors,
 )
 from .models import Consent, ConsentScope, Person, PersonAccess, Plan, Project
-from .services.access import log_person_accesses
+from .services.access import log_person_reads
 from .view_helpers import person_or_403, person_url, require_pathways
 
 PAGE_SIZE = 50
@@ -106,11 +106,7 @@ def person_list_csv(request):
         for person in exported
     )
     # An export is a read of every record in it: each one goes to the access log.
-    log_person_accesses(
-        person_ids=[person.pk for person in exported],
-        user=request.user,
-        channel=PersonAccess.Channel.EXPORT,
-    )
+    log_person_reads(user=request.user, persons=exported, channel=PersonAccess.Channel.EXPORT)
     return csv_response("personnes.csv", header, rows)
 
 

@@ -13,7 +13,22 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from maillage.accounts.rules import roles_of
 
-from .models import Accompaniment, Person, Referral, ReferralOrigin
+from .models import (
+    Accompaniment,
+    Act,
+    ActParticipant,
+    Application,
+    Consent,
+    Outcome,
+    Person,
+    PersonNote,
+    Plan,
+    PlanRevision,
+    PlanStep,
+    Project,
+    Referral,
+    ReferralOrigin,
+)
 
 _SEEING = "_maillage_seeing_structures"
 _ACCOMPANYING = "_maillage_accompanying_structures"
@@ -77,3 +92,175 @@ def persons_visible_to(user) -> QuerySet[Person]:
     if not staff:
         return Person.objects.none()
     return Person.objects.filter(visible_persons_condition(sorted(staff)))
+
+
+# --- What each record kind shows to whom --------------------------------------------------------
+#
+# The person page's rule, written once for every channel (page, API, CSV/XLSX, right of access):
+# a record about a person is seen by `user` when the person is visible to them (above) and
+# - the record belongs to one of the user's structures (it recorded it, it is the receiving or
+#   sending structure), or
+# - the person shares with the network (`Person.shares_with_network`): then the records of the
+#   other structures are shown too.
+# Exceptions, each written below: consents are shown with the person (they say what the person
+# agreed to, which every structure that sees them must respect); notes follow `view_note` (another
+# structure's note only when it is marked shared *and* the person shares); referrals are also seen
+# by their sending and receiving structures, even when the person is hidden (the person is then
+# not named); acts of the user's structures are always listed (with the participants the user may
+# see). Act notes (`Act.notes`) are private to the acting structure: no channel ever shows them to
+# another structure, even when the person shares with the network.
+
+
+def _staff(user) -> list[int]:
+    return sorted(roles_of(user).staff_of)
+
+
+def _visible_person_ids(staff):
+    return Person.objects.filter(visible_persons_condition(staff)).values("pk")
+
+
+def _about_visible_person(staff, person: str, *structures: str, shared: Q | None = None) -> Q:
+    """Rows whose `person` is visible and that belong to the staff's structures or are shared."""
+    mine = Q()
+    for name in structures:
+        mine |= Q(**{f"{name}__in": staff})
+    shares = Q(**{f"{person}__shares_with_network": True})
+    if shared is not None:
+        shares &= shared
+    return Q(**{f"{person}__in": _visible_person_ids(staff)}) & (mine | shares)
+
+
+def accompaniments_visible_to(user) -> QuerySet[Accompaniment]:
+    staff = _staff(user)
+    if not staff:
+        return Accompaniment.objects.none()
+    return Accompaniment.objects.filter(_about_visible_person(staff, "person", "structure_id"))
+
+
+def consents_visible_to(user) -> QuerySet[Consent]:
+    """Every consent of a visible person, whichever structure recorded it."""
+    staff = _staff(user)
+    if not staff:
+        return Consent.objects.none()
+    return Consent.objects.filter(person__in=_visible_person_ids(staff))
+
+
+def project_links_visible_to(user) -> QuerySet:
+    """(project, person) rows: a project is seen through each person who carries it."""
+    staff = _staff(user)
+    through = Project.persons.through
+    if not staff:
+        return through.objects.none()
+    return through.objects.filter(
+        _about_visible_person(staff, "person", "project__created_by_structure_id")
+    )
+
+
+def projects_visible_to(user) -> QuerySet[Project]:
+    links = project_links_visible_to(user).filter(project_id=OuterRef("pk"))
+    return Project.objects.filter(Exists(links))
+
+
+def applications_visible_to(user) -> QuerySet[Application]:
+    """Applications of visible persons: to an offer of the user's structures, or shared.
+
+    This is the one meaning of "applications I see" (pages, API, exports); the inbox of the
+    applications received by the user's structures is a filter on top (`structure__in`).
+    """
+    staff = _staff(user)
+    if not staff:
+        return Application.objects.none()
+    return Application.objects.filter(_about_visible_person(staff, "person", "structure_id"))
+
+
+def referrals_visible_to(user) -> QuerySet[Referral]:
+    """Referrals sent or received by the user's structures (the person is then named only when
+    visible: `person_visible`), and those of a visible person who shares with the network."""
+    staff = _staff(user)
+    if not staff:
+        return Referral.objects.none()
+    return (
+        Referral.objects.filter(
+            Q(from_structure_id__in=staff)
+            | Q(to_structure_id__in=staff)
+            | Q(person__in=_visible_person_ids(staff), person__shares_with_network=True)
+        )
+        .annotate(
+            person_visible=Exists(
+                Person.objects.filter(visible_persons_condition(staff), pk=OuterRef("person_id"))
+            )
+        )
+        .select_related(
+            "person", "from_structure", "to_structure", "to_offer", "decline_reason", "from_user"
+        )
+    )
+
+
+def participations_visible_to(user) -> QuerySet[ActParticipant]:
+    """A person's presence at an act: the act is the user's structures', or the person shares."""
+    staff = _staff(user)
+    if not staff:
+        return ActParticipant.objects.none()
+    return ActParticipant.objects.filter(
+        _about_visible_person(staff, "person", "act__structure_id")
+    )
+
+
+def acts_visible_to(user) -> QuerySet[Act]:
+    """Acts of the user's structures, and acts with a participation the user may see."""
+    staff = _staff(user)
+    if not staff:
+        return Act.objects.none()
+    seen = participations_visible_to(user).filter(act_id=OuterRef("pk"))
+    return Act.objects.filter(Q(structure_id__in=staff) | Q(Exists(seen)))
+
+
+def outcomes_visible_to(user) -> QuerySet[Outcome]:
+    staff = _staff(user)
+    if not staff:
+        return Outcome.objects.none()
+    return Outcome.objects.filter(_about_visible_person(staff, "person", "structure_id"))
+
+
+def notes_visible_to(user) -> QuerySet[PersonNote]:
+    """The `view_note` rule: the user's structures' notes; another's when shared both ways."""
+    staff = _staff(user)
+    if not staff:
+        return PersonNote.objects.none()
+    return PersonNote.objects.filter(
+        _about_visible_person(staff, "person", "structure_id", shared=Q(is_shared=True))
+    )
+
+
+def plans_visible_to(user) -> QuerySet[Plan]:
+    """The plan of a visible person (its steps and revisions are filtered below)."""
+    staff = _staff(user)
+    if not staff:
+        return Plan.objects.none()
+    return Plan.objects.filter(person__in=_visible_person_ids(staff))
+
+
+def plan_steps_visible_to(user) -> QuerySet[PlanStep]:
+    staff = _staff(user)
+    if not staff:
+        return PlanStep.objects.none()
+    return PlanStep.objects.filter(
+        _about_visible_person(staff, "plan__person", "responsible_structure_id")
+    )
+
+
+def plan_revisions_visible_to(user) -> QuerySet[PlanRevision]:
+    """Revisions made by the user's structures, or all when the person shares (their snapshot
+    lists every step: readers keep only the steps `belongs_or_shared` allows)."""
+    staff = _staff(user)
+    if not staff:
+        return PlanRevision.objects.none()
+    return PlanRevision.objects.filter(_about_visible_person(staff, "plan__person", "structure_id"))
+
+
+def belongs_or_shared(user, person: Person, *structure_ids) -> bool:
+    """The rule above for one row of a person the user sees (no query): one of the user's
+    structures holds it, or the person shares with the network. For rows that are not a model
+    of their own: a project's carriers, a step of a plan revision's snapshot."""
+    staff = roles_of(user).staff_of
+    return person.shares_with_network or any(pk in staff for pk in structure_ids)

@@ -1,7 +1,9 @@
 """Reads of the advisors' workflow pages: referral inbox, applications, sessions, acts.
 
-Everything starts from what the user may see (`selectors`, `rules.roles_of`), with the joins
-each page needs, so that lists cost a fixed number of queries whatever their length.
+Who sees which record is not decided here: the inboxes are filters on top of the record kinds'
+selectors (`selectors.referrals_visible_to`, `selectors.applications_visible_to`), with the joins
+each page needs, so that lists cost a fixed number of queries whatever their length. The rest
+are the choices the forms offer (structures, offers, sessions, referentials).
 """
 
 from django.db.models import Case, Count, F, IntegerField, QuerySet, Value, When
@@ -21,7 +23,7 @@ from .models import (
     Referral,
 )
 from .referentials import entries_for_structures
-from .selectors import referrals_visible_to
+from .selectors import applications_visible_to, referrals_visible_to
 from .states import REFERRAL_UNANSWERED
 from .visibility import persons_visible_to
 
@@ -64,11 +66,10 @@ def visible_person_ids(user, person_ids) -> frozenset[int]:
 
 
 def mark_visible_persons(user, referrals) -> list:
-    """The referrals, each with `shows_person` set (one query for the whole list)."""
+    """The referrals, each with `shows_person` set (from the selector's `person_visible`)."""
     referrals = list(referrals)
-    visible = visible_person_ids(user, (r.person_id for r in referrals))
     for referral in referrals:
-        referral.shows_person = referral.person_id in visible
+        referral.shows_person = bool(referral.person_visible)
     return referrals
 
 
@@ -130,19 +131,22 @@ def act_types_for(structure_ids) -> QuerySet[ActType]:
     return entries_for_structures(ActType, structure_ids)
 
 
-def applications_visible_to(user) -> QuerySet[Application]:
-    """Applications received by the user's structures."""
+def applications_received_by(user) -> QuerySet[Application]:
+    """The inbox of applications: those the user sees (`applications_visible_to`) that were
+    made to an offer of the user's structures."""
     staff = sorted(roles_of(user).staff_of)
-    if not staff:
-        return Application.objects.none()
-    return Application.objects.filter(structure_id__in=staff).select_related(
-        "person",
-        "offer",
-        "session",
-        "structure",
-        "next_step_referral__to_structure",
-        "no_next_step_reason",
-        "end_reason",
+    return (
+        applications_visible_to(user)
+        .filter(structure_id__in=staff)
+        .select_related(
+            "person",
+            "offer",
+            "session",
+            "structure",
+            "next_step_referral__to_structure",
+            "no_next_step_reason",
+            "end_reason",
+        )
     )
 
 

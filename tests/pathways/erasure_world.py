@@ -236,6 +236,14 @@ def _records(net, persons: dict, bob: Person) -> None:
             ),
             is_shared=True,
         )
+        # A right-of-access export their legal representative asked for (the access log keeps
+        # the representative's name: here a relative bearing theirs).
+        services.export_person_data(
+            person=person,
+            user=user,
+            requested_by="legal_representative",
+            requester_name=f"{who.first} {who.last} (tutrice)",
+        )
         services.record_act(
             structure=net.intermade,
             user=user,

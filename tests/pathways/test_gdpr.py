@@ -278,10 +278,13 @@ def test_only_an_administrator_of_an_accompanying_structure_may_erase(net):
     assert not Person.objects.get(pk=person.pk).is_anonymised
 
 
+ASKED = {"requested_by": "person_by_email"}
+
+
 def test_export_holds_everything_and_is_logged(net, login):
     person, _admin = build_history(net)
-    response = login(net.intermade_advisor).get(
-        reverse("pathways:person_export_json", args=[person.uuid])
+    response = login(net.intermade_advisor).post(
+        reverse("pathways:person_export_json", args=[person.uuid]), ASKED
     )
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
@@ -309,8 +312,8 @@ def test_the_export_hides_notes_the_structure_may_not_read(net, login):
     person = PersonFactory(accompanied_by=[net.intermade, net.apeas])
     PersonNote.objects.create(person=person, structure=net.apeas, body="Note privée APEAS")
     PersonNote.objects.create(person=person, structure=net.intermade, body="Note Intermade")
-    response = login(net.intermade_advisor).get(
-        reverse("pathways:person_export_json", args=[person.uuid])
+    response = login(net.intermade_advisor).post(
+        reverse("pathways:person_export_json", args=[person.uuid]), ASKED
     )
     assert [note["body"] for note in json.loads(response.content)["notes"]] == ["Note Intermade"]
 
@@ -319,8 +322,8 @@ def test_export_pdf_is_a_readable_document(net, login):
     from pypdf import PdfReader
 
     person, _admin = build_history(net)
-    response = login(net.intermade_advisor).get(
-        reverse("pathways:person_export_pdf", args=[person.uuid])
+    response = login(net.intermade_advisor).post(
+        reverse("pathways:person_export_pdf", args=[person.uuid]), ASKED
     )
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)

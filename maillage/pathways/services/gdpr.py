@@ -32,14 +32,14 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from maillage.accounts.rules import can
+from maillage.accounts.rules import roles_of
 from maillage.core import personal_data
 from maillage.core.personal_data import ANONYMISED_FIRST_NAME, ANONYMISED_LAST_NAME, SCRUBBED
-from maillage.directory.models import ContactRequest
+from maillage.directory.models import ContactRequest, Structure
 from maillage.directory.personal_data import ERASED_EMAIL
 
 from .. import visibility
@@ -48,13 +48,10 @@ from ..models import (
     ActParticipant,
     Application,
     ApplicationTransition,
-    Consent,
     Outcome,
     Person,
     PersonAccess,
     PersonNote,
-    Plan,
-    PlanRevision,
     PlanStep,
     Project,
     Referral,
@@ -94,32 +91,128 @@ def _transitions(rows, labels) -> list[dict]:
     ]
 
 
-def person_data(person: Person, user) -> dict:
-    """Everything Maillage holds about the person, as plain JSON-ready data.
+def _held_elsewhere(person: Person, user) -> list[dict]:
+    """The structures holding records about the person that `user` may not read, with how
+    many of each kind: names and counts only, never the content."""
+    staff = roles_of(user).staff_of
+    kinds = [
+        (
+            _("accompaniments"),
+            Accompaniment.objects.filter(person=person),
+            visibility.accompaniments_visible_to(user),
+            ["structure"],
+        ),
+        (
+            _("projects"),
+            Project.objects.filter(persons=person),
+            Project.objects.filter(
+                pk__in=visibility.project_links_visible_to(user)
+                .filter(person=person)
+                .values("project_id")
+            ),
+            ["created_by_structure"],
+        ),
+        (
+            _("applications"),
+            Application.objects.filter(person=person),
+            visibility.applications_visible_to(user),
+            ["structure"],
+        ),
+        (
+            _("referrals"),
+            Referral.objects.filter(person=person),
+            visibility.referrals_visible_to(user),
+            ["from_structure", "to_structure"],
+        ),
+        (
+            _("professional acts"),
+            ActParticipant.objects.filter(person=person),
+            visibility.participations_visible_to(user),
+            ["act__structure"],
+        ),
+        (
+            _("outcomes"),
+            Outcome.objects.filter(person=person),
+            visibility.outcomes_visible_to(user),
+            ["structure"],
+        ),
+        (
+            _("notes"),
+            PersonNote.objects.filter(person=person),
+            visibility.notes_visible_to(user),
+            ["structure"],
+        ),
+        (
+            _("steps of the accompaniment plan"),
+            PlanStep.objects.filter(plan__person=person),
+            visibility.plan_steps_visible_to(user),
+            ["responsible_structure"],
+        ),
+    ]
+    held: dict[tuple[str, int], dict] = {}
+    for label, rows, visible, structure_fields in kinds:
+        hidden = rows.exclude(pk__in=visible.values("pk"))
+        for name in structure_fields:
+            counted = (
+                hidden.filter(**{f"{name}__isnull": False})
+                .exclude(**{f"{name}_id__in": staff})
+                .order_by()
+                .values(f"{name}_id", f"{name}__name")
+                .annotate(n=Count("pk"))
+            )
+            for row in counted:
+                key = (row[f"{name}__name"], row[f"{name}_id"])
+                entry = held.setdefault(key, {"structure": key[0], "records": {}})
+                entry["records"][str(label)] = entry["records"].get(str(label), 0) + row["n"]
+    return [
+        {
+            "structure": entry["structure"],
+            "records": [{"kind": kind, "count": n} for kind, n in entry["records"].items()],
+        }
+        for _key, entry in sorted(held.items())
+    ]
 
-    Notes are those `user` may read; the notes of collective acts (which speak of others) are
-    left out. Labels are in the current language.
+
+def person_data(person: Person, user) -> dict:
+    """What the network holds about the person, as `user` may give it to them.
+
+    Every record `user` may read under the person page's rule (the `<record>_visible_to(user)`
+    selectors of `visibility.py`, the same the page and the API use) is given in full. For the
+    records of other structures that `user` may not read, `held_elsewhere` names the structures
+    and counts their records of each kind, so that the person knows where to ask, without their
+    content: the export is the person's right, not a way for an advisor to read other
+    structures' records. Act notes are private to the acting structure: only those of `user`'s
+    structures appear, and never those of a collective act (they speak of others). Labels are
+    in the current language.
     """
     from ..models import ApplicationStatus, ReferralStatus
 
     application_labels = dict(ApplicationStatus.choices)
     referral_labels = dict(ReferralStatus.choices)
-    person = (
-        Person.objects.select_related("commune", "situation", "created_by_structure")
-        .prefetch_related(
-            Prefetch(
-                "accompaniments",
-                queryset=Accompaniment.objects.select_related("structure", "referent"),
-            ),
-        )
-        .get(pk=person.pk)
+    staff = roles_of(user).staff_of
+    person = Person.objects.select_related("commune", "situation", "created_by_structure").get(
+        pk=person.pk
     )
-    consents = Consent.objects.filter(person=person).select_related("structure")
-    projects = Project.objects.filter(persons=person).select_related(
-        "sector", "envisaged_legal_form", "current_stage"
+    accompaniments = (
+        visibility.accompaniments_visible_to(user)
+        .filter(person=person)
+        .select_related("structure", "referent")
+    )
+    consents = (
+        visibility.consents_visible_to(user).filter(person=person).select_related("structure")
+    )
+    projects = (
+        Project.objects.filter(
+            pk__in=visibility.project_links_visible_to(user)
+            .filter(person=person)
+            .values("project_id")
+        )
+        .select_related("sector", "envisaged_legal_form", "current_stage")
+        .order_by("-created_at", "-pk")
     )
     applications = (
-        Application.objects.filter(person=person)
+        visibility.applications_visible_to(user)
+        .filter(person=person)
         .select_related(
             "offer", "session", "structure", "project", "no_next_step_reason", "end_reason"
         )
@@ -128,36 +221,50 @@ def person_data(person: Person, user) -> dict:
         )
     )
     referrals = (
-        Referral.objects.filter(person=person)
+        visibility.referrals_visible_to(user)
+        .filter(person=person)
         .select_related("from_structure", "to_structure", "to_offer", "decline_reason", "project")
         .prefetch_related(
             Prefetch("transitions", queryset=ReferralTransition.objects.order_by("at", "pk"))
         )
     )
     participations = (
-        ActParticipant.objects.filter(person=person)
+        visibility.participations_visible_to(user)
+        .filter(person=person)
         .select_related("act__act_type", "act__structure", "act__offer", "act__session")
         .order_by("-act__occurred_on", "-act__pk")
     )
-    outcomes = Outcome.objects.filter(person=person).select_related(
-        "outcome_type", "structure", "legal_form", "project"
+    outcomes = (
+        visibility.outcomes_visible_to(user)
+        .filter(person=person)
+        .select_related("outcome_type", "structure", "legal_form", "project")
     )
-    notes = [
-        note
-        for note in PersonNote.objects.filter(person=person).select_related("structure", "person")
-        if can(user, "view_note", note)
-    ]
+    notes = visibility.notes_visible_to(user).filter(person=person).select_related("structure")
     plan = (
-        Plan.objects.filter(person=person)
+        visibility.plans_visible_to(user)
+        .filter(person=person)
         .prefetch_related(
             Prefetch(
-                "steps", queryset=PlanStep.objects.select_related("offer", "responsible_structure")
+                "steps",
+                queryset=visibility.plan_steps_visible_to(user).select_related(
+                    "offer", "responsible_structure"
+                ),
             ),
-            Prefetch("revisions", queryset=PlanRevision.objects.select_related("structure")),
+            Prefetch(
+                "revisions",
+                queryset=visibility.plan_revisions_visible_to(user).select_related("structure"),
+            ),
         )
         .first()
     )
     access_log = PersonAccess.objects.filter(person=person).select_related("user")
+
+    def act_notes(act) -> str:
+        # Private to the acting structure; a collective act's notes speak of others too.
+        if act.structure_id not in staff or act.is_collective:
+            return ""
+        return act.notes
+
     return {
         "generated_at": _iso(timezone.now()),
         "person": {
@@ -187,7 +294,7 @@ def person_data(person: Person, user) -> dict:
                 "ended_on": _iso(a.ended_on),
                 "referent": _name(a.referent),
             }
-            for a in person.accompaniments.all()
+            for a in accompaniments
         ],
         "consents": [
             {
@@ -202,6 +309,7 @@ def person_data(person: Person, user) -> dict:
         ],
         "projects": [
             {
+                "identifier": str(p.uuid),
                 "title": p.title,
                 "description": p.description,
                 "kind": p.get_kind_display(),
@@ -214,6 +322,7 @@ def person_data(person: Person, user) -> dict:
         ],
         "applications": [
             {
+                "identifier": str(a.uuid),
                 "offer": str(a.offer),
                 "structure": str(a.structure),
                 "session": _name(a.session),
@@ -231,6 +340,7 @@ def person_data(person: Person, user) -> dict:
         ],
         "referrals": [
             {
+                "identifier": str(r.uuid),
                 "from_structure": str(r.from_structure or _("public site")),
                 "to_structure": str(r.to_structure),
                 "to_offer": _name(r.to_offer),
@@ -251,6 +361,7 @@ def person_data(person: Person, user) -> dict:
         ],
         "acts": [
             {
+                "identifier": str(p.act.uuid),
                 "type": str(p.act.act_type),
                 "date": _iso(p.act.occurred_on),
                 "duration_minutes": p.act.duration_minutes,
@@ -259,13 +370,13 @@ def person_data(person: Person, user) -> dict:
                 "title": p.act.title,
                 "collective": p.act.is_collective,
                 "attended": p.attended,
-                # The notes of a collective act speak of others too.
-                "notes": "" if p.act.is_collective else p.act.notes,
+                "notes": act_notes(p.act),
             }
             for p in participations
         ],
         "outcomes": [
             {
+                "identifier": str(o.uuid),
                 "type": str(o.outcome_type),
                 "date": _iso(o.occurred_on),
                 "structure": str(o.structure),
@@ -295,7 +406,14 @@ def person_data(person: Person, user) -> dict:
                     "number": r.number,
                     "at": _iso(r.at),
                     "structure": _name(r.structure),
-                    "steps": r.steps,
+                    # The snapshot lists every step: only those the steps' rule shows.
+                    "steps": [
+                        step
+                        for step in r.steps
+                        if visibility.belongs_or_shared(
+                            user, person, step.get("responsible_structure")
+                        )
+                    ],
                 }
                 for r in plan.revisions.all()
             ],
@@ -309,23 +427,51 @@ def person_data(person: Person, user) -> dict:
             }
             for n in notes
         ],
+        "held_elsewhere": _held_elsewhere(person, user),
         "access_log": [
             {
                 "at": _iso(a.at),
                 "user": _name(a.user),
                 "channel": a.get_channel_display(),
                 "granted": a.granted,
+                "requested_by": a.get_requested_by_display() if a.requested_by else None,
             }
             for a in access_log
         ],
     }
 
 
-def export_person_data(*, person: Person, user) -> dict:
-    """The right of access: everything about the person, logged as an export."""
+def export_person_data(
+    *, person: Person, user, requested_by: str, requester_name: str = ""
+) -> dict:
+    """The right of access, produced for the person: `requested_by` says who asked for it (the
+    person, in person, by post or by e-mail, or a legal representative, then named), and the
+    export is logged with who asked and who produced it (`user`)."""
     require(user, "export_person_data", person)
+    if requested_by not in PersonAccess.Requester.values:
+        raise ValidationError({"requested_by": _("Say who asked for the person's data.")})
+    requester_name = requester_name.strip()
+    if requested_by != PersonAccess.Requester.LEGAL_REPRESENTATIVE:
+        requester_name = ""
+    elif not requester_name:
+        raise ValidationError({"requester_name": _("Give the name of the legal representative.")})
     data = person_data(person, user)
-    log_person_access(person=person, user=user, granted=True, channel=PersonAccess.Channel.EXPORT)
+    data["request"] = {
+        "requested_by": str(PersonAccess.Requester(requested_by).label),
+        "requester_name": requester_name or None,
+        "produced_by": _name(user),
+        "produced_by_structures": sorted(
+            str(structure) for structure in Structure.objects.filter(pk__in=roles_of(user).staff_of)
+        ),
+    }
+    log_person_access(
+        person=person,
+        user=user,
+        granted=True,
+        channel=PersonAccess.Channel.EXPORT,
+        requested_by=requested_by,
+        requester_name=requester_name,
+    )
     return data
 
 
