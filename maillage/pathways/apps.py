@@ -25,3 +25,11 @@ class PathwaysConfig(AppConfig):
         from maillage.core.referentials import sync_referentials
 
         post_migrate.connect(sync_referentials, sender=self, dispatch_uid="pathways_referentials")
+
+        from maillage.accounts.signals import staff_member_added
+
+        from . import notifications
+
+        staff_member_added.connect(
+            notifications.staff_member_added, dispatch_uid="pathways_staff_member_added"
+        )
