@@ -313,3 +313,13 @@ def test_a_platform_admin_adding_themselves_through_the_admin_site_is_announced(
     assert "Paula Plateforme" in text and "administrateur" in text.lower()
     # The notification is e-mailed like the others.
     assert [message.to for message in mail.outbox] == [[structure_admin.email]]
+
+
+def test_the_admin_site_exposes_no_personal_record():
+    """The platform admin reads persons only as a structure's staff, through the logged pages:
+    no admin page lists persons, their records, contact requests or import runs."""
+    from django.contrib import admin
+
+    registered = {model._meta.label for model in admin.site._registry}
+    assert not {label for label in registered if label.split(".")[0] in ("pathways", "imports")}
+    assert "directory.ContactRequest" not in registered
