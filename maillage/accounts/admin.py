@@ -4,6 +4,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from .models import NetworkRole, StructureMembership, User
+from .rules import forget_roles
+from .signals import staff_member_added
 
 
 class StructureMembershipInline(admin.TabularInline):
@@ -55,3 +57,25 @@ class UserAdmin(BaseUserAdmin):
         )
     ]
     filter_horizontal = []
+
+    def save_formset(self, request, form, formset, change):
+        """A membership added here is recorded as added by the platform admin, and the
+        structure's administrators are told, as when it is added from the team page."""
+        if formset.model is not StructureMembership:
+            super().save_formset(request, form, formset, change)
+            return
+        memberships = formset.save(commit=False)
+        for membership in formset.deleted_objects:
+            membership.delete()
+        added = []
+        for membership in memberships:
+            if membership.pk is None:
+                membership.created_by = request.user
+                added.append(membership)
+            membership.save()
+        formset.save_m2m()
+        forget_roles(form.instance)
+        for membership in added:
+            staff_member_added.send(
+                sender=StructureMembership, membership=membership, added_by=request.user
+            )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 
 from .models import NetworkRole, NetworkRoleKind, StructureMembership, StructureRole, User
 from .rules import forget_roles
+from .signals import staff_member_added
 
 
 def normalised_login_identifier(request, credentials=None) -> str:
@@ -137,7 +138,10 @@ def add_staff_member(
     added_by: User,
     base_url: str,
 ) -> StructureMembership:
-    """Add a person to a structure's team, creating and inviting their account if needed."""
+    """Add a person to a structure's team, creating and inviting their account if needed.
+
+    The structure's administrators are told (`staff_member_added`).
+    """
     user, created = _get_or_create_invited_user(email=email, full_name=full_name)
     if StructureMembership.objects.filter(user=user, structure=structure).exists():
         raise ValidationError(
@@ -149,6 +153,7 @@ def add_staff_member(
     membership.full_clean()
     membership.save()
     forget_roles(user)
+    staff_member_added.send(sender=StructureMembership, membership=membership, added_by=added_by)
     transaction.on_commit(
         lambda: _invite_if_new(
             user=user, created=created, base_url=base_url, context={"place": structure.name}

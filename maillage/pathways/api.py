@@ -12,7 +12,10 @@ selectors (the person page and the exports use the same): a row the caller may n
 channel "api"), refused attempts included, and so is each person of a page of the list.
 
 Writes go through `services` only. A rule a service refuses is a 400 with field errors (see
-`maillage.core.api_errors`), a stale `version` a 409, a forbidden move a 403.
+`maillage.core.api_errors`), a forbidden move a 403. Every change of an existing record (PUT,
+PATCH, the status actions) states the `version` it read, in the body: missing, a 400; stale
+(someone saved the record since), a 409 whose body holds `current_version`. Of two concurrent
+changes made from the same version exactly one succeeds (the services' conditional UPDATE).
 Applications and referrals change status through their actions (`/transition/`, `/accept/`…);
 acts and outcomes are recorded, not edited.
 """
@@ -21,7 +24,7 @@ from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -43,6 +46,7 @@ from .api_serializers import (
     ReferralNoteSerializer,
     ReferralRedirectSerializer,
     ReferralSerializer,
+    require_version,
 )
 from .models import (
     Act,
@@ -57,6 +61,7 @@ from .models import (
 )
 from .services.access import log_person_access, log_person_reads
 from .services.acts import ACT_FIELDS, OUTCOME_FIELDS
+from .services.common import StaleRecordError
 from .services.persons import PERSON_FIELDS, PROJECT_FIELDS
 
 # --- Access ------------------------------------------------------------------------------------
@@ -196,10 +201,43 @@ class PathwaysViewSet(
     def respond(self, obj, code=status.HTTP_200_OK):
         return Response(self.get_serializer(self.reloaded(obj)).data, status=code)
 
-    def action_data(self, serializer_class):
-        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
+    def action_data(self, serializer_class, **context):
+        serializer = serializer_class(
+            data=self.request.data, context={**self.get_serializer_context(), **context}
+        )
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
+
+    def handle_exception(self, exc):
+        """A stale version is a 409 (see `api_errors`) that also says the version saved now."""
+        response = super().handle_exception(exc)
+        if isinstance(exc, StaleRecordError) and isinstance(response.data, dict):
+            response.data["current_version"] = exc.current_version
+        return response
+
+
+class ConflictSerializer(serializers.Serializer):
+    """The body of a 409: the record was saved by someone else since the caller read it."""
+
+    version = serializers.ListField(child=serializers.CharField(), help_text="What happened.")
+    current_version = serializers.IntegerField(
+        allow_null=True, help_text="The version saved now: read the record again, then retry."
+    )
+
+
+VERSIONED_CHANGE = (
+    "Send the `version` you read in the body: a missing one is refused with 400, a stale one "
+    "with 409 (the body gives `current_version`)."
+)
+
+
+def versioned_responses(serializer_class):
+    return {
+        200: serializer_class,
+        409: OpenApiResponse(
+            ConflictSerializer, description="Someone saved the record since you read it."
+        ),
+    }
 
 
 def _schema(name: str, plural: str, *, update: bool = False, create: str | None = None):
@@ -209,13 +247,28 @@ def _schema(name: str, plural: str, *, update: bool = False, create: str | None 
         "create": extend_schema(summary=create or f"Record a {name}", tags=["pathways"]),
     }
     if update:
-        views["update"] = extend_schema(summary=f"Replace a {name}", tags=["pathways"])
-        views["partial_update"] = extend_schema(summary=f"Change a {name}", tags=["pathways"])
+        views["update"] = extend_schema(
+            summary=f"Replace a {name}", description=VERSIONED_CHANGE, tags=["pathways"]
+        )
+        views["partial_update"] = extend_schema(
+            summary=f"Change a {name}", description=VERSIONED_CHANGE, tags=["pathways"]
+        )
     return extend_schema_view(**views)
 
 
+class VersionedUpdateMixin(mixins.UpdateModelMixin):
+    """PUT and PATCH state the version read (400 without it, 409 when stale)."""
+
+    def perform_update(self, serializer):
+        require_version(serializer.validated_data)
+        self.update_object(serializer)
+
+    def update_object(self, serializer):
+        raise NotImplementedError
+
+
 @_schema("person", "Persons", update=True)
-class PersonViewSet(mixins.UpdateModelMixin, PathwaysViewSet):
+class PersonViewSet(VersionedUpdateMixin, PathwaysViewSet):
     """Persons followed by your structures or referred to them with their consent.
 
     Reading one is logged. Creating one makes your structure accompany them.
@@ -254,20 +307,20 @@ class PersonViewSet(mixins.UpdateModelMixin, PathwaysViewSet):
         fields = {name: value for name, value in data.items() if name in PERSON_FIELDS}
         return services.create_person(structure=structure, user=self.request.user, **fields)
 
-    def perform_update(self, serializer):
+    def update_object(self, serializer):
         data = dict(serializer.validated_data)
         fields = {name: value for name, value in data.items() if name in PERSON_FIELDS}
         person = services.update_person(
             person=serializer.instance,
             user=self.request.user,
-            expected_version=data.get("version"),
+            expected_version=data["version"],
             **fields,
         )
         serializer.instance = self.reloaded(person)
 
 
 @_schema("project", "Projects", update=True)
-class ProjectViewSet(mixins.UpdateModelMixin, PathwaysViewSet):
+class ProjectViewSet(VersionedUpdateMixin, PathwaysViewSet):
     """Projects carried by persons you may see."""
 
     serializer_class = ProjectSerializer
@@ -281,13 +334,13 @@ class ProjectViewSet(mixins.UpdateModelMixin, PathwaysViewSet):
             structure=structure, user=self.request.user, persons=data["persons"], **fields
         )
 
-    def perform_update(self, serializer):
+    def update_object(self, serializer):
         data = dict(serializer.validated_data)
         fields = {name: value for name, value in data.items() if name in PROJECT_FIELDS}
         project = services.update_project(
             project=serializer.instance,
             user=self.request.user,
-            expected_version=data.get("version"),
+            expected_version=data["version"],
             persons=data.get("persons"),
             **fields,
         )
@@ -317,22 +370,22 @@ class ApplicationViewSet(PathwaysViewSet):
         description=(
             "Follows the application's state machine. 'not_selected' needs a next step: "
             "`next_step_referral`, `refer_to_structure` (a referral sent in the same call) or "
-            "`no_next_step_reason`; otherwise 400."
+            "`no_next_step_reason`; otherwise 400. " + VERSIONED_CHANGE
         ),
         request=ApplicationTransitionSerializer,
-        responses=ApplicationSerializer,
+        responses=versioned_responses(ApplicationSerializer),
         tags=["pathways"],
     )
     @action(detail=True, methods=["post"])
     def transition(self, request, uuid=None):
         application = self.get_object()
-        data = self.action_data(ApplicationTransitionSerializer)
+        data = self.action_data(ApplicationTransitionSerializer, sender=application.structure)
         application = services.change_application_status(
             application=application,
             user=request.user,
             to_status=data["status"],
             note=data["note"],
-            expected_version=data.get("version"),
+            expected_version=data["version"],
             next_step_referral=data.get("next_step_referral"),
             refer_to_structure=data.get("refer_to_structure"),
             refer_to_offer=data.get("refer_to_offer"),
@@ -347,7 +400,11 @@ class ApplicationViewSet(PathwaysViewSet):
 
 def _referral_action(summary: str, request_serializer):
     return extend_schema(
-        summary=summary, request=request_serializer, responses=ReferralSerializer, tags=["pathways"]
+        summary=summary,
+        description=VERSIONED_CHANGE,
+        request=request_serializer,
+        responses=versioned_responses(ReferralSerializer),
+        tags=["pathways"],
     )
 
 
@@ -382,7 +439,7 @@ class ReferralViewSet(PathwaysViewSet):
             referral=self.get_object(),
             user=request.user,
             note=data["note"],
-            expected_version=data.get("version"),
+            expected_version=data["version"],
         )
         return self.respond(referral)
 
@@ -396,7 +453,7 @@ class ReferralViewSet(PathwaysViewSet):
             reason=data["decline_reason"],
             note=data["decline_note"],
             share_reason_with_person=data["share_reason_with_person"],
-            expected_version=data.get("version"),
+            expected_version=data["version"],
         )
         return self.respond(referral)
 
@@ -406,15 +463,15 @@ class ReferralViewSet(PathwaysViewSet):
     )
     @action(detail=True, methods=["post"])
     def redirect(self, request, uuid=None):
-        data = self.action_data(ReferralRedirectSerializer)
         referral = self.get_object()
+        data = self.action_data(ReferralRedirectSerializer, sender=referral.to_structure)
         services.redirect_referral(
             referral=referral,
             user=request.user,
             to_structure=data["to_structure"],
             to_offer=data.get("to_offer"),
             note=data["note"],
-            expected_version=data.get("version"),
+            expected_version=data["version"],
         )
         return self.respond(referral)
 
@@ -437,7 +494,7 @@ class ReferralViewSet(PathwaysViewSet):
             user=request.user,
             met_on=data["first_meeting_on"],
             identity=identity,
-            expected_version=data.get("version"),
+            expected_version=data["version"],
         )
         return self.respond(referral)
 
@@ -449,7 +506,7 @@ class ReferralViewSet(PathwaysViewSet):
             referral=self.get_object(),
             user=request.user,
             note=data["note"],
-            expected_version=data.get("version"),
+            expected_version=data["version"],
         )
         return self.respond(referral)
 
@@ -461,7 +518,7 @@ class ReferralViewSet(PathwaysViewSet):
             referral=self.get_object(),
             user=request.user,
             note=data["note"],
-            expected_version=data.get("version"),
+            expected_version=data["version"],
         )
         return self.respond(referral)
 
@@ -472,7 +529,7 @@ class ReferralViewSet(PathwaysViewSet):
     update=True,
     create="Record an individual or collective act",
 )
-class ActViewSet(mixins.UpdateModelMixin, PathwaysViewSet):
+class ActViewSet(VersionedUpdateMixin, PathwaysViewSet):
     """Acts of your structures, and acts of others with persons who share with the network."""
 
     serializer_class = ActSerializer
@@ -494,7 +551,7 @@ class ActViewSet(mixins.UpdateModelMixin, PathwaysViewSet):
             notes=data.get("notes", ""),
         )
 
-    def perform_update(self, serializer):
+    def update_object(self, serializer):
         """Correct an act of your structure (a new `persons` list replaces the attendance)."""
         data = dict(serializer.validated_data)
         fields = {name: value for name, value in data.items() if name in ACT_FIELDS}
@@ -502,7 +559,7 @@ class ActViewSet(mixins.UpdateModelMixin, PathwaysViewSet):
         act = services.update_act(
             act=serializer.instance,
             user=self.request.user,
-            expected_version=data.get("version"),
+            expected_version=data["version"],
             persons=persons,
             absent={person.pk for person in data.get("absent", [])} if persons else None,
             **fields,
@@ -511,7 +568,7 @@ class ActViewSet(mixins.UpdateModelMixin, PathwaysViewSet):
 
 
 @_schema("outcome", "Outcomes", update=True, create="Record an outcome (where a pathway led)")
-class OutcomeViewSet(mixins.UpdateModelMixin, PathwaysViewSet):
+class OutcomeViewSet(VersionedUpdateMixin, PathwaysViewSet):
     """Outcomes of persons you may see."""
 
     serializer_class = OutcomeSerializer
@@ -530,13 +587,13 @@ class OutcomeViewSet(mixins.UpdateModelMixin, PathwaysViewSet):
             project=data.get("project"),
         )
 
-    def perform_update(self, serializer):
+    def update_object(self, serializer):
         data = dict(serializer.validated_data)
         fields = {name: value for name, value in data.items() if name in OUTCOME_FIELDS}
         outcome = services.update_outcome(
             outcome=serializer.instance,
             user=self.request.user,
-            expected_version=data.get("version"),
+            expected_version=data["version"],
             **fields,
         )
         serializer.instance = self.reloaded(outcome)

@@ -23,7 +23,7 @@ from maillage.directory.models import (
     TerritoryKind,
 )
 
-from . import api_selectors
+from . import api_selectors, workflow_selectors
 from .models import (
     Act,
     ActParticipant,
@@ -43,8 +43,14 @@ from .models import (
 )
 
 VERSION_HELP = (
-    "Optimistic locking: the `version` you read. When someone saved the record since, the "
-    "change is refused with 409 Conflict. Leave it out to overwrite whatever is there."
+    "Optimistic locking: the `version` of the record you read. Required to change a record "
+    "(PUT, PATCH and every action such as accept, decline, transition): without it the call is "
+    "refused with 400. When someone saved the record since, the change is refused with "
+    "409 Conflict, whose body gives the `current_version`: read the record again, then retry. "
+    "Ignored when creating a record."
+)
+VERSION_REQUIRED = _(
+    "Send the version of the record you read (field “version”): it is required to change it."
 )
 STRUCTURE_HELP = (
     "uuid of the structure you act for. Needed only when you work for several structures; "
@@ -115,8 +121,59 @@ class VisibleReferralField(serializers.SlugRelatedField):
 
 
 class VersionField(serializers.IntegerField):
+    """The version the caller read. Required by the action serializers; on the record
+    serializers (create and update) the view requires it for updates (`require_version`)."""
+
+    def __init__(self, *, required=False, **kwargs):
+        super().__init__(
+            required=required,
+            min_value=1,
+            help_text=VERSION_HELP,
+            error_messages={"required": VERSION_REQUIRED, "null": VERSION_REQUIRED},
+            **kwargs,
+        )
+
+
+def require_version(validated_data) -> int:
+    """The version an update states, or a 400 saying it is required."""
+    version = validated_data.get("version")
+    if version is None:
+        raise serializers.ValidationError({"version": [VERSION_REQUIRED]})
+    return version
+
+
+def _referral_targets(field):
+    """The structures the caller may refer a person to, as the web forms offer them: those
+    sharing a network with the sending structure when the view knows it (`sender` in the
+    context: a redirection, an application's next step), else with any of the caller's
+    structures (the service then checks the sending structure itself)."""
+    sender = field.context.get("sender")
+    if sender is not None:
+        return workflow_selectors.partner_structures([sender.pk])
+    return workflow_selectors.referral_targets(_user(field))
+
+
+@extend_schema_field(OpenApiTypes.UUID)
+class ReferralTargetField(serializers.SlugRelatedField):
+    """A structure a referral may go to (the choices of the web form; any other: "does not
+    exist")."""
+
     def __init__(self, **kwargs):
-        super().__init__(required=False, min_value=1, help_text=VERSION_HELP, **kwargs)
+        super().__init__(slug_field="uuid", **kwargs)
+
+    def get_queryset(self):
+        return _referral_targets(self)
+
+
+@extend_schema_field(OpenApiTypes.UUID)
+class ReferralTargetOfferField(serializers.SlugRelatedField):
+    """A published offer of a structure a referral may go to (as the web form offers)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="uuid", **kwargs)
+
+    def get_queryset(self):
+        return workflow_selectors.published_offers_of(_referral_targets(self))
 
 
 # --- Persons and projects ----------------------------------------------------------------------
@@ -265,19 +322,21 @@ class ApplicationSerializer(serializers.ModelSerializer):
 class ApplicationTransitionSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ApplicationStatus.choices, help_text="The new status.")
     note = serializers.CharField(required=False, allow_blank=True, default="")
-    version = VersionField()
+    version = VersionField(required=True)
     next_step_referral = VisibleReferralField(
         required=False,
         allow_null=True,
         help_text="For 'not_selected': uuid of a referral of the person already sent.",
     )
-    refer_to_structure = uuid_field(
-        Structure,
+    refer_to_structure = ReferralTargetField(
         required=False,
         allow_null=True,
-        help_text="For 'not_selected': refer the person to this structure in the same call.",
+        help_text=(
+            "For 'not_selected': refer the person to this structure in the same call (one "
+            "sharing a network with the offer's structure)."
+        ),
     )
-    refer_to_offer = uuid_field(Offer, required=False, allow_null=True)
+    refer_to_offer = ReferralTargetOfferField(required=False, allow_null=True)
     referral_reason = serializers.CharField(required=False, allow_blank=True, default="")
     no_next_step_reason = code_field(
         NoNextStepReason,
@@ -306,8 +365,12 @@ class ReferralSerializer(serializers.ModelSerializer):
     )
     project = VisibleProjectField(required=False, allow_null=True)
     from_structure = uuid_field(Structure, read_only=True, allow_null=True)
-    to_structure = uuid_field(Structure)
-    to_offer = uuid_field(Offer, required=False, allow_null=True)
+    to_structure = ReferralTargetField(
+        help_text="uuid of a structure sharing a network with the sending structure."
+    )
+    to_offer = ReferralTargetOfferField(
+        required=False, allow_null=True, help_text="A published offer of that structure."
+    )
     decline_reason = serializers.SlugRelatedField(
         slug_field="code", read_only=True, allow_null=True
     )
@@ -366,21 +429,23 @@ class ReferralSerializer(serializers.ModelSerializer):
 
 class ReferralNoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
-    version = VersionField()
+    version = VersionField(required=True)
 
 
 class ReferralDeclineSerializer(serializers.Serializer):
     decline_reason = code_field(DeclineReason)
     decline_note = serializers.CharField(required=False, allow_blank=True, default="")
     share_reason_with_person = serializers.BooleanField(required=False, default=False)
-    version = VersionField()
+    version = VersionField(required=True)
 
 
 class ReferralRedirectSerializer(serializers.Serializer):
-    to_structure = uuid_field(Structure, help_text="The better-placed structure.")
-    to_offer = uuid_field(Offer, required=False, allow_null=True)
+    to_structure = ReferralTargetField(
+        help_text="The better-placed structure (sharing a network with yours)."
+    )
+    to_offer = ReferralTargetOfferField(required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True, default="")
-    version = VersionField()
+    version = VersionField(required=True)
 
 
 class ReferralFirstMeetingSerializer(serializers.Serializer):
@@ -393,7 +458,7 @@ class ReferralFirstMeetingSerializer(serializers.Serializer):
     )
     last_name = serializers.CharField(required=False, allow_blank=True, default="")
     birth_date = serializers.DateField(required=False, allow_null=True, default=None)
-    version = VersionField()
+    version = VersionField(required=True)
 
 
 # --- Acts and outcomes -------------------------------------------------------------------------

@@ -26,4 +26,11 @@ class PathwaysConfig(AppConfig):
 
         post_migrate.connect(sync_referentials, sender=self, dispatch_uid="pathways_referentials")
         # The pathways' actions join the one rule set, and the hooks the directory offers.
-        from . import hooks, rules  # noqa: F401
+        from maillage.accounts.signals import staff_member_added
+
+        from . import hooks, notifications, rules  # noqa: F401
+
+        # A structure's administrators hear of every member added to it (issue 13, point 4).
+        staff_member_added.connect(
+            notifications.staff_member_added, dispatch_uid="pathways_staff_member_added"
+        )

@@ -1137,6 +1137,7 @@ class NotificationKind(models.TextChoices):
     REFERRAL_ANSWERED = "referral_answered", _("A referral was answered")
     REFERRAL_EXPIRED = "referral_expired", _("A referral expired")
     REFERRAL_REMINDER = "referral_reminder", _("A referral waits for an answer")
+    TEAM_MEMBER_ADDED = "team_member_added", _("Someone joined your structure's team")
 
 
 class Notification(models.Model):

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from maillage.accounts.models import StructureMembership
+from maillage.accounts.models import StructureMembership, StructureRole
 
 from .models import Notification, NotificationKind, Referral, ReferralStatus
 
@@ -101,6 +101,45 @@ def referral_expired(referral: Referral) -> list[Notification]:
             % {"receiver": referral.to_structure, "who": _who(referral)}
         ),
         referral_path(referral),
+    )
+
+
+def staff_member_added(*, membership, added_by, **kwargs) -> list[Notification]:
+    """Tell a structure's administrators that someone joined its team (receiver of
+    `accounts.signals.staff_member_added`: team pages and admin site alike). The one who added
+    them is not told what they just did."""
+    structure = membership.structure
+    recipients = [
+        admin.user
+        for admin in StructureMembership.objects.filter(
+            structure=structure, role=StructureRole.STRUCTURE_ADMIN, user__is_active=True
+        ).select_related("user")
+        if added_by is None or admin.user_id != added_by.pk
+    ]
+
+    def text():
+        values = {
+            "member": membership.user,
+            "structure": structure.name,
+            "role": StructureRole(membership.role).label,
+            "by": added_by if added_by is not None else _("a script"),
+        }
+        if added_by is not None and added_by.is_superuser:
+            return (
+                _(
+                    "%(by)s (platform administrator) added %(member)s to the team of "
+                    "%(structure)s as %(role)s. If you did not ask for it, remove them from "
+                    "the team."
+                )
+                % values
+            )
+        return _("%(by)s added %(member)s to the team of %(structure)s as %(role)s.") % values
+
+    return _notify(
+        recipients,
+        NotificationKind.TEAM_MEMBER_ADDED,
+        text,
+        reverse("accounts:structure_team", kwargs={"slug": structure.slug}),
     )
 
 

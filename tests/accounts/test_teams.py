@@ -241,3 +241,85 @@ def test_an_unknown_role_is_refused_with_a_message(login):
     assert "Choisissez l'un des rôles proposés" in page_text(response)
     membership.refresh_from_db()
     assert membership.role == StructureRole.STRUCTURE_ADMIN
+
+
+# --- Nobody joins a team unnoticed (issue 13, point 4) ------------------------------------------
+
+
+def _notifications_of(user):
+    from maillage.pathways.models import Notification
+
+    return list(Notification.objects.filter(recipient=user).values_list("kind", "text", "path"))
+
+
+def test_adding_a_member_on_the_team_page_tells_the_other_administrators(login):
+    membership = StructureMembershipFactory(admin=True, structure__name="Intermade")
+    structure = membership.structure
+    other_admin = StructureMembershipFactory(structure=structure, admin=True).user
+    advisor = StructureMembershipFactory(structure=structure).user
+    login(membership.user).post(
+        team_url(structure),
+        {"email": "nina@exemple.test", "full_name": "Nina Nouvelle", "role": "advisor"},
+    )
+    [(kind, text, path)] = _notifications_of(other_admin)
+    assert kind == "team_member_added"
+    assert "Nina Nouvelle" in text and "Intermade" in text
+    assert path == team_url(structure)
+    # Advisors are not told; the administrator who added them knows already.
+    assert _notifications_of(advisor) == []
+    assert _notifications_of(membership.user) == []
+
+
+def test_a_platform_admin_adding_themselves_through_the_admin_site_is_announced(
+    login, django_capture_on_commit_callbacks
+):
+    structure_admin = StructureMembershipFactory(admin=True, structure__name="Intermade").user
+    structure = structure_admin.structure_memberships.get().structure
+    platform_admin = UserFactory(platform_admin=True, full_name="Paula Plateforme")
+    client = login(platform_admin)
+    change_url = reverse("admin:accounts_user_change", args=[platform_admin.pk])
+    page = client.get(change_url)
+    assert page.status_code == 200
+    data = {
+        "email": platform_admin.email,
+        "full_name": platform_admin.full_name,
+        "language": platform_admin.language,
+        "is_active": "on",
+        "is_staff": "on",
+        "is_superuser": "on",
+        "last_login_0": "",
+        "last_login_1": "",
+        "date_joined_0": "2025-01-01",
+        "date_joined_1": "10:00:00",
+        "structure_memberships-TOTAL_FORMS": "1",
+        "structure_memberships-INITIAL_FORMS": "0",
+        "structure_memberships-MIN_NUM_FORMS": "0",
+        "structure_memberships-MAX_NUM_FORMS": "1000",
+        "structure_memberships-0-structure": str(structure.pk),
+        "structure_memberships-0-role": StructureRole.ADVISOR,
+        "structure_memberships-0-user": str(platform_admin.pk),
+        "network_roles-TOTAL_FORMS": "0",
+        "network_roles-INITIAL_FORMS": "0",
+        "network_roles-MIN_NUM_FORMS": "0",
+        "network_roles-MAX_NUM_FORMS": "1000",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(change_url, data)
+    assert response.status_code == 302, page_text(response)[:2000]
+    membership = StructureMembership.objects.get(user=platform_admin, structure=structure)
+    assert membership.created_by == platform_admin
+    [(kind, text, _path)] = _notifications_of(structure_admin)
+    assert kind == "team_member_added"
+    assert "Paula Plateforme" in text and "administrateur" in text.lower()
+    # The notification is e-mailed like the others.
+    assert [message.to for message in mail.outbox] == [[structure_admin.email]]
+
+
+def test_the_admin_site_exposes_no_personal_record():
+    """The platform admin reads persons only as a structure's staff, through the logged pages:
+    no admin page lists persons, their records, contact requests or import runs."""
+    from django.contrib import admin
+
+    registered = {model._meta.label for model in admin.site._registry}
+    assert not {label for label in registered if label.split(".")[0] in ("pathways", "imports")}
+    assert "directory.ContactRequest" not in registered

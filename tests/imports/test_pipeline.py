@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from maillage.imports import services
 from maillage.imports.models import ImportedRow, ImportRun, ImportStatus
-from maillage.pathways.models import Accompaniment, Act, ActParticipant
+from maillage.pathways.models import Accompaniment, Act, ActParticipant, Referral, ReferralStatus
 from tests.factories import PersonFactory, ReferralFactory
 from tests.imports.engine import (
     ACT_HEADER,
@@ -207,11 +207,19 @@ def test_a_person_the_structure_does_not_see_cannot_be_named(world):
 
 
 def test_a_person_referred_with_consent_gets_an_accompaniment_with_the_act(world):
+    """Once the referral is accepted (issue 13, point 4): before, the row is refused."""
     shared = PersonFactory(sharing=True, accompanied_by=[world.apeas])
-    ReferralFactory(person=shared, from_structure=world.apeas, to_structure=world.intermade)
+    referral = ReferralFactory(
+        person=shared, from_structure=world.apeas, to_structure=world.intermade
+    )
     header = ["Nom", "Prénom", "Date de naissance", "Date", "Type", "Durée"]
     birth = shared.birth_date.strftime("%d/%m/%Y")
     rows = [[shared.last_name, shared.first_name, birth, "14/03/2025", "Entretien", "1h"]]
+    refused = commit(world, "acts", header, rows)
+    assert refused.status == ImportStatus.REFUSED
+    assert "acceptez l'orientation" in refused.errors[0]["reason"]
+    assert not Accompaniment.objects.filter(person=shared, structure=world.intermade).exists()
+    Referral.objects.filter(pk=referral.pk).update(status=ReferralStatus.ACCEPTED)
     run = commit(world, "acts", header, rows)
     assert run.status == ImportStatus.IMPORTED, run.errors
     accompaniment = Accompaniment.objects.get(person=shared, structure=world.intermade)

@@ -104,7 +104,7 @@ def test_creations_by_role(pathway, role, endpoint):
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("method", ["put", "patch"])
 def test_updates_by_role(pathway, role, method):
-    payload = {"first_name": "Camille", "last_name": "Durand-Roux"}
+    payload = {"first_name": "Camille", "last_name": "Durand-Roux", "version": 1}
     response = getattr(client_as(pathway, role), method)(
         url("persons", pathway.person.uuid), payload, format="json"
     )

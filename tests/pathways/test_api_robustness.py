@@ -70,7 +70,9 @@ def test_a_nul_character_in_a_code_is_a_field_error(pathway, endpoint, field, mo
 def test_a_nul_character_in_a_reason_of_a_transition(pathway, payload):
     client = client_for(pathway.intermade_advisor)
     uuid = pathway.rows["applications"]
-    response = client.post(url("applications", uuid, "transition"), payload, format="json")
+    response = client.post(
+        url("applications", uuid, "transition"), {**payload, "version": 1}, format="json"
+    )
     assert response.status_code == 400, response.content
     assert list(response.json()) == [next(name for name in payload if name != "status")]
     assert Application.objects.get(uuid=uuid).status == ApplicationStatus.SUBMITTED
@@ -80,7 +82,7 @@ def test_a_nul_character_in_a_decline_reason(pathway):
     client = client_for(pathway.intermade_advisor)
     uuid = pathway.rows["referrals"]
     response = client.post(
-        url("referrals", uuid, "decline"), {"decline_reason": NUL}, format="json"
+        url("referrals", uuid, "decline"), {"decline_reason": NUL, "version": 1}, format="json"
     )
     assert response.status_code == 400, response.content
     assert list(response.json()) == ["decline_reason"]
@@ -121,7 +123,9 @@ def test_a_too_deeply_nested_json_body_is_a_parse_error(pathway, endpoint):
 def test_a_forbidden_move_is_a_translated_403(pathway):
     """Not the name of the internal rule ("answer_referral"), but DRF's French sentence."""
     client = client_for(pathway.intermade_advisor)
-    response = client.post(url("referrals", pathway.rows["referrals"], "accept"), {}, format="json")
+    response = client.post(
+        url("referrals", pathway.rows["referrals"], "accept"), {"version": 1}, format="json"
+    )
     assert response.status_code == 403
     assert response.json() == {"detail": "Vous n'avez pas la permission d'effectuer cette action."}
 
@@ -133,7 +137,7 @@ def test_correcting_an_individual_act_keeps_its_person_present(pathway):
     uuid = pathway.rows["acts"]
     person = str(pathway.person.uuid)
     response = client.patch(
-        url("acts", uuid), {"persons": [person], "absent": [person]}, format="json"
+        url("acts", uuid), {"persons": [person], "absent": [person], "version": 1}, format="json"
     )
     assert response.status_code == 400, response.content
     assert list(response.json()) == ["persons"]

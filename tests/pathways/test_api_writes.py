@@ -19,6 +19,7 @@ from maillage.pathways.models import (
     Referral,
     ReferralStatus,
 )
+from tests.factories import StructureMembershipFactory
 from tests.pathways.api_helpers import (
     build_pathway,
     client_for,
@@ -68,7 +69,9 @@ def test_bad_person_data_is_refused_field_by_field(pathway, extra, field):
     assert response.status_code == 400
     assert list(response.json()) == [field]
     assert Person.objects.count() == before
-    patched = client.patch(url("persons", pathway.person.uuid), extra, format="json")
+    patched = client.patch(
+        url("persons", pathway.person.uuid), {**extra, "version": 1}, format="json"
+    )
     assert patched.status_code == 400
     assert field in patched.json()
 
@@ -159,7 +162,17 @@ def test_acts_of_another_structure_show_without_their_notes(pathway):
 
 
 def transition(client, application_uuid, **payload):
-    return client.post(url("applications", application_uuid, "transition"), payload, format="json")
+    """Change the status, stating the version saved now unless the payload says one."""
+    version = Application.objects.get(uuid=application_uuid).version
+    return client.post(
+        url("applications", application_uuid, "transition"),
+        {"version": version, **payload},
+        format="json",
+    )
+
+
+def version_of(uuid):
+    return Referral.objects.get(uuid=uuid).version
 
 
 def test_not_selected_without_next_step_is_refused(pathway):
@@ -238,12 +251,15 @@ def test_the_closed_loop_over_the_api(pathway):
     uuid = sent.json()["uuid"]
     assert apeas.get(url("referrals", uuid)).json()["person"] == str(pathway.person.uuid)
     # The sender cannot answer in the receiver's place.
-    assert intermade.post(url("referrals", uuid, "accept"), {}).status_code == 403
+    assert intermade.post(url("referrals", uuid, "accept"), {"version": 1}).status_code == 403
     accepted = apeas.post(url("referrals", uuid, "accept"), {"version": 1}, format="json")
     assert accepted.status_code == 200
     assert accepted.json()["status"] == "accepted"
     met_on = timezone.localdate().isoformat()
-    met = apeas.post(url("referrals", uuid, "first-meeting"), {"first_meeting_on": met_on})
+    met = apeas.post(
+        url("referrals", uuid, "first-meeting"),
+        {"first_meeting_on": met_on, "version": version_of(uuid)},
+    )
     assert met.status_code == 200
     seen = intermade.get(url("referrals", uuid)).json()
     assert (seen["status"], seen["first_meeting_on"]) == ("first_meeting", met_on)
@@ -254,15 +270,17 @@ def test_declining_needs_a_reason_and_finishes_the_loop(pathway):
     referral = Referral.objects.get(uuid=pathway.rows["referrals"])
     receiver = client_for(referral.to_structure.memberships.get().user)
     path = url("referrals", referral.uuid, "decline")
-    assert receiver.post(path, {}).json().keys() == {"decline_reason"}
-    other = receiver.post(path, {"decline_reason": "other"})
+    assert receiver.post(path, {"version": 1}).json().keys() == {"decline_reason"}
+    other = receiver.post(path, {"decline_reason": "other", "version": 1})
     assert other.status_code == 400
     assert "decline_note" in other.json()
-    declined = receiver.post(path, {"decline_reason": "session_full"})
+    declined = receiver.post(path, {"decline_reason": "session_full", "version": 1})
     assert declined.status_code == 200
     assert declined.json()["decline_reason"] == "session_full"
     # Final: nothing moves any more.
-    again = receiver.post(url("referrals", referral.uuid, "close"), {})
+    again = receiver.post(
+        url("referrals", referral.uuid, "close"), {"version": declined.json()["version"]}
+    )
     assert again.status_code == 400
     assert "non_field_errors" in again.json()
 
@@ -272,7 +290,7 @@ def test_a_redirect_sends_the_person_on(pathway):
     receiver = client_for(referral.to_structure.memberships.get().user)
     response = receiver.post(
         url("referrals", referral.uuid, "redirect"),
-        {"to_structure": str(pathway.apeas.uuid), "note": "Mieux placé"},
+        {"to_structure": str(pathway.apeas.uuid), "note": "Mieux placé", "version": 1},
     )
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "redirected"
@@ -285,12 +303,17 @@ def test_an_anonymous_orientation_is_matched_at_the_first_meeting(pathway):
     receiver = client_for(referral.to_structure.memberships.get().user)
     path = url("referrals", referral.uuid, "first-meeting")
     today = timezone.localdate().isoformat()
-    wrong = receiver.post(path, {"first_meeting_on": today, "first_name": "Ana", "last_name": "X"})
+    wrong = receiver.post(
+        path, {"first_meeting_on": today, "first_name": "Ana", "last_name": "X", "version": 1}
+    )
     assert wrong.status_code == 400
-    future = receiver.post(path, {"first_meeting_on": TOMORROW, "first_name": "Camille"})
+    future = receiver.post(
+        path, {"first_meeting_on": TOMORROW, "first_name": "Camille", "version": 1}
+    )
     assert future.json().keys() == {"first_meeting_on"}
     right = receiver.post(
-        path, {"first_meeting_on": today, "first_name": "camille", "last_name": "DURAND"}
+        path,
+        {"first_meeting_on": today, "first_name": "camille", "last_name": "DURAND", "version": 1},
     )
     assert right.status_code == 200, right.content
     assert right.json()["person"] == str(pathway.person.uuid)
@@ -299,7 +322,7 @@ def test_an_anonymous_orientation_is_matched_at_the_first_meeting(pathway):
 def test_the_sender_cancels(pathway):
     client = client_for(pathway.intermade_advisor)
     response = client.post(
-        url("referrals", pathway.rows["referrals"], "cancel"), {"note": "Erreur"}
+        url("referrals", pathway.rows["referrals"], "cancel"), {"note": "Erreur", "version": 1}
     )
     assert response.status_code == 200
     assert Referral.objects.get(uuid=pathway.rows["referrals"]).status == ReferralStatus.CANCELLED
@@ -325,9 +348,13 @@ def test_a_stale_version_is_a_409_and_changes_nothing(pathway):
     stale = client.patch(path, {"phone": "06 00 00 00 00", "version": version}, format="json")
     assert stale.status_code == 409
     assert "version" in stale.json()
+    assert stale.json()["current_version"] == version + 1
     assert Person.objects.get(pk=pathway.person.pk).phone == "04 91 00 00 00"
-    # Without a version, the last write wins.
-    assert client.patch(path, {"phone": "06 00 00 00 00"}, format="json").status_code == 200
+    # Without a version, nothing is overwritten blindly (issue 13, point 6).
+    blind = client.patch(path, {"phone": "06 00 00 00 00"}, format="json")
+    assert blind.status_code == 400
+    assert "obligatoire" in blind.json()["version"][0]
+    assert Person.objects.get(pk=pathway.person.pk).phone == "04 91 00 00 00"
 
 
 def test_projects_are_updated_with_locking_too(pathway):
@@ -397,9 +424,10 @@ def test_acts_are_corrected_with_locking_and_the_same_rules(pathway):
     assert fixed.json()["duration_minutes"] == 90
     stale = client.patch(path, {"duration_minutes": 45, "version": act["version"]}, format="json")
     assert stale.status_code == 409
-    negative = client.patch(path, {"duration_minutes": -5}, format="json")
+    current = fixed.json()["version"]
+    negative = client.patch(path, {"duration_minutes": -5, "version": current}, format="json")
     assert negative.status_code == 400 and "duration_minutes" in negative.json()
-    future = client.patch(path, {"occurred_on": TOMORROW}, format="json")
+    future = client.patch(path, {"occurred_on": TOMORROW, "version": current}, format="json")
     assert future.status_code == 400 and "occurred_on" in future.json()
     assert Act.objects.get(uuid=pathway.rows["acts"]).duration_minutes == 90
 
@@ -427,3 +455,94 @@ def test_the_openapi_schema_says_a_referrals_person_may_be_null():
     person = schema["components"]["schemas"]["Referral"]["properties"]["person"]
     assert person["nullable"] is True
     assert person["format"] == "uuid"
+
+
+# --- API writes are as safe as the forms (issue 13, point 6) -------------------------------------
+
+
+def test_every_change_through_the_api_needs_the_version(pathway):
+    """Without the version read, no update and no change of status: 400, nothing changed."""
+    rows = pathway.rows
+    intermade = client_for(pathway.intermade_advisor)
+    referral = Referral.objects.get(uuid=rows["referrals"])
+    receiver = client_for(referral.to_structure.memberships.get().user)
+    today = timezone.localdate().isoformat()
+    calls = [
+        (intermade.patch, url("persons", rows["persons"]), {"last_name": "Autre"}),
+        (intermade.put, url("persons", rows["persons"]), {"first_name": "A", "last_name": "B"}),
+        (intermade.patch, url("projects", rows["projects"]), {"title": "Autre"}),
+        (intermade.patch, url("acts", rows["acts"]), {"duration_minutes": 15}),
+        (intermade.patch, url("outcomes", rows["outcomes"]), {"outcome_type": "paused"}),
+        (
+            intermade.post,
+            url("applications", rows["applications"], "transition"),
+            {"status": "selected"},
+        ),
+        (intermade.post, url("referrals", rows["referrals"], "cancel"), {}),
+        (receiver.post, url("referrals", rows["referrals"], "accept"), {}),
+        (
+            receiver.post,
+            url("referrals", rows["referrals"], "decline"),
+            {"decline_reason": "session_full"},
+        ),
+        (
+            receiver.post,
+            url("referrals", rows["referrals"], "redirect"),
+            {"to_structure": str(pathway.apeas.uuid)},
+        ),
+        (
+            receiver.post,
+            url("referrals", rows["referrals"], "first-meeting"),
+            {"first_meeting_on": today, "first_name": "Camille", "last_name": "Durand"},
+        ),
+        (receiver.post, url("referrals", rows["referrals"], "close"), {}),
+    ]
+    for call, path, payload in calls:
+        response = call(path, payload, format="json")
+        assert response.status_code == 400, (path, response.content)
+        assert list(response.json()) == ["version"], (path, response.json())
+        assert "obligatoire" in response.json()["version"][0]
+    assert Person.objects.get(uuid=rows["persons"]).version == 1
+    assert Referral.objects.get(uuid=rows["referrals"]).status == ReferralStatus.SENT
+    assert Application.objects.get(uuid=rows["applications"]).status == ApplicationStatus.SUBMITTED
+
+
+def test_two_answers_from_the_same_version_cannot_both_succeed(pathway):
+    referral = Referral.objects.get(uuid=pathway.rows["referrals"])
+    receiver = client_for(referral.to_structure.memberships.get().user)
+    colleague = client_for(StructureMembershipFactory(structure=referral.to_structure).user)
+    version = receiver.get(url("referrals", referral.uuid)).json()["version"]
+    accepted = receiver.post(
+        url("referrals", referral.uuid, "accept"), {"version": version}, format="json"
+    )
+    assert accepted.status_code == 200
+    declined = colleague.post(
+        url("referrals", referral.uuid, "decline"),
+        {"decline_reason": "session_full", "version": version},
+        format="json",
+    )
+    assert declined.status_code == 409
+    assert declined.json()["current_version"] == accepted.json()["version"]
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.ACCEPTED
+    assert referral.transitions.count() == 2  # sent, accepted
+
+
+def test_two_decisions_on_an_application_from_the_same_version(pathway):
+    uuid = pathway.rows["applications"]
+    client = client_for(pathway.intermade_advisor)
+    first = transition(client, uuid, status="under_review", version=1)
+    assert first.status_code == 200
+    second = transition(client, uuid, status="selected", version=1)
+    assert second.status_code == 409
+    assert second.json()["current_version"] == 2
+    assert Application.objects.get(uuid=uuid).status == ApplicationStatus.UNDER_REVIEW
+
+
+def test_the_openapi_schema_documents_the_version_and_the_conflict(tmp_path):
+    target = tmp_path / "schema.yml"
+    call_command("spectacular", "--file", str(target))
+    schema = target.read_text()
+    assert "current_version" in schema
+    assert "'409':" in schema
+    assert "Required to change a record" in schema

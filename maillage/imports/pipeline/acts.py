@@ -13,7 +13,11 @@ from maillage.directory.models import Offer
 from maillage.pathways.models import Act, Person
 from maillage.pathways.services import update_act
 from maillage.pathways.services.bulk import NewAct, bulk_record_acts
-from maillage.pathways.services.common import today
+from maillage.pathways.services.common import (
+    NOT_FOLLOWED_MESSAGE,
+    followed_persons_condition,
+    today,
+)
 
 from ..entities import ACTS
 from ..values import CellError
@@ -32,6 +36,12 @@ class ActsHandler(Handler):
     def load(self) -> None:
         self.latest = today()
         self.index = self.people  # read now, not on the first row
+        # The rule of `record_act`, checked row by row (with its line) before the bulk write.
+        self.followed = frozenset(
+            Person.objects.filter(followed_persons_condition([self.structure.pk])).values_list(
+                "pk", flat=True
+            )
+        )
 
     def prepare(self, item: Item) -> None:
         values = item.values
@@ -61,6 +71,12 @@ class ActsHandler(Handler):
                     "This row does not say who the act was for: fill in the file number (or "
                     "the name and birth date), or the attendees."
                 ),
+            )
+        if not participants.keys() <= self.followed:
+            raise RowProblem(
+                "file_number" if "file_number" in self.report.columns else "attendees",
+                None,
+                str(NOT_FOLLOWED_MESSAGE),
             )
         act_type = values["act_type"]
         is_collective = len(participants) > 1 or act_type.is_collective

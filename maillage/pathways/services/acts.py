@@ -7,7 +7,13 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Act, ActParticipant, Outcome, Person
-from .common import claim_version, refuse_foreign_project, refuse_future, require
+from .common import (
+    claim_version,
+    refuse_foreign_project,
+    refuse_future,
+    require,
+    require_follows,
+)
 from .persons import ensure_accompaniment, touch_activity
 
 
@@ -30,7 +36,8 @@ def record_act(
     """Record an act once: one person, or a collective act with everyone invited.
 
     `absent` holds the ids of invited persons who did not come (kept on the attendance list).
-    The structure accompanies whoever attended.
+    Everyone invited must be followed by the structure (accompanied, or referred to it and
+    accepted); it then accompanies whoever attended.
     """
     require(user, "track_persons", structure)
     errors = {}
@@ -57,6 +64,7 @@ def record_act(
         raise ValidationError(errors)
     for person in unique_persons:
         require(user, "view_person", person)
+    require_follows(structure=structure, persons=unique_persons, field="persons")
     act = Act(
         act_type=act_type,
         structure=structure,
@@ -97,6 +105,7 @@ def record_outcome(
 ) -> Outcome:
     require(user, "track_persons", structure)
     require(user, "view_person", person)
+    require_follows(structure=structure, persons=[person])
     refuse_future(occurred_on, "occurred_on")
     refuse_foreign_project(project, person)
     outcome = Outcome(
@@ -161,6 +170,7 @@ def update_act(
         absent = set(absent or ())
         for person in unique_persons:
             require(user, "view_person", person)
+        require_follows(structure=act.structure, persons=unique_persons, field="persons")
         act.is_collective = len(unique_persons) > 1 or act.act_type.is_collective
         act.participants.all().delete()
         ActParticipant.objects.bulk_create(

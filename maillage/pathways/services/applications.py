@@ -9,7 +9,14 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import Application, ApplicationStatus, ApplicationTransition, Person
 from ..states import application_may_go
-from .common import claim_version, refuse_foreign_project, refuse_future, require, today
+from .common import (
+    claim_version,
+    refuse_foreign_project,
+    refuse_future,
+    require,
+    require_follows,
+    today,
+)
 from .persons import ensure_accompaniment, touch_activity
 from .referrals import refer_person
 
@@ -29,13 +36,15 @@ def submit_application(
     submitted_on: date | None = None,
     at: datetime | None = None,
 ) -> Application:
-    """Record an application received by the offer's structure (which now follows the person).
+    """Record an application received by the offer's structure, which must follow the person
+    (accompany them, or have accepted their referral) and accompanies them from then on.
 
     `at` (scripts, the generator) dates the recording in the past; default: now.
     """
     structure = offer.structure
     require(user, "track_persons", structure)
     require(user, "view_person", person)
+    require_follows(structure=structure, persons=[person])
     if session is not None and session.offer_id != offer.pk:
         raise ValidationError({"session": _("This session belongs to another offer.")})
     submitted_on = submitted_on or today()

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import Accompaniment, Act, ActParticipant, Person
 from ..visibility import visible_persons_condition
-from .common import require, today
+from .common import followed_persons_condition, not_followed_error, require, today
 from .persons import ensure_accompaniment
 
 BATCH = 1_000
@@ -134,16 +134,19 @@ def _check(structure, acts: Sequence[NewAct]) -> set[int]:
     return persons
 
 
-def _refuse_hidden(structure, persons: set[int]) -> None:
+def _refuse_hidden_or_not_followed(structure, persons: set[int]) -> None:
+    """The rules of `record_act` for many persons at once: each is visible to the structure
+    (PermissionDenied) and followed by it (`require_follows`: ValidationError)."""
     ids = sorted(persons)
-    seen = 0
+    seen = followed = 0
     for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        seen += Person.objects.filter(
-            visible_persons_condition([structure.pk]), pk__in=chunk
-        ).count()
+        chunk = Person.objects.filter(pk__in=ids[start : start + CHUNK])
+        seen += chunk.filter(visible_persons_condition([structure.pk])).count()
+        followed += chunk.filter(followed_persons_condition([structure.pk])).count()
     if seen != len(ids):
         raise PermissionDenied("view_person")
+    if followed != len(ids):
+        raise not_followed_error("persons")
 
 
 ACT_COLUMNS = (
@@ -186,7 +189,7 @@ class ActWriter:
         if not acts:
             return []
         persons = _check(self.structure, acts)
-        _refuse_hidden(self.structure, persons - self.checked)
+        _refuse_hidden_or_not_followed(self.structure, persons - self.checked)
         self.checked |= persons
         structure_id, user_id, now = self.structure.pk, self.user_id, self.now
         postgresql = _is_postgresql()
@@ -249,7 +252,8 @@ def bulk_record_acts(*, structure, user, acts: Sequence[NewAct]) -> list[int]:
     """Record many acts of `structure` at once; returns their ids, in the order given.
 
     Offers and sessions are the caller's to check (they must be the structure's); the persons
-    must be visible to the structure (PermissionDenied otherwise).
+    must be visible to the structure (PermissionDenied otherwise) and followed by it
+    (ValidationError otherwise, as `record_act`).
     """
     writer = ActWriter(structure=structure, user=user)
     ids = writer.add(acts)

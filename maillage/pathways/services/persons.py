@@ -17,7 +17,7 @@ from ..models import (
     Project,
     ProjectKind,
 )
-from .common import claim_version, name_key, refuse_future, require, today
+from .common import claim_version, name_key, refuse_future, require, require_follows, today
 
 PERSON_FIELDS = (
     "first_name",
@@ -173,6 +173,8 @@ def add_note(*, person: Person, structure, user, body: str, is_shared: bool = Fa
 @transaction.atomic
 def set_referent(*, person: Person, structure, user, referent) -> Accompaniment:
     require(user, "track_persons", structure)
+    require(user, "view_person", person)
+    require_follows(structure=structure, persons=[person])
     accompaniment = ensure_accompaniment(person=person, structure=structure)
     accompaniment.referent = referent
     accompaniment.save(update_fields=["referent"])

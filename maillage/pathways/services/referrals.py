@@ -17,7 +17,15 @@ from ..models import (
     ReferralTransition,
 )
 from ..states import REFERRAL_UNANSWERED, referral_may_go
-from .common import claim_version, name_key, refuse_foreign_project, refuse_future, require
+from ..workflow_selectors import partner_structures
+from .common import (
+    StaleRecordError,
+    claim_version,
+    name_key,
+    refuse_foreign_project,
+    refuse_future,
+    require,
+)
 from .persons import ensure_accompaniment, touch_activity
 
 
@@ -45,7 +53,20 @@ def _move(referral: Referral, to_status: str, *, user, note: str = "", at=None) 
     referral.status_changed_at = at
 
 
-def _check_target(to_structure, to_offer) -> None:
+def _check_target(from_structure, to_structure, to_offer) -> None:
+    """A referral goes to a structure of a network the sender belongs to (the choices of the
+    referral forms and of the API: `workflow_selectors.referral_targets`)."""
+    if not partner_structures([from_structure.pk]).filter(pk=to_structure.pk).exists():
+        raise ValidationError(
+            {
+                "to_structure": _(
+                    "%(structure)s is in none of the networks of %(sender)s: choose a structure "
+                    "of one of your networks."
+                )
+                % {"structure": to_structure.name, "sender": from_structure.name}
+            },
+            code="outside_networks",
+        )
     if to_offer is not None and to_offer.structure_id != to_structure.pk:
         raise ValidationError({"to_offer": _("This offer belongs to another structure.")})
 
@@ -70,7 +91,7 @@ def refer_person(
         raise ValidationError(
             {"to_structure": _("A structure cannot refer a person to itself.")}, code="self"
         )
-    _check_target(to_structure, to_offer)
+    _check_target(from_structure, to_structure, to_offer)
     refuse_foreign_project(project, person)
     if Referral.objects.filter(
         person=person, to_structure=to_structure, status__in=REFERRAL_UNANSWERED
@@ -233,7 +254,7 @@ def redirect_referral(
         raise ValidationError(
             {"to_structure": _("Choose another structure than your own.")}, code="self"
         )
-    _check_target(to_structure, to_offer)
+    _check_target(referral.to_structure, to_structure, to_offer)
     _answer(
         referral,
         ReferralStatus.REDIRECTED,
@@ -377,11 +398,16 @@ def expire_referrals(*, now: datetime | None = None) -> list[Referral]:
         status__in=REFERRAL_UNANSWERED, sent_at__lte=now - expiry_delay()
     ).select_related("person", "to_structure", "from_structure")
     for referral in due:
-        with transaction.atomic():
-            _move(referral, ReferralStatus.EXPIRED, user=None, at=now)
-            referral.closed_at = now
-            referral.save(update_fields=["status", "status_changed_at", "closed_at"])
-            notifications.referral_expired(referral)
+        try:
+            with transaction.atomic():
+                # An answer saved since the list was read wins: that referral no longer expires.
+                claim_version(referral, referral.version)
+                _move(referral, ReferralStatus.EXPIRED, user=None, at=now)
+                referral.closed_at = now
+                referral.save(update_fields=["status", "status_changed_at", "closed_at"])
+                notifications.referral_expired(referral)
+        except StaleRecordError:
+            continue
         expired.append(referral)
     return expired
 
