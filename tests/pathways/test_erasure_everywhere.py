@@ -80,7 +80,8 @@ def test_import_runs_lose_their_texts_and_file_and_the_keys_become_tokens(
 ):
     mael = world.persons[MAEL]
     key = ImportedRow.objects.get(entity="persons", object_id=mael.pk)
-    assert "ortoliani" in key.key.lower()  # the key fields, in clear, before
+    # Before: a keyed hash of the key fields, never the fields in clear (imports.pipeline).
+    assert key.key.startswith("h:") and "ortoliani" not in key.key.lower()
     unrelated = ImportedRow.objects.create(
         structure=key.structure, entity="persons", key="k:autre|personne", object_id=0, row_hash="x"
     )
