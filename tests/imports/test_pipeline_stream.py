@@ -11,7 +11,7 @@ from maillage.imports import pipeline
 from maillage.imports.models import ImportedRow, ImportRun, ImportStatus
 from maillage.imports.pipeline import stream
 from maillage.imports.pipeline.core import protect_key
-from maillage.pathways.models import Accompaniment, Act, ActParticipant, Person
+from maillage.pathways.models import Accompaniment, Act, ActParticipant, Person, ReferralStatus
 from tests.factories import PersonFactory, ReferralFactory
 from tests.imports.engine import (
     ACT_HEADER,
@@ -62,7 +62,13 @@ def test_a_streamed_import_writes_every_row_once_with_the_invariants(world):
     camille = person(world, "D-1")
     person(world, "D-2", first="Dominique")
     shared = PersonFactory(sharing=True, accompanied_by=[world.apeas])
-    ReferralFactory(person=shared, from_structure=world.apeas, to_structure=world.intermade)
+    # Referred to Intermade and accepted: Intermade follows her, so it may record her acts.
+    ReferralFactory(
+        person=shared,
+        from_structure=world.apeas,
+        to_structure=world.intermade,
+        status=ReferralStatus.ACCEPTED,
+    )
     header = ["Nom", "Prénom", "Date de naissance", *ACT_HEADER]
     rows = [["", "", "", *row] for row in _rows(10)]
     birth = shared.birth_date.strftime("%d/%m/%Y")
