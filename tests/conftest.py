@@ -1,21 +1,11 @@
-import copy
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.utils import translation
 
 from maillage.accounts.rules import forget_roles
-
-
-class UndefinedTemplateVariable(str):
-    """`string_if_invalid` that fails the test on any undefined template variable."""
-
-    def __mod__(self, name):
-        raise AssertionError(f"Undefined template variable: {name!r}")
-
-    def __contains__(self, item):
-        return item == "%s"
 
 
 def pytest_collection_modifyitems(items):
@@ -33,17 +23,10 @@ def pytest_report_header(config):
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    templates = copy.deepcopy(settings.TEMPLATES)
-    templates[0]["OPTIONS"]["string_if_invalid"] = UndefinedTemplateVariable("%s")
-    settings.TEMPLATES = templates
-    # A request in English leaves English active in this thread: every test starts in French.
+def _french_first():
+    """A request in English leaves English active in this thread: every test starts in French.
+
+    The other test settings are set once, in tests/settings.py."""
     translation.activate(settings.LANGUAGE_CODE)
 
 

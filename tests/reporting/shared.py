@@ -29,7 +29,7 @@ def module_world(**options):
         with django_db_blocker.unblock():
             atomic = transaction.atomic()
             atomic.__enter__()
-            # What conftest's `_test_settings` does for each test (this runs before them).
+            # The test settings' hasher, for this module fixture too.
             with override_settings(
                 PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
             ):

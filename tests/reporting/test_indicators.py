@@ -154,7 +154,7 @@ def readings(django_db_setup, django_db_blocker) -> dict[str, Reading]:
     result = {}
     with (
         django_db_blocker.unblock(),
-        # What conftest's `_test_settings` does for each test (this runs before any test).
+        # The test settings' hasher, for this module fixture too.
         override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
         translation.override(settings.LANGUAGE_CODE),
         transaction.atomic(),
