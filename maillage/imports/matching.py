@@ -68,7 +68,7 @@ IDENTIFIER_WORDS = {"reference": "numero", "identifiant": "numero", "id": "numer
 _INCLUSIVE = re.compile(
     r"(?<=[a-z])(?:[\u00b7\u2022\u22c5.\-]|\()"
     r"(e|es|s|se|ses|ne|nes|euse|euses|rice|rices|trice|trices|le|les|lle|lles|ere|eres)"
-    r"\)?(?![a-z])"
+    r"(?:\)s?)?(?![a-z])"
 )
 
 

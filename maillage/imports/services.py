@@ -184,7 +184,14 @@ def _apply_mapping_file(run, header: list[str], given: dict) -> None:
     spec = ENTITIES[run.entity]
     columns = {code: column for code, column in given.get("columns", {}).items() if column}
     if columns:
-        run.mapping = clean_mapping(spec, header, columns)
+        # The fields it leaves out keep the columns matched from the headers.
+        chosen = set(columns.values())
+        matched = {
+            code: column
+            for code, column in run.mapping.items()
+            if code not in columns and column not in chosen
+        }
+        run.mapping = clean_mapping(spec, header, {**matched, **columns})
     run.value_mappings = merge_value_mappings(
         run.value_mappings, clean_value_mappings(spec, given.get("values", {}))
     )
