@@ -188,7 +188,7 @@ def test_an_advisor_maps_a_value_of_her_own_words_once_in_the_dry_run(page, asse
     page.wait_for_url("**/simulation/")
     main = page.locator("main").inner_text()
     assert "Quelle colonne identifie les lignes" in main and "Code usager" in main
-    assert "1 colonne n'est pas importée" in main and "Lieu" in main
+    assert "2 colonnes ne sont pas importées" in main and "Lieu" in main
     assert_accessible(page)
     page.get_by_role("button", name="Le fichier n'a pas d'identifiant de ses lignes").click()
 
