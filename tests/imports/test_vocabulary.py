@@ -471,3 +471,26 @@ def test_confirming_that_the_file_has_no_identifier_reads_it_by_content(advisor,
         [],
     )
     assert run.counts["created"] == 2
+
+
+def test_an_ambiguous_value_can_be_mapped_too():
+    matcher = Matcher(
+        [Choice("a", "Atelier collectif"), Choice("b", "Atelier individuel"), Choice("c", "Autre")],
+        what="type",
+    )
+    with pytest.raises(UnmatchedValue) as raised:
+        matcher.match("Atelier")
+    assert raised.value.candidates == [("a", "Atelier collectif"), ("b", "Atelier individuel")]
+    assert raised.value.options[-1] == ("c", "Autre")
+
+
+def test_a_mapping_file_that_maps_values_of_a_free_text_column_is_refused(world, tmp_path):
+    path = write_csv(tmp_path, PERSONS, [["P-1", "Martin", "Léa", "02/03/1991", "Allocataire RSA"]])
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text(json.dumps({"values": {"last_name": {"Martin": "rsa"}}}))
+    status, out, _err = run_command(
+        path, structure=world.intermade.slug, entity="persons", mapping=str(mapping)
+    )
+    assert status == 1
+    assert "« last_name » n'est pas une colonne dont les valeurs" in out
+    assert not Person.objects.exists() and not ImportRun.objects.exists()
