@@ -37,9 +37,23 @@ def _synonyms(entity: str) -> dict[str, tuple[str, ...]]:
     return synonyms
 
 
-def known_headers(entity: str) -> set[str]:
+class KnownHeaders(frozenset):
+    """Normalised headers; a label is in it when it is one of them, or has the loose key of
+    one of them (so that the header row of "Date RDV", "Référence de l'acte" is found too)."""
+
+    def __new__(cls, names):
+        known = super().__new__(cls, names)
+        known.loose = frozenset(key for key in (loose_key(name) for name in names) if key)
+        return known
+
+    def __contains__(self, label) -> bool:
+        return frozenset.__contains__(self, label) or loose_key(label) in self.loose
+
+
+@cache
+def known_headers(entity: str) -> KnownHeaders:
     """Every normalised header recognised for the entity (for the header row detection)."""
-    return {name for names in _synonyms(entity).values() for name in names}
+    return KnownHeaders({name for names in _synonyms(entity).values() for name in names})
 
 
 @cache

@@ -494,3 +494,29 @@ def test_a_mapping_file_that_maps_values_of_a_free_text_column_is_refused(world,
     assert status == 1
     assert "« last_name » n'est pas une colonne dont les valeurs" in out
     assert not Person.objects.exists() and not ImportRun.objects.exists()
+
+
+def test_the_header_row_is_found_by_loosely_matched_headers_too(world):
+    person(world, "D-1")
+    # One header only is written as the field's synonyms are ("Durée"), as many as in the
+    # title row above it ("Commentaire"): the others are recognised loosely.
+    header = ["Référence de l'acte", "Dossier n°", "Date RDV", "Nature acte", "Durée"]
+    data = csv_bytes(
+        [header, ["R-1", "D-1", "03/02/2025", "Entretien", "1h"]],
+        preamble=[["Commentaire", "Suivi des actes 2025"], ["Exporté le 04/12/2026"]],
+    )
+    run = services.upload(
+        structure=world.intermade,
+        entity="acts",
+        user=world.advisor,
+        uploaded_file=SimpleUploadedFile("actes.csv", data),
+    )
+    assert run.preview["header_line"] == 3
+    assert run.mapping == {
+        "external_id": "Référence de l'acte",
+        "file_number": "Dossier n°",
+        "act_type": "Nature acte",
+        "occurred_on": "Date RDV",
+        "duration": "Durée",
+    }
+    assert services.commit(run=run, user=world.advisor).status == ImportStatus.IMPORTED
