@@ -338,6 +338,8 @@ NOT_PAGES = {
     "imports:template_file": "XLSX or CSV download (a template file of an entity)",
     "imports:error_report": "CSV download (the errors and warnings of a run)",
     "imports:duplicates": "POST only: records the answers about duplicates and redirects",
+    "imports:map_values": "POST only: keeps the values mapped in the dry run, reads the file again",
+    "imports:confirm_no_identifier": "POST only: the file has no row identifier; dry run again",
     "imports:commit": "POST only: imports the file and redirects to the result",
     "imports:undo": "POST only: undoes an import and redirects to its result",
     "imports:retry": "POST only: sends a failed or stalled run back to its mapping and redirects",

@@ -210,7 +210,16 @@ PERSONS = EntitySpec(
             "phone",
             _("Phone"),
             "phone",
-            headers=("Téléphone", "Tél", "Tel", "Portable", "Mobile", "Phone"),
+            headers=(
+                "Téléphone",
+                "Tél",
+                "Tel",
+                "Portable",
+                "Mobile",
+                "Numéro de téléphone",
+                "N° de portable",
+                "Phone",
+            ),
         ),
         FieldSpec(
             "postal_code",

@@ -141,7 +141,17 @@ def _structures_that_knew(person) -> set[int]:
 
 # --- Runs -------------------------------------------------------------------------------------
 
-TEXTS = ("file_name", "sheet", "mapping", "errors", "warnings", "duplicates")
+TEXTS = (
+    "file_name",
+    "sheet",
+    "mapping",
+    "errors",
+    "warnings",
+    "duplicates",
+    "unknown_values",
+    "value_mappings",
+    "identifier_columns",
+)
 
 
 def runs_about(context) -> list[ImportRun]:

@@ -1,8 +1,9 @@
 """Forms of the import screens: they parse and check input; `services` read files and save.
 
 The upload form asks for the structure only when the user works in several; the mapping form has
-one select per field of the entity, listing the file's columns; the duplicates form one choice
-per line of the file that looks like a person already recorded.
+one select per field of the entity, listing the file's columns; the values form one select per
+value of a referential column that matches no entry (the closest entries first); the
+duplicates form one choice per line of the file that looks like a person already recorded.
 """
 
 from django import forms
@@ -81,6 +82,14 @@ class UploadForm(StructureChoiceMixin, forms.Form):
 class MappingForm(forms.Form):
     """For each field of the entity, the column of the file that holds it (or none)."""
 
+    without_identifier = forms.BooleanField(
+        label=_("This file has no identifier of its rows"),
+        required=False,
+        help_text=_(
+            "Tick it when no column holds your own number or reference of each row: the rows "
+            "are then recognised by their content (person, date, type…)."
+        ),
+    )
     save = forms.BooleanField(label=_("Save this mapping for the next files"), required=False)
     save_as = forms.CharField(
         label=_("Name of the saved mapping"),
@@ -89,8 +98,9 @@ class MappingForm(forms.Form):
         help_text=_("For example: “Acts file of the reception desk”."),
     )
 
-    def __init__(self, *args, fields, header, mapping, **kwargs):
+    def __init__(self, *args, fields, header, mapping, without_identifier=False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["without_identifier"].initial = without_identifier
         columns = [(NOT_IN_FILE, _("— Not in the file —"))] + [
             (column, column) for column in dict.fromkeys(header) if column
         ]
@@ -135,6 +145,66 @@ class MappingForm(forms.Form):
 
     def name_to_save(self) -> str:
         return self.cleaned_data["save_as"].strip() if self.cleaned_data.get("save") else ""
+
+
+class ValuesForm(forms.Form):
+    """For each value of a referential column that matches no entry, the entry it means; the
+    answers are kept with the saved mapping named `save_as`."""
+
+    save_as = forms.CharField(
+        label=_("Keep these answers with the saved mapping"),
+        max_length=100,
+        help_text=_(
+            "The next files uploaded with this mapping (and the files imported from the shell "
+            "with it) will read these values without asking."
+        ),
+        error_messages={"required": _("Give the mapping a name: the values are kept with it.")},
+    )
+
+    def __init__(self, *args, entries, mapping_name="", default_name="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.entries = list(entries)
+        self.fields["save_as"].initial = mapping_name or default_name
+        for index, entry in enumerate(self.entries):
+            closest = {code for code, _label in entry.get("candidates", ())}
+            choices = [("", _("— Choose the entry it means —"))]
+            for code, label in entry.get("options", ()):
+                shown = _("%(label)s (closest)") % {"label": label} if code in closest else label
+                choices.append((code, shown))
+            self.fields[self.field_name(index)] = forms.ChoiceField(
+                label=_("“%(value)s” in the column “%(column)s”")
+                % {"value": entry["value"], "column": entry.get("column") or entry["field"]},
+                help_text=_("%(count)s rows, first on line %(line)s.")
+                % {"count": entry.get("count", 0), "line": (entry.get("lines") or ["?"])[0]},
+                choices=choices,
+                required=False,
+            )
+        # The values first, then the name of the mapping.
+        self.order_fields([self.field_name(i) for i in range(len(self.entries))] + ["save_as"])
+
+    @staticmethod
+    def field_name(index: int) -> str:
+        return f"value_{index}"
+
+    def value_fields(self):
+        return [self[self.field_name(index)] for index in range(len(self.entries))]
+
+    def answers(self) -> dict[str, dict[str, str]]:
+        """{field code: {value: entry code}} for the values answered."""
+        answered: dict[str, dict[str, str]] = {}
+        for index, entry in enumerate(self.entries):
+            code = self.cleaned_data.get(self.field_name(index))
+            if code:
+                answered.setdefault(entry["field"], {})[entry["value"]] = code
+        return answered
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.entries and not any(
+            cleaned.get(self.field_name(index)) for index in range(len(self.entries))
+        ):
+            raise ValidationError(_("Choose, for at least one value, the entry it means."))
+        return cleaned
 
 
 class DuplicatesForm(forms.Form):

@@ -1,25 +1,34 @@
 """Matching a cell's text to a list of choices: referential entries, communes.
 
-A value matches a choice when it is equal, after `normalise_label` (case, accents, punctuation
-ignored), to its label, one of its synonyms or its key; else when it is an unambiguous
-abbreviation: each of its words starts a word of one choice's label or synonym, in order
-("Ent. indiv." → "Entretien individuel"), and no other choice fits. Results are memoised per
-distinct value, so a column of 100,000 cells costs a dictionary lookup per cell.
+A value matches a choice, in this order:
+1. through the structure's value mappings (`aliases`: the advisor said once that "RSA socle"
+   is "Allocataire du RSA"; kept with the saved mapping, see `services.map_values`);
+2. when it is equal, after `normalise_label` (case, accents, punctuation ignored), to its
+   label, one of its synonyms or its key;
+3. when its `loose_key` is equal to theirs: word order, small words (du, de, la, le, les,
+   des, d', l'), inclusive-writing endings ("Salarié·e", "Salarié(e)", "salarié-e") and common
+   abbreviations ("RDV", "Réf", "N°") do not count;
+4. when it is an unambiguous abbreviation: each of its words starts a word of one choice's
+   label or synonym, in order ("Ent. indiv." → "Entretien individuel"), and no other choice fits.
+Otherwise `UnmatchedValue` names the closest choices, for the advisor to map the value once.
+Results are memoised per distinct value, so a column of 100,000 cells costs a dictionary
+lookup per cell.
 
 Synonyms for the shared referentials are data, in `synonyms.json` ({kind: {code: [synonym…]}}).
 """
 
+import difflib
 import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from django.utils.translation import gettext as _
 
-from maillage.core.text import normalise
+from maillage.core.text import normalise, strip_accents
 
 from .readers import normalise_label
 from .values import CellError
@@ -27,6 +36,84 @@ from .values import CellError
 SYNONYMS_FILE = Path(__file__).with_name("synonyms.json")
 SHOWN_CHOICES = 8  # accepted values listed in an "unknown value" message
 MIN_PREFIX = 2  # characters an abbreviation needs
+CLOSEST = 3  # choices proposed for a value that matches none
+CLOSE_ENOUGH = 0.3  # the least similarity of a proposed choice (0 to 1)
+
+# --- Loose comparison ----------------------------------------------------------------------------
+
+# Words a label may leave out: "Allocataire RSA" is "Allocataire du RSA".
+SMALL_WORDS = frozenset({"de", "du", "des", "la", "le", "les", "d", "l", "au", "aux"})
+# Common abbreviations, as `normalise_label` writes them, and the words they stand for.
+ABBREVIATIONS = {
+    "rdv": "rendez vous",
+    "rv": "rendez vous",
+    "ref": "reference",
+    "refs": "reference",
+    "ident": "identifiant",
+    "nb": "nombre",
+    "nbre": "nombre",
+    "tel": "telephone",
+    "tph": "telephone",
+    "alloc": "allocataire",
+    "benef": "beneficiaire",
+    "dde": "demande",
+    "sal": "salarie",
+    "etud": "etudiant",
+    "indep": "independant",
+    "qpv": "quartier prioritaire",
+}
+# Words that all name a row's own number: "Référence de l'acte" is "N° de l'acte".
+IDENTIFIER_WORDS = {"reference": "numero", "identifiant": "numero", "id": "numero"}
+# Inclusive writing: "Salarié·e", "Salarié(e)", "salarié-e", "Étudiant·es", "Demandeur·se".
+_INCLUSIVE = re.compile(
+    r"(?<=[a-z])(?:[\u00b7\u2022\u22c5.\-]|\()"
+    r"(e|es|s|se|ses|ne|nes|euse|euses|rice|rices|trice|trices|le|les|lle|lles|ere|eres)"
+    r"(?:\)s?)?(?![a-z])"
+)
+
+
+@lru_cache(maxsize=65536)
+def loose_key(text) -> str:
+    """A label as it is compared when the exact comparison failed: `normalise_label`, without
+    inclusive-writing endings and small words, abbreviations spelled out, words sorted (their
+    order does not count). "RDV du conseiller" and "Conseiller RDV" give the same key."""
+    lowered = strip_accents(str(text or "").lower())
+    for _round in range(2):  # "salarié·e·s": two endings
+        lowered = _INCLUSIVE.sub("", lowered)
+    words = []
+    for word in normalise_label(lowered).split():
+        if word in SMALL_WORDS:
+            continue
+        for part in ABBREVIATIONS.get(word, word).split():
+            words.append(IDENTIFIER_WORDS.get(part, part))
+    return " ".join(sorted(set(words)))
+
+
+def similarity(value: str, text: str) -> float:
+    """How close two labels are, from 0 to 1: the words they share (a word may be abbreviated)
+    and the characters they have in common."""
+    first, second = loose_key(value).split(), loose_key(text).split()
+    if not first or not second:
+        return 0.0
+    shared = sum(
+        1 for word in first if any(o.startswith(word) or word.startswith(o) for o in second)
+    )
+    words = shared / max(len(first), len(second))
+    characters = difflib.SequenceMatcher(None, " ".join(first), " ".join(second)).ratio()
+    return 0.6 * words + 0.4 * characters
+
+
+class UnmatchedValue(CellError):
+    """A value that names no choice, or several: `candidates` are the closest choices (code,
+    label), `options` every choice (code, label), the closest first."""
+
+    def __init__(self, reason: str, *, candidates=(), options=()):
+        super().__init__(reason)
+        self.candidates = list(candidates)
+        self.options = list(options)
+
+    def fresh(self) -> "UnmatchedValue":
+        return UnmatchedValue(self.reason, candidates=self.candidates, options=self.options)
 
 
 @dataclass(frozen=True)
@@ -35,17 +122,28 @@ class Choice:
     label: str
     synonyms: tuple[str, ...] = ()
 
+    @property
+    def code(self) -> str:
+        """What a value mapping names the choice by: a referential entry's code, or the key."""
+        return str(getattr(self.key, "code", self.key))
+
 
 class Matcher:
-    """Matches values to `choices`; `what` names them in messages ("act type")."""
+    """Matches values to `choices`; `what` names them in messages ("act type").
 
-    def __init__(self, choices: Iterable[Choice], *, what: str):
+    `aliases` are the structure's value mappings for this column: {`loose_key` of a value:
+    the code of a choice}."""
+
+    def __init__(self, choices: Iterable[Choice], *, what: str, aliases: dict | None = None):
         self.choices = list(choices)
         self.what = str(what)
         self._exact: dict[str, set] = defaultdict(set)
+        self._loose: dict[str, set] = defaultdict(set)
         self._words: list[tuple[tuple[str, ...], int]] = []  # (label words, choice index)
         self._cache: dict[object, object] = {}
+        by_code = {}
         for index, choice in enumerate(self.choices):
+            by_code.setdefault(choice.code, index)
             texts = [choice.label, *choice.synonyms]
             if isinstance(choice.key, str | int) and not isinstance(choice.key, bool):
                 texts.append(str(choice.key))
@@ -54,16 +152,27 @@ class Matcher:
                 if not label:
                     continue
                 self._exact[label].add(index)
+                self._loose[loose_key(text)].add(index)
                 self._words.append((tuple(label.split()), index))
+        self._aliases = {
+            loose_key(value): by_code.get(str(code)) for value, code in (aliases or {}).items()
+        }
+
+    def options(self) -> list[tuple[str, str]]:
+        """(code, label) of every choice, once each."""
+        return list(dict.fromkeys((choice.code, choice.label) for choice in self.choices))
 
     def match(self, value):
-        """The key of the choice `value` names; CellError when it names none or several."""
+        """The key of the choice `value` names; CellError when it names none or several
+        (`UnmatchedValue`, with the closest choices, when a value mapping may settle it)."""
         try:
             found = self._cache[value]
         except KeyError:
             found = self._cache[value] = self._find(value)
         except TypeError:  # an unhashable value
             found = self._find(value)
+        if isinstance(found, UnmatchedValue):
+            raise found.fresh()
         if isinstance(found, CellError):
             raise CellError(found.reason)
         return found
@@ -71,8 +180,22 @@ class Matcher:
     def _find(self, value):
         label = normalise_label(value)
         if not label:
-            return self._unknown()
+            return self._unknown(value)
+        loose = loose_key(value)
+        if loose in self._aliases:
+            index = self._aliases[loose]
+            if index is None:
+                return CellError(
+                    _(
+                        "Your saved mapping gives this value a meaning that is no longer a "
+                        "value of “%(what)s”: map it again in the dry run."
+                    )
+                    % {"what": self.what}
+                )
+            return self.choices[index].key
         indexes = self._exact.get(label)
+        if not indexes and loose:
+            indexes = self._loose.get(loose)
         if not indexes and len(label) >= MIN_PREFIX:
             words = label.split()
             indexes = {
@@ -85,14 +208,39 @@ class Matcher:
         if len(keys) == 1:
             return self.choices[next(iter(keys.values()))].key
         if not keys:
-            return self._unknown()
+            return self._unknown(value)
         candidates = sorted({self.choices[index].label for index in keys.values()})
-        return CellError(
+        chosen = [self.choices[index] for index in sorted(keys.values())]
+        return UnmatchedValue(
             _("Ambiguous value: it could be %(candidates)s. Write more of the name.")
-            % {"candidates": _or_list(candidates)}
+            % {"candidates": _or_list(candidates)},
+            candidates=[(c.code, c.label) for c in chosen],
+            options=self._ordered_options(chosen),
         )
 
-    def _unknown(self) -> CellError:
+    def closest(self, value) -> list[Choice]:
+        """The choices closest to `value` (at most `CLOSEST`), the closest first."""
+        scored = []
+        for choice in self.choices:
+            texts = [choice.label, *choice.synonyms]
+            score = max(similarity(str(value), text) for text in texts)
+            if score >= CLOSE_ENOUGH:
+                scored.append((score, choice))
+        scored.sort(key=lambda pair: -pair[0])
+        found: dict[str, Choice] = {}
+        for _score, choice in scored:
+            found.setdefault(choice.code, choice)
+            if len(found) >= CLOSEST:
+                break
+        return list(found.values())
+
+    def _ordered_options(self, first: list[Choice]) -> list[tuple[str, str]]:
+        codes = {choice.code for choice in first}
+        return [(c.code, c.label) for c in first] + [
+            option for option in self.options() if option[0] not in codes
+        ]
+
+    def _unknown(self, value=None) -> CellError:
         labels = list(dict.fromkeys(choice.label for choice in self.choices))
         shown = ", ".join(_quoted(label) for label in labels[:SHOWN_CHOICES])
         if len(labels) > SHOWN_CHOICES:
@@ -105,9 +253,12 @@ class Matcher:
                 )
                 % {"what": self.what}
             )
-        return CellError(
+        closest = self.closest(value) if value is not None and str(value).strip() else []
+        return UnmatchedValue(
             _("Unknown value for “%(what)s”. Expected one of: %(choices)s.")
-            % {"what": self.what, "choices": shown}
+            % {"what": self.what, "choices": shown},
+            candidates=[(choice.code, choice.label) for choice in closest],
+            options=self._ordered_options(closest),
         )
 
 
@@ -134,10 +285,11 @@ def _label_fields(model) -> list[str]:
     return [field.name for field in model._meta.concrete_fields if field.name.startswith("label_")]
 
 
-def referential_matcher(kind: str, *, structure) -> Matcher:
+def referential_matcher(kind: str, *, structure, aliases: dict | None = None) -> Matcher:
     """A matcher of the entries of a pathways referential (`referentials.KINDS`, e.g.
     "act-types") that advisors of `structure` choose from; keys are the entries themselves.
-    Labels match in every language, and so do the codes and the synonyms of `synonyms.json`."""
+    Labels match in every language, and so do the codes and the synonyms of `synonyms.json`;
+    `aliases` are the structure's value mappings ({value: entry code})."""
     from maillage.pathways.referentials import KINDS, entries_for_structures
 
     model, _plural, _extra = KINDS[kind]
@@ -153,7 +305,7 @@ def referential_matcher(kind: str, *, structure) -> Matcher:
                 synonyms=(*labels, entry.code, *synonyms.get(entry.code, ())),
             )
         )
-    return Matcher(choices, what=str(model._meta.verbose_name))
+    return Matcher(choices, what=str(model._meta.verbose_name), aliases=aliases)
 
 
 # --- Communes -----------------------------------------------------------------------------------

@@ -11,11 +11,13 @@ updates only the rows whose hash changed.
 Personal data (what an erasure must scrub, issue 13): on `ImportRun`, `file` (the uploaded
 spreadsheet itself, under MEDIA_ROOT/imports/<structure id>/<run uuid>, until the run is
 finished: imported, or refused by the import), `file_name` (a name may say whose file it is),
-`preview` (the header and the first rows of the file, as text), `errors` and `warnings` (each
+`preview` (the header and the first rows of the file, as text), `errors`, `warnings` and
+`unknown_values` (each
 entry's "value" is a cell of the file: names, birth dates, e-mails…), `duplicates` (each
 entry's "label" is the row, each candidate's "label" a person's name and birth year) and
 `duplicate_decisions` (person ids). `ImportedRow.key` holds only a keyed hash, `row_hash` a
-hash of the row's values; `SavedMapping` holds column headers only.
+hash of the row's values; `SavedMapping` holds column headers, and the values of referential
+columns the advisor mapped to entries ("RSA socle"), only.
 """
 
 from uuid import uuid4
@@ -79,6 +81,12 @@ class ImportRun(models.Model):
     # {field code: column header as the file writes it}
     mapping = models.JSONField(_("mapping"), default=dict, blank=True)
     mapping_name = models.CharField(_("saved mapping used"), max_length=100, blank=True)
+    # {field code: {value as the file writes it: code of the entry it means}}: the advisor's
+    # answers for values of referential columns that match no entry ("RSA socle" → "rsa").
+    value_mappings = models.JSONField(_("value mappings"), default=dict, blank=True)
+    # The advisor confirmed that the file has no identifier of its rows (its rows are then
+    # recognised by their content), although a column looks like one.
+    without_identifier = models.BooleanField(_("file without row identifier"), default=False)
     # Personal data: {"header": [...], "header_line": n, "sheets": [...], "rows": [[line,
     # [cell as text, …]], …]}: what the mapping page shows, read once at the upload.
     preview = models.JSONField(_("preview"), default=dict, blank=True)
@@ -101,6 +109,13 @@ class ImportRun(models.Model):
     # Personal data: [{"line": 12, "label": "…", "candidates": [{"id": 3, "label": "Camille D.,
     # 1990"}]}]
     duplicates = models.JSONField(_("probable duplicates"), default=list, blank=True)
+    # Personal data (each entry's "value" is a cell of the file): values of referential
+    # columns that match no entry, to map in the dry run: [{"field": "situation", "column":
+    # "Situation", "value": "RSA socle", "count": 3, "lines": [2, 5, 9], "candidates":
+    # [["rsa", "Allocataire du RSA"]], "options": [[code, label], …]}]
+    unknown_values = models.JSONField(_("values to map"), default=list, blank=True)
+    # Headers of the unmapped columns that look like the file's identifier of its rows.
+    identifier_columns = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     analysed_at = models.DateTimeField(_("dry run at"), null=True, blank=True)
     imported_at = models.DateTimeField(_("imported at"), null=True, blank=True)
@@ -167,6 +182,9 @@ class SavedMapping(models.Model):
     entity = models.CharField(_("what the file holds"), max_length=20, choices=Entity.choices)
     name = models.CharField(_("name"), max_length=100)
     mapping = models.JSONField(_("mapping"), default=dict)
+    # {field code: {value as the files write it: entry code}} (see ImportRun.value_mappings)
+    value_mappings = models.JSONField(_("value mappings"), default=dict, blank=True)
+    without_identifier = models.BooleanField(_("files without row identifier"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -23,6 +23,11 @@ register(
         "errors": Scrub(export=False),
         "warnings": Scrub(export=False),
         "duplicates": Scrub(export=False),
+        # Cells of referential columns that matched no entry, and the answers given for them.
+        "unknown_values": Scrub(export=False),
+        "value_mappings": Scrub(export=False),
+        # Headers, as `mapping`.
+        "identifier_columns": Scrub(export=False),
     },
     not_personal=(
         "id",
@@ -34,6 +39,7 @@ register(
         "file_size",
         "file_format",
         "mapping_name",
+        "without_identifier",
         "duplicate_decisions",  # {"line": person id or "new"}
         "status",
         "progress_done",
@@ -68,5 +74,17 @@ register(
 
 register(
     "imports.SavedMapping",
-    not_personal=("id", "structure", "entity", "name", "mapping", "created_by", "updated_at"),
+    # `value_mappings`: the words a structure's files use for referential entries ("RSA
+    # socle" → "rsa"), kept for its next files as the column headers are.
+    not_personal=(
+        "id",
+        "structure",
+        "entity",
+        "name",
+        "mapping",
+        "value_mappings",
+        "without_identifier",
+        "created_by",
+        "updated_at",
+    ),
 )

@@ -80,6 +80,12 @@ def fields_for(entity: str) -> tuple[FieldSpec, ...]:
     return ENTITIES[entity].fields
 
 
+def identifier_field(entity: str) -> FieldSpec:
+    """The field of a kind of file that holds the rows' own identifier."""
+    spec = ENTITIES[entity]
+    return spec[spec.external_id_field]
+
+
 def can_undo(run) -> bool:
     """Whether to offer undoing the run (no query; `services.undo` checks the records)."""
     return run.status == ImportStatus.IMPORTED and bool((run.counts or {}).get("created"))

@@ -35,6 +35,7 @@ from .pipeline.base import CHUNK
 from .pipeline.cells import display
 from .pipeline.core import Report
 from .selectors import unresolved_duplicates
+from .vocabulary import clean_value_mappings, merge_value_mappings, structure_value_mappings
 
 BACKGROUND_ROWS = getattr(settings, "IMPORT_BACKGROUND_ROWS", 2_000)
 PREVIEW_ROWS = 5  # rows kept on the run for the mapping page
@@ -85,11 +86,21 @@ def _entity_sheet(names: list[str], entity: str) -> str:
 
 
 def upload(
-    *, structure, entity: str, user, uploaded_file, sheet: str = "", mapping_name: str = ""
+    *,
+    structure,
+    entity: str,
+    user,
+    uploaded_file,
+    sheet: str = "",
+    mapping_name: str = "",
+    mapping: dict | None = None,
 ) -> ImportRun:
     """Keep the file, tell its format from its content, find its header row and propose a
-    mapping (the saved one named, else from the headers). Raises ValidationError when the file
-    cannot be imported (too large, not a spreadsheet, no header…), keeping nothing then."""
+    mapping (the saved one named, else `mapping` as a mapping file gives it, else from the
+    headers). The value mappings are the saved mapping's (else those of every mapping the
+    structure saved for this kind of file), with `mapping`'s over them. Raises
+    ValidationError when the file cannot be imported (too large, not a spreadsheet, no
+    header…), keeping nothing then."""
     _check(user, structure)
     if entity not in ENTITIES:
         raise ValidationError({"entity": _("Choose what the file holds.")}, code="entity")
@@ -150,8 +161,13 @@ def upload(
                 code: column for code, column in saved.mapping.items() if column in header
             }
             run.mapping_name = saved.name
+            run.value_mappings = saved.value_mappings or {}
+            run.without_identifier = saved.without_identifier
         else:
             run.mapping = auto_mapping(entity, header)
+            run.value_mappings = structure_value_mappings(structure, entity)
+        if mapping is not None:
+            _apply_mapping_file(run, header, mapping)
         run.save()
     except readers.FileRefused as refused:
         run.file.delete(save=False)
@@ -160,6 +176,27 @@ def upload(
         run.file.delete(save=False)  # never a file without its run
         raise
     return run
+
+
+def _apply_mapping_file(run, header: list[str], given: dict) -> None:
+    """A mapping file's columns (those of the file), value mappings and identifier answer
+    (see `vocabulary.read_mapping_file`)."""
+    spec = ENTITIES[run.entity]
+    columns = {code: column for code, column in given.get("columns", {}).items() if column}
+    if columns:
+        # The fields it leaves out keep the columns matched from the headers.
+        chosen = set(columns.values())
+        matched = {
+            code: column
+            for code, column in run.mapping.items()
+            if code not in columns and column not in chosen
+        }
+        run.mapping = clean_mapping(spec, header, {**matched, **columns})
+    run.value_mappings = merge_value_mappings(
+        run.value_mappings, clean_value_mappings(spec, given.get("values", {}))
+    )
+    if given.get("without_identifier"):
+        run.without_identifier = True
 
 
 def _preview_and_count(table, sheets: list[str]) -> tuple[dict, int]:
@@ -192,13 +229,24 @@ def header_of(run) -> list[str]:
 def _reset(run) -> None:
     run.status = ImportStatus.UPLOADED
     run.counts, run.errors, run.warnings, run.duplicates = {}, [], [], []
+    run.unknown_values, run.identifier_columns = [], []
     run.progress_done = 0
     run.analysed_at = None
 
 
 @transaction.atomic
-def set_mapping(*, run, user, mapping: dict[str, str], save_as: str = "") -> ImportRun:
-    """The columns the user chose for the fields; `save_as` keeps them for the next files."""
+def set_mapping(
+    *,
+    run,
+    user,
+    mapping: dict[str, str],
+    save_as: str = "",
+    value_mappings: dict | None = None,
+    without_identifier: bool | None = None,
+) -> ImportRun:
+    """The columns the user chose for the fields; `save_as` keeps them for the next files,
+    with the run's value mappings and its answer about an identifier column (`value_mappings`
+    and `without_identifier` replace the run's when given)."""
     _check(user, run)
     if run.status not in MAPPABLE:
         raise ValidationError(
@@ -215,6 +263,10 @@ def set_mapping(*, run, user, mapping: dict[str, str], save_as: str = "") -> Imp
     if missing:
         raise ValidationError(missing, code="missing")
     run.mapping = cleaned
+    if value_mappings is not None:
+        run.value_mappings = value_mappings
+    if without_identifier is not None:
+        run.without_identifier = without_identifier
     _reset(run)
     save_as = " ".join(save_as.split())[:100]
     if save_as:
@@ -222,11 +274,75 @@ def set_mapping(*, run, user, mapping: dict[str, str], save_as: str = "") -> Imp
             structure=run.structure,
             entity=run.entity,
             name=save_as,
-            defaults={"mapping": cleaned, "created_by": user},
+            defaults={
+                "mapping": cleaned,
+                "value_mappings": run.value_mappings or {},
+                "without_identifier": run.without_identifier,
+                "created_by": user,
+            },
         )
         run.mapping_name = save_as
     run.save()
     return run
+
+
+def map_values(*, run, user, answers: dict[str, dict[str, str]], save_as: str) -> ImportRun:
+    """The advisor's answers for values the dry run found in no referential ({field code:
+    {value as the file writes it: entry code}}): kept on the run and, with its columns, in the
+    structure's saved mapping `save_as` (the next files, and `import_records --mapping`, read
+    them). The run goes back to its dry run."""
+    _check(user, run)
+    save_as = " ".join((save_as or "").split())[:100]
+    if not save_as:
+        raise ValidationError(
+            {"save_as": _("Give the mapping a name: the values are kept with it.")},
+            code="name",
+        )
+    spec = ENTITIES[run.entity]
+    known = {(entry["field"], entry["value"]): entry for entry in run.unknown_values or []}
+    errors = []
+    chosen: dict[str, dict[str, str]] = {}
+    for code, values in answers.items():
+        for value, entry_code in values.items():
+            entry = known.get((code, value))
+            if entry is None:
+                errors.append(
+                    _("“%(value)s” is not a value to map in this file: run the dry run again.")
+                    % {"value": value}
+                )
+            elif entry_code not in {option[0] for option in entry["options"]}:
+                errors.append(
+                    _("“%(value)s”: choose one of the values proposed for “%(field)s”.")
+                    % {"value": value, "field": spec[code].label}
+                )
+            else:
+                chosen.setdefault(code, {})[value] = entry_code
+    if errors:
+        raise ValidationError(errors, code="values")
+    if not chosen:
+        raise ValidationError(
+            _("Choose, for at least one value, the entry it means."), code="values"
+        )
+    return set_mapping(
+        run=run,
+        user=user,
+        mapping=run.mapping,
+        save_as=save_as,
+        value_mappings=merge_value_mappings(run.value_mappings, chosen),
+    )
+
+
+def confirm_no_identifier(*, run, user) -> ImportRun:
+    """The advisor confirms that the file has no identifier of its rows: its rows are
+    recognised by their content. Kept with the saved mapping the run uses, if any."""
+    _check(user, run)
+    return set_mapping(
+        run=run,
+        user=user,
+        mapping=run.mapping,
+        save_as=run.mapping_name,
+        without_identifier=True,
+    )
 
 
 # --- Dry run, duplicates ------------------------------------------------------------------------
@@ -252,6 +368,8 @@ def _apply(run, report: Report) -> None:
     run.errors = report.errors
     run.warnings = report.warnings
     run.duplicates = report.duplicates
+    run.unknown_values = report.unknown_values
+    run.identifier_columns = report.identifier_columns
     lines = {str(entry["line"]) for entry in report.duplicates}
     run.duplicate_decisions = {
         line: decision

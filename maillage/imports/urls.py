@@ -17,6 +17,12 @@ urlpatterns = [
     path("<uuid:uuid>/correspondance/", views.mapping, name="mapping"),
     path("<uuid:uuid>/simulation/", views.dry_run, name="dry_run"),
     path("<uuid:uuid>/doublons/", views.duplicates, name="duplicates"),
+    path("<uuid:uuid>/valeurs/", views.map_values, name="map_values"),
+    path(
+        "<uuid:uuid>/sans-identifiant/",
+        views.confirm_no_identifier,
+        name="confirm_no_identifier",
+    ),
     path("<uuid:uuid>/importer/", views.commit, name="commit"),
     path("<uuid:uuid>/progression/", views.progress, name="progress"),
     path("<uuid:uuid>/progression/etat/", views.progress_fragment, name="progress_fragment"),

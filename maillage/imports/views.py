@@ -23,7 +23,8 @@ from maillage.pathways.forms import apply_errors
 from maillage.pathways.selectors import staff_structures
 
 from . import selectors, services, template_files
-from .forms import DuplicatesForm, MappingForm, UploadForm
+from .forms import DuplicatesForm, MappingForm, UploadForm, ValuesForm
+from .mapping import unmapped_columns
 from .models import Entity, ImportStatus
 
 PAGE_SIZE = 30
@@ -157,12 +158,20 @@ def mapping(request, uuid):
     preview = selectors.preview(run, rows=PREVIEW_ROWS)
     fields = selectors.fields_for(run.entity)
     form = MappingForm(
-        request.POST or None, fields=fields, header=preview.header, mapping=run.mapping
+        request.POST or None,
+        fields=fields,
+        header=preview.header,
+        mapping=run.mapping,
+        without_identifier=run.without_identifier,
     )
     if request.method == "POST" and form.is_valid():
         try:
             run = services.set_mapping(
-                run=run, user=request.user, mapping=form.mapping(), save_as=form.name_to_save()
+                run=run,
+                user=request.user,
+                mapping=form.mapping(),
+                save_as=form.name_to_save(),
+                without_identifier=form.cleaned_data["without_identifier"],
             )
             run = services.start_analyse(run=run, user=request.user)
         except ValidationError as error:
@@ -207,14 +216,30 @@ def _problems(entries) -> list[dict]:
     ]
 
 
-def _dry_run_context(run, form=None):
+def _values_form(run, data=None):
+    if not run.unknown_values:
+        return None
+    return ValuesForm(
+        data,
+        entries=run.unknown_values,
+        mapping_name=run.mapping_name,
+        default_name=Entity(run.entity).label,
+    )
+
+
+def _dry_run_context(run, form=None, values_form=None):
     unresolved = selectors.unresolved_duplicates(run)
     if form is None and run.duplicates:
         form = DuplicatesForm(
             duplicates=_shown_duplicates(run), decisions=run.duplicate_decisions or {}
         )
     counts = run.counts or {}
+    header = (run.preview or {}).get("header") or []
     return {
+        "values_form": values_form or _values_form(run),
+        "unmapped_columns": unmapped_columns(header, run.mapping),
+        "identifier_columns": run.identifier_columns,
+        "identifier_field": selectors.identifier_field(run.entity).label,
         "run": run,
         "counts": _counts(run),
         "error_count": counts.get("errors", len(run.errors)),
@@ -268,6 +293,52 @@ def duplicates(request, uuid):
             messages.success(request, _("Your answers about the duplicates are saved."))
             return redirect(run_url(run))
     return render(request, "imports/dry_run.html", _dry_run_context(run, form), status=400)
+
+
+@require_POST
+def map_values(request, uuid):
+    """The advisor's answers for values of referential columns that match no entry: kept with
+    the saved mapping, then the dry run again."""
+    run = _run_or_404(request, uuid)
+    if run.status not in DRY_RUN_DONE:
+        return redirect(run_url(run))
+    form = _values_form(run, request.POST)
+    if form is not None and form.is_valid():
+        try:
+            run = services.map_values(
+                run=run,
+                user=request.user,
+                answers=form.answers(),
+                save_as=form.cleaned_data["save_as"],
+            )
+            run = services.start_analyse(run=run, user=request.user)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Your answers are kept with the mapping “%(name)s”: the file was read again.")
+                % {"name": run.mapping_name},
+            )
+            return redirect(run_url(run))
+    if form is None:
+        return redirect(run_url(run))
+    context = _dry_run_context(run, values_form=form)
+    return render(request, "imports/dry_run.html", context, status=400)
+
+
+@require_POST
+def confirm_no_identifier(request, uuid):
+    """The advisor confirms that the file has no identifier of its rows: the dry run again."""
+    run = _run_or_404(request, uuid)
+    if run.status not in DRY_RUN_DONE:
+        return redirect(run_url(run))
+    try:
+        run = services.confirm_no_identifier(run=run, user=request.user)
+        run = services.start_analyse(run=run, user=request.user)
+    except ValidationError as error:
+        messages.error(request, _errors_text(error))
+    return redirect(run_url(run))
 
 
 @require_POST

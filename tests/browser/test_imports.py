@@ -161,3 +161,48 @@ def test_the_progress_page_follows_the_task_and_goes_on_when_it_ends(page, asser
     ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.READY)
     page.wait_for_url("**/simulation/")
     assert_accessible(page)
+
+
+def test_an_advisor_maps_a_value_of_her_own_words_once_in_the_dry_run(page, assert_accessible):
+    """Issue 16: "RSA socle" matches no situation; the dry run proposes the closest entry, says
+    which column looks like the rows' identifier and which columns are not imported; the
+    advisor answers without any script needed, and the file imports."""
+    build_world()
+    persons = csv_bytes(
+        [
+            ["Code usager", "Nom", "Prénom", "Date de naissance", "Situation", "Lieu"],
+            ["U-17", "Benali", "Sami", "04/05/1987", "RSA socle", "Accueil"],
+            ["U-18", "Roux", "Léa", "02/03/1991", "Salarié(e)", "Accueil"],
+        ]
+    )
+    log_in(page, ADVISOR)
+    page.goto(reverse("imports:home"))
+    page.get_by_label("Contenu du fichier").select_option("persons")
+    page.get_by_label("Fichier à importer").set_input_files(
+        {"name": "usagers.csv", "mimeType": "text/csv", "buffer": persons}
+    )
+    page.get_by_role("button", name="Envoyer le fichier").click()
+    page.wait_for_url("**/correspondance/")
+    page.get_by_role("button", name="Lancer l'essai à blanc").click()
+
+    page.wait_for_url("**/simulation/")
+    main = page.locator("main").inner_text()
+    assert "Quelle colonne identifie les lignes" in main and "Code usager" in main
+    assert "2 colonnes ne sont pas importées" in main and "Lieu" in main
+    assert_accessible(page)
+    page.get_by_role("button", name="Le fichier n'a pas d'identifiant de ses lignes").click()
+
+    page.wait_for_url("**/simulation/")
+    assert "Quelle colonne identifie les lignes" not in page.locator("main").inner_text()
+    value = page.get_by_label("« RSA socle » dans la colonne « Situation »")
+    value.select_option(label="Allocataire du RSA (la plus proche)")
+    assert page.get_by_label("Garder ces réponses avec la correspondance enregistrée").input_value()
+    assert_accessible(page)
+    page.get_by_role("button", name="Garder mes réponses et relire le fichier").click()
+
+    page.wait_for_url("**/simulation/")
+    assert_accessible(page)
+    page.get_by_role("button", name="Importer", exact=True).click()
+    page.wait_for_url("**/resultat/")
+    assert Person.objects.get(last_name="Benali").situation.code == "rsa"
+    assert Person.objects.get(last_name="Roux").situation.code == "employee"

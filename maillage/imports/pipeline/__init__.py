@@ -23,11 +23,13 @@ from django.utils.translation import gettext as _
 from maillage.pathways.services.bulk import insert_rows
 
 from ..entities import ENTITIES
-from ..mapping import known_headers, missing_fields
+from ..mapping import identifier_like, known_headers, missing_fields
+from ..matching import UnmatchedValue
 from ..models import ImportedRow
 from ..readers import FileRefused, open_table
 from ..values import CellError
 from .base import CHUNK, Handler, plain
+from .cells import display
 from .core import (
     COUNTED,
     CREATE,
@@ -95,6 +97,57 @@ def stored_path(run):
         yield copy.name
 
 
+class IdentifierCheck:
+    """The unmapped columns that look like the file's own identifier of its rows: a header
+    naming a number or a reference (`mapping.identifier_like`) and a different value on every
+    row (two rows at least). Checked only when no column is mapped as the identifier and the
+    advisor did not confirm that the file has none: the rows would otherwise be recognised by
+    their content, and a new row taken for one already imported."""
+
+    MIN_ROWS = 2
+
+    def __init__(self, spec, run, header: list[str]):
+        self.columns: dict[int, set] = {}
+        if spec.external_id_field in run.mapping or getattr(run, "without_identifier", False):
+            return
+        used = set(run.mapping.values())
+        self.header = header
+        self.columns = {
+            index: set()
+            for index, name in enumerate(header)
+            if name and name not in used and identifier_like(name)
+        }
+        self.rows = 0
+
+    def add(self, cells) -> None:
+        if not self.columns:
+            return
+        self.rows += 1
+        for index in list(self.columns):
+            value = cells[index] if index < len(cells) else None
+            text = "" if value is None else display(value).strip()
+            seen = self.columns[index]
+            if not text or text in seen:
+                del self.columns[index]  # an empty or repeated value: not an identifier
+            else:
+                seen.add(text)
+
+    def suspects(self) -> list[str]:
+        if not self.columns or self.rows < self.MIN_ROWS:
+            return []
+        return [self.header[index] for index in sorted(self.columns)]
+
+
+def identifier_message(column: str, field_label) -> str:
+    return _(
+        "The column “%(column)s” has a different value on every row, as an identifier of the "
+        "rows would, but no column is chosen as “%(field)s”. Without it, each row is recognised "
+        "by its content, and a new row may be taken for one already imported. Choose this "
+        "column as “%(field)s” in the mapping, or confirm that the file has no identifier of "
+        "its rows."
+    ) % {"column": column, "field": field_label}
+
+
 def _required_codes(spec) -> list[str]:
     return [field.code for field in spec.fields if field.required]
 
@@ -156,6 +209,7 @@ def run_pipeline(
                     "decisions": run.duplicate_decisions or {},
                 },
             )
+            check = IdentifierCheck(spec, run, table.header)
             stream = kept = None
             if (
                 write
@@ -168,12 +222,30 @@ def run_pipeline(
                 stream = Stream(run=run, structure=run.structure, user=user)
             try:
                 items = _prepare(
-                    table, spec, mapping, handler, report, tick, kept=kept, stream=stream
+                    table,
+                    spec,
+                    mapping,
+                    handler,
+                    report,
+                    tick,
+                    kept=kept,
+                    stream=stream,
+                    check=check,
                 )
             except BaseException:
                 if stream is not None:
                     stream.abort()
                 raise
+    suspects = check.suspects()
+    if suspects:
+        # Said before anything is matched by content (earlier rows, probable duplicates).
+        if stream is not None:
+            stream.abort()
+        report.identifier_columns = suspects
+        label = spec[spec.external_id_field].label
+        for column in suspects:
+            report.error(header_line, "", column, identifier_message(column, label))
+        return report
     try:
         _classify(items, handler, report, kept=kept)
         handler.after_prepare(items)
@@ -205,16 +277,20 @@ def run_pipeline(
     return report
 
 
-def _prepare(table, spec, mapping, handler, report, tick, *, kept, stream) -> list[Item]:
+def _prepare(
+    table, spec, mapping, handler, report, tick, *, kept, stream, check=None
+) -> list[Item]:
     """One pass over the rows: each cell read, each row resolved, keyed and hashed. With a
-    `stream`, each new row (its key not in `kept`) is handed to it at once."""
-    from .cells import converters
+    `stream`, each new row (its key not in `kept`) is handed to it at once. `check` sees
+    every row's cells (`IdentifierCheck`)."""
+    from .cells import MAPPABLE_KINDS, converters
 
     handler.load()
     cells = converters(spec, mapping, handler.lookups)
     required = [code for code in _required_codes(spec) if code in mapping]
     external = spec.external_id_field if spec.external_id_field in mapping else None
     hashed_codes = [code for code, _index, _convert in cells]
+    mappable = {field.code for field in spec.fields if field.kind in MAPPABLE_KINDS}
     seen_ids: dict[str, int] = {}
     occurrences: Counter = Counter()
     items = []
@@ -223,6 +299,8 @@ def _prepare(table, spec, mapping, handler, report, tick, *, kept, stream) -> li
         rows += 1
         line = row.line
         row_cells = row.cells
+        if check is not None:
+            check.add(row_cells)
         values = {}
         failed = False
         for code, index, convert in cells:
@@ -233,6 +311,8 @@ def _prepare(table, spec, mapping, handler, report, tick, *, kept, stream) -> li
                 values[code] = convert(raw)
             except CellError as error:
                 report.error(line, code, raw, error.reason)
+                if code in mappable and isinstance(error, UnmatchedValue):
+                    report.unmatched(line, code, raw, error)
                 failed = True
         for code in required:
             if code not in values and row_cells[mapping[code]] is None:

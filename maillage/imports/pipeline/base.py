@@ -50,7 +50,7 @@ class Handler:
         self.user = user
         self.report = report
         self.options = options
-        self.lookups = Lookups(structure, user)
+        self.lookups = Lookups(structure, user, getattr(run, "value_mappings", None))
         self._people = None
 
     # --- reading ---------------------------------------------------------------------------

@@ -74,44 +74,60 @@ def postal_code(value) -> str:
     raise CellError(_("Expected a postal code of five digits, such as 13001."))
 
 
-class Lookups:
-    """What a structure's rows are matched against, loaded on first use."""
+# Kinds of fields whose values the advisor may map to an entry once (`value_mappings`).
+MAPPABLE_KINDS = frozenset({"referential", "choice", "legal_form"})
 
-    def __init__(self, structure, user):
+
+class Lookups:
+    """What a structure's rows are matched against, loaded on first use. `value_mappings`:
+    {field code: {value: entry code}}, the structure's own words for the entries."""
+
+    def __init__(self, structure, user, value_mappings: dict | None = None):
         self.structure = structure
         self.user = user
+        self.value_mappings = value_mappings or {}
         self._matchers: dict[str, Matcher] = {}
         self._communes = None
         self._staff = None
         self._sessions = None
         self._offers_of: dict[int, Matcher] = {}
 
-    def referential(self, kind: str) -> Matcher:
-        if kind not in self._matchers:
-            self._matchers[kind] = referential_matcher(kind, structure=self.structure)
-        return self._matchers[kind]
+    def referential(self, kind: str, field_code: str = "") -> Matcher:
+        """The entries of a referential; with `field_code`, the value mappings of that column
+        come first."""
+        key = f"{kind}:{field_code}" if field_code else kind
+        if key not in self._matchers:
+            self._matchers[key] = referential_matcher(
+                kind,
+                structure=self.structure,
+                aliases=self.value_mappings.get(field_code) if field_code else None,
+            )
+        return self._matchers[key]
 
-    def choice(self, source: str) -> Matcher:
-        key = f"choice:{source}"
+    def choice(self, source: str, field_code: str = "") -> Matcher:
+        key = f"choice:{source}:{field_code}"
         if key not in self._matchers:
             self._matchers[key] = Matcher(
                 [Choice(value, str(label), synonyms) for value, label, synonyms in CHOICES[source]],
                 what=_("value"),
+                aliases=self.value_mappings.get(field_code),
             )
         return self._matchers[key]
 
-    def legal_form(self) -> Matcher:
+    def legal_form(self, field_code: str = "") -> Matcher:
         """Legal forms (keys: the entries themselves)."""
-        if "legal_form" not in self._matchers:
+        key = f"legal_form:{field_code}"
+        if key not in self._matchers:
             entries = LegalForm.objects.filter(is_active=True)
-            self._matchers["legal_form"] = Matcher(
+            self._matchers[key] = Matcher(
                 [
                     Choice(entry, entry.label, (entry.label_fr, entry.label_en, entry.code))
                     for entry in entries
                 ],
                 what=_("legal form"),
+                aliases=self.value_mappings.get(field_code),
             )
-        return self._matchers["legal_form"]
+        return self._matchers[key]
 
     def offers_of(self, structure_id: int) -> Matcher:
         """The offers of a structure, by title (keys: offer ids)."""
@@ -213,11 +229,11 @@ def converter(field: FieldSpec, lookups: Lookups):
     if kind == "file_numbers":
         return file_numbers
     if kind == "choice":
-        return lookups.choice(field.source).match
+        return lookups.choice(field.source, field.code).match
     if kind == "referential":
-        return lookups.referential(field.source).match
+        return lookups.referential(field.source, field.code).match
     if kind == "legal_form":
-        return lookups.legal_form().match
+        return lookups.legal_form(field.code).match
     if kind == "structure":
         return lookups.structures().match
     if kind == "staff":

@@ -10,6 +10,8 @@ from django.conf import settings
 from .cells import display
 
 MAX_STORED = 10_000  # errors (and warnings) kept in the run; the counts say how many there were
+MAX_UNKNOWN_VALUES = 200  # distinct values to map kept in the run
+UNKNOWN_LINES = 5  # lines kept per value to map
 KEY_LENGTH = 200  # ImportedRow.key
 
 
@@ -38,6 +40,10 @@ class Report:
     warning_count: int = 0
     rows: int = 0
     pending: int = 0  # rows waiting for a decision about a probable duplicate
+    # Values of referential columns that match no entry, per (field, value): see `unmatched`.
+    unknown: dict = field(default_factory=dict)
+    # Headers of unmapped columns that look like the file's identifier of its rows.
+    identifier_columns: list[str] = field(default_factory=list)
 
     def _entry(self, line, code, value, reason) -> dict:
         return {
@@ -56,6 +62,31 @@ class Report:
         self.warning_count += 1
         if len(self.warnings) < MAX_STORED:
             self.warnings.append(self._entry(line, code, value, reason))
+
+    def unmatched(self, line: int, code: str, value, error) -> None:
+        """A value of a referential column that names no entry (or several): kept once per
+        distinct value, with its closest entries, for the advisor to map in the dry run."""
+        text = display(value).strip()
+        entry = self.unknown.get((code, text))
+        if entry is None:
+            if len(self.unknown) >= MAX_UNKNOWN_VALUES:
+                return
+            entry = self.unknown[(code, text)] = {
+                "field": code,
+                "column": self.columns.get(code, ""),
+                "value": text,
+                "count": 0,
+                "lines": [],
+                "candidates": [list(pair) for pair in error.candidates],
+                "options": [list(pair) for pair in error.options],
+            }
+        entry["count"] += 1
+        if len(entry["lines"]) < UNKNOWN_LINES:
+            entry["lines"].append(line)
+
+    @property
+    def unknown_values(self) -> list[dict]:
+        return list(self.unknown.values())
 
     @property
     def refused(self) -> bool:

@@ -1,9 +1,12 @@
 """Import a spreadsheet into a structure from the shell, with the same checks as the screens.
 
-    manage.py import_records --structure intermade --entity acts [--dry-run] [--mapping NAME]
-        [--sheet NAME] [--report json] [--user EMAIL] actes-2025.xlsx
+    manage.py import_records --structure intermade --entity acts [--dry-run]
+        [--mapping NAME|FILE.json] [--sheet NAME] [--report json] [--user EMAIL] actes-2025.xlsx
 
-The columns are matched from their headers (or by the structure's saved mapping `--mapping`).
+The columns are matched from their headers, or by `--mapping`: the name of a mapping the
+structure saved (its columns, and the values of referential columns mapped in a dry run), or a
+mapping file in JSON (`{"columns": {…}, "values": {"situation": {"RSA socle": "rsa"}},
+"without_identifier": false}`, see `maillage.imports.vocabulary`).
 A progress bar goes to stderr; the report to stdout: counts, then every error (line, column,
 value, reason) and warning, or one JSON object with `--report json`. Probable duplicates of
 persons already recorded are warnings here, and rows with distinct file numbers are distinct
@@ -22,7 +25,9 @@ from django.utils.translation import gettext as _
 
 from maillage.directory.models import Structure
 from maillage.imports import services
+from maillage.imports.mapping import unmapped_columns
 from maillage.imports.models import Entity, ImportStatus
+from maillage.imports.vocabulary import read_mapping_file
 
 
 class ProgressBar:
@@ -58,7 +63,12 @@ class Command(BaseCommand):
         parser.add_argument("--structure", required=True, help="Slug of the structure.")
         parser.add_argument("--entity", required=True, choices=Entity.values)
         parser.add_argument("--dry-run", action="store_true", help="Check only; import nothing.")
-        parser.add_argument("--mapping", default="", help="Name of a mapping the structure saved.")
+        parser.add_argument(
+            "--mapping",
+            default="",
+            help="Name of a mapping the structure saved, or a mapping file (.json) with "
+            '"columns", "values" and "without_identifier".',
+        )
         parser.add_argument("--sheet", default="", help="Sheet of a workbook (default: first).")
         parser.add_argument("--report", choices=("text", "json"), default="text")
         parser.add_argument(
@@ -80,7 +90,10 @@ class Command(BaseCommand):
             if user is None:
                 raise CommandError(_("No user with this e-mail address."))
         progress = ProgressBar(self.stderr, os.path.basename(path))
+        mapping_name, given = options["mapping"], None
         try:
+            if mapping_name.lower().endswith(".json") or os.path.isfile(mapping_name):
+                given, mapping_name = read_mapping_file(mapping_name), ""
             with open(path, "rb") as handle:
                 run = services.upload(
                     structure=structure,
@@ -88,7 +101,8 @@ class Command(BaseCommand):
                     user=user,
                     uploaded_file=File(handle, name=os.path.basename(path)),
                     sheet=options["sheet"],
-                    mapping_name=options["mapping"],
+                    mapping_name=mapping_name,
+                    mapping=given,
                 )
             if options["dry_run"]:
                 run = services.analyse(
@@ -147,6 +161,22 @@ class Command(BaseCommand):
             "warning_count": read.get("warnings", len(run.warnings)),
             "errors": run.errors,
             "warnings": run.warnings,
+            # What a mapping could settle: the columns no field reads, those that look like
+            # the rows' identifier, the values of referential columns that match no entry.
+            "unmapped_columns": unmapped_columns(
+                (run.preview or {}).get("header") or [], run.mapping
+            ),
+            "identifier_columns": run.identifier_columns,
+            "values_to_map": [
+                {
+                    "field": entry["field"],
+                    "column": entry["column"],
+                    "value": entry["value"],
+                    "count": entry["count"],
+                    "closest": [code for code, _label in entry["candidates"]],
+                }
+                for entry in run.unknown_values
+            ],
         }
 
     def write_report(self, report: dict, options) -> None:
@@ -184,3 +214,22 @@ class Command(BaseCommand):
                     where.append(_("value “%(value)s”") % {"value": entry["value"]})
                 place = f" ({', '.join(where)})" if where else ""
                 self.stdout.write(f"{kind}{place}: {entry['reason']}")
+        if report.get("unmapped_columns"):
+            self.stdout.write(
+                _("Columns not imported: %(columns)s.")
+                % {"columns": ", ".join(f"“{column}”" for column in report["unmapped_columns"])}
+            )
+        for entry in report.get("values_to_map", ()):
+            self.stdout.write(
+                _(
+                    "Value to map: “%(value)s” (column “%(column)s”, %(count)s rows); closest "
+                    "entries: %(closest)s. Add it to the mapping file's “values”, or map it in "
+                    "the dry run of the screens."
+                )
+                % {
+                    "value": entry["value"],
+                    "column": entry["column"],
+                    "count": entry["count"],
+                    "closest": ", ".join(entry["closest"]) or "—",
+                }
+            )
