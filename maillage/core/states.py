@@ -94,21 +94,23 @@ def move(
     name = machine.status_field
     from_status = getattr(obj, name) if only_from is None else only_from
     machine.check(from_status, to_status)
-    with transaction.atomic():
-        setattr(obj, name, to_status)
-        if only_from is not None:
-            fields = [name, *(update_fields or ())]
-            values = {
-                obj._meta.get_field(f).attname: getattr(obj, obj._meta.get_field(f).attname)
-                for f in fields
-            }
-            model = type(obj)
-            if not model._base_manager.filter(pk=obj.pk, **{name: only_from}).update(**values):
-                setattr(obj, name, from_status)
-                return False
-        else:
-            obj.save(update_fields=None if update_fields is None else [name, *update_fields])
-        machine.log(obj, from_status, to_status, by=by, at=at, note=note)
+    setattr(obj, name, to_status)
+    try:
+        with transaction.atomic():
+            if only_from is not None:
+                fields = [obj._meta.get_field(f).attname for f in (name, *(update_fields or ()))]
+                values = {attname: getattr(obj, attname) for attname in fields}
+                updated = type(obj)._base_manager.filter(pk=obj.pk, **{name: only_from})
+                if not updated.update(**values):
+                    setattr(obj, name, from_status)
+                    return False
+            else:
+                fields = None if update_fields is None else [name, *update_fields]
+                obj.save(update_fields=fields)
+            machine.log(obj, from_status, to_status, by=by, at=at, note=note)
+    except BaseException:
+        setattr(obj, name, from_status)  # the record stays as the database has it
+        raise
     return True
 
 
