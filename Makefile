@@ -77,11 +77,17 @@ lock: install-test
 demo: install
 	$(PY) manage.py loaddemo
 
-## make bench: fill 500 structures and 5,000 offers in a throwaway SQLite database, time the map.
+## make bench: the benchmarks of maillage/devtools (docs/benchmarks.md), in a throwaway SQLite
+## database: the map (500 structures, 5,000 offers), an import of 20,000 acts, and the reports on
+## the generator's tiny scale. The volumes of docs/benchmarks.md are measured on PostgreSQL.
+BENCH_DB := DATABASE_URL=sqlite:///$(CURDIR)/var/bench.sqlite3
 bench: install messages
 	@rm -f var/bench.sqlite3
-	@DATABASE_URL=sqlite:///$(CURDIR)/var/bench.sqlite3 $(PY) manage.py migrate --noinput -v0
-	@DATABASE_URL=sqlite:///$(CURDIR)/var/bench.sqlite3 $(PY) manage.py bench_directory
+	@$(BENCH_DB) $(PY) manage.py migrate --noinput -v0
+	@$(BENCH_DB) $(PY) manage.py bench_directory
+	@$(BENCH_DB) $(PY) manage.py bench_imports --rows 20000 --persons 2000
+	@$(BENCH_DB) $(PY) manage.py generate --scale tiny --seed 1
+	@$(BENCH_DB) $(PY) manage.py bench_reports --repeat 3
 
 clean:
 	rm -rf $(VENV) var/static

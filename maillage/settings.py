@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "maillage.pathways",
     "maillage.imports",
     "maillage.reporting",
+    "maillage.devtools",
     "django_tasks",
     "django_tasks_db",
 ]

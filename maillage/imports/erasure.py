@@ -31,8 +31,10 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from maillage.core.personal_data import SCRUBBED
+from maillage.core.states import move
 
 from .models import Entity, ImportedRow, ImportRun, ImportStatus
+from .states import IMPORT_RUN_STATES
 
 # A file is read in pieces of this many characters (a match may straddle two: they overlap).
 CHUNK = 1 << 20
@@ -255,7 +257,15 @@ def finish_run(run, changes: dict, context) -> None:
             for entry in duplicates
         ]
     if "file" in changes and run.status not in FINISHED:
-        changes["status"] = ImportStatus.FAILED
+        # Moved (and logged) through the run's state machine, the other changes written after.
+        move(
+            IMPORT_RUN_STATES,
+            run,
+            ImportStatus.FAILED,
+            at=context.at,
+            update_fields=(),
+            only_from=run.status,
+        )
 
 
 # --- Imported rows -----------------------------------------------------------------------------

@@ -139,6 +139,33 @@ class ImportRun(models.Model):
         return f"{self.file_name} → {self.structure} ({self.get_entity_display()})"
 
 
+class ImportRunEvent(models.Model):
+    """One change of a run's status (`imports.states`): from, to, when, by whom (if known)."""
+
+    run = models.ForeignKey(
+        ImportRun, on_delete=models.CASCADE, related_name="events", verbose_name=_("import")
+    )
+    from_status = models.CharField(_("from"), max_length=20, blank=True)
+    to_status = models.CharField(_("to"), max_length=20)
+    at = models.DateTimeField(_("at"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+
+    class Meta:
+        verbose_name = _("import status change")
+        verbose_name_plural = _("import status changes")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.from_status or '∅'} → {self.to_status}"
+
+
 class ImportedRow(models.Model):
     """A row once imported into a structure: its stable key, what it became, its values' hash."""
 

@@ -55,6 +55,12 @@ register(
 )
 
 register(
+    "imports.ImportRunEvent",
+    # Statuses and the staff member who moved the run: nothing about the persons of the file.
+    not_personal=("id", "run", "from_status", "to_status", "at", "by"),
+)
+
+register(
     "imports.ImportedRow",
     rows=erasure.imported_rows,
     fields={

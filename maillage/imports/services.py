@@ -1,12 +1,13 @@
 """Every write of the imports app: upload, mapping, dry run, duplicates, commit, undo.
 
 A run goes UPLOADED → (ANALYSING) → READY or REFUSED → (IMPORTING) → IMPORTED → UNDONE, or
-FAILED when something unexpected broke (or stopped responding: `retry` starts it again). Each
-service checks `import_records` on the run's structure. The uploaded file (personal data) is
-stored only once its run is saved, and kept only while the run may still need it: it is
-deleted when the run is imported, refused by the import, abandoned (`cancel`) or deleted; the
-run keeps its name, hash, counts and report. The upload reads the file once and keeps its
-header and first rows on the run (`preview`) for the mapping page.
+FAILED when something unexpected broke (or stopped responding: `retry` starts it again): the
+moves are declared in `states.py`, and every change goes through `_move`, which logs it
+(`ImportRunEvent`). Each service checks `import_records` on the run's structure. The uploaded
+file (personal data) is stored only once its run is saved, and kept only while the run may
+still need it: it is deleted when the run is imported, refused by the import, abandoned
+(`cancel`) or deleted; the run keeps its name, hash, counts and report. The upload reads the
+file once and keeps its header and first rows on the run (`preview`) for the mapping page.
 Files of more than `IMPORT_BACKGROUND_ROWS` rows (default 2,000) are read by a django-tasks task
 (`start_analyse`, `start_commit`), never in the request (`hand_off`); smaller ones in it.
 """
@@ -24,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from maillage.core.states import move, started
 from maillage.pathways.services.common import require
 
 from . import readers
@@ -35,6 +37,7 @@ from .pipeline.base import CHUNK
 from .pipeline.cells import display
 from .pipeline.core import Report
 from .selectors import unresolved_duplicates
+from .states import IMPORT_RUN_STATES
 from .vocabulary import clean_value_mappings, merge_value_mappings, structure_value_mappings
 
 BACKGROUND_ROWS = getattr(settings, "IMPORT_BACKGROUND_ROWS", 2_000)
@@ -49,6 +52,18 @@ ANALYSABLE = (*MAPPABLE, ImportStatus.ANALYSING)
 def _check(user, run_or_structure) -> None:
     structure = getattr(run_or_structure, "structure", run_or_structure)
     require(user, "import_records", structure)
+
+
+def _move(run, to_status: str, *, user, update_fields=None, only_from=None) -> bool:
+    """The one way a run changes status: checked against `states`, saved and logged."""
+    return move(
+        IMPORT_RUN_STATES,
+        run,
+        to_status,
+        by=user,
+        update_fields=update_fields,
+        only_from=only_from,
+    )
 
 
 @contextmanager
@@ -168,7 +183,9 @@ def upload(
             run.value_mappings = structure_value_mappings(structure, entity)
         if mapping is not None:
             _apply_mapping_file(run, header, mapping)
-        run.save()
+        with transaction.atomic():
+            run.save()
+            started(IMPORT_RUN_STATES, run, by=user)
     except readers.FileRefused as refused:
         run.file.delete(save=False)
         raise ValidationError({"file": refused.message}, code="refused") from None
@@ -227,7 +244,6 @@ def header_of(run) -> list[str]:
 
 
 def _reset(run) -> None:
-    run.status = ImportStatus.UPLOADED
     run.counts, run.errors, run.warnings, run.duplicates = {}, [], [], []
     run.unknown_values, run.identifier_columns = [], []
     run.progress_done = 0
@@ -282,7 +298,10 @@ def set_mapping(
             },
         )
         run.mapping_name = save_as
-    run.save()
+    if run.status == ImportStatus.UPLOADED:
+        run.save()
+    else:  # the columns changed: the dry run must be run again
+        _move(run, ImportStatus.UPLOADED, user=user)
     return run
 
 
@@ -389,9 +408,11 @@ def analyse(*, run, user, progress=None, new_persons_for_duplicates: bool = Fals
             _("This import is already done: start a new import to read the file again."),
             code="status",
         )
-    run.status = ImportStatus.ANALYSING
     run.progress_at = timezone.now()
-    run.save(update_fields=["status", "progress_at"])
+    if run.status == ImportStatus.ANALYSING:  # started in the background (`start_analyse`)
+        run.save(update_fields=["progress_at"])
+    else:
+        _move(run, ImportStatus.ANALYSING, user=user, update_fields=["progress_at"])
     try:
         report = run_pipeline(
             run,
@@ -401,12 +422,11 @@ def analyse(*, run, user, progress=None, new_persons_for_duplicates: bool = Fals
             progress=_progress_saver(run, progress),
         )
     except BaseException:
-        _mark_failed(run)
+        _mark_failed(run, user=user, phase=ImportStatus.ANALYSING)
         raise
     _apply(run, report)
-    run.status = ImportStatus.REFUSED if report.refused else ImportStatus.READY
     run.analysed_at = timezone.now()
-    run.save()
+    _move(run, ImportStatus.REFUSED if report.refused else ImportStatus.READY, user=user)
     return run
 
 
@@ -467,22 +487,27 @@ def commit(*, run, user, progress=None, new_persons_for_duplicates: bool = False
         raise ValidationError(_commit_refusal(run), code="status")
     if not new_persons_for_duplicates and unresolved_duplicates(run):
         raise _duplicates_first()
-    now = timezone.now()
-    claimed = (
-        ImportRun.objects.filter(pk=run.pk)
-        .exclude(status=ImportStatus.IMPORTED)
-        .update(status=ImportStatus.IMPORTING, progress_at=now)
-    )
+    run.progress_at = timezone.now()
+    if run.status == ImportStatus.IMPORTING:  # started in the background (`start_commit`)
+        claimed = ImportRun.objects.filter(pk=run.pk, status=ImportStatus.IMPORTING).update(
+            progress_at=run.progress_at
+        )
+    else:
+        claimed = _move(
+            run,
+            ImportStatus.IMPORTING,
+            user=user,
+            update_fields=["progress_at"],
+            only_from=run.status,
+        )
     if not claimed:
         run.refresh_from_db()  # imported meanwhile (a second click): nothing more to do
         return run
-    run.status, run.progress_at = ImportStatus.IMPORTING, now
 
     def finish(report: Report) -> None:
         _apply(run, report)
-        run.status = ImportStatus.IMPORTED
         run.imported_at = timezone.now()
-        run.save()
+        _move(run, ImportStatus.IMPORTED, user=user)
 
     try:
         with structure_lock(run.structure_id):
@@ -498,18 +523,16 @@ def commit(*, run, user, progress=None, new_persons_for_duplicates: bool = False
                 before_commit=finish,
             )
     except BaseException:
-        _mark_failed(run)
+        _mark_failed(run, user=user, phase=ImportStatus.IMPORTING)
         raise
     if run.status == ImportStatus.IMPORTED:
         _discard_file(run)  # finished: the file is no longer needed (its report stays)
         return run
     _apply(run, report)
     if report.pending:
-        run.status = ImportStatus.READY
-        run.save()
+        _move(run, ImportStatus.READY, user=user)
         raise _duplicates_first()
-    run.status = ImportStatus.REFUSED
-    run.save()
+    _move(run, ImportStatus.REFUSED, user=user)
     _discard_file(run)  # refused by the import itself: the file must be sent again
     return run
 
@@ -525,20 +548,23 @@ def _discard_file(run) -> None:
     transaction.on_commit(lambda: storage.delete(name))
 
 
-def _mark_failed(run) -> None:
+def _mark_failed(run, *, user, phase: str) -> None:
     """FAILED, even when the database connection the run was using has died (the run must not
-    stay "in progress" for ever): the connection is then closed, and Django opens a new one."""
+    stay "in progress" for ever): the connection is then closed, and Django opens a new one.
+    `phase`: the status the run has in the database (what was written in the failed
+    transaction, such as IMPORTED, was rolled back)."""
     from django.db import DatabaseError
 
-    run.status = ImportStatus.FAILED
+    run.status = phase
     try:
-        ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.FAILED)
+        _move(run, ImportStatus.FAILED, user=user, update_fields=(), only_from=phase)
         return
     except DatabaseError:
         if connection.in_atomic_block:
             raise
         connection.close()
-    ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.FAILED)
+    run.status = phase
+    _move(run, ImportStatus.FAILED, user=user, update_fields=(), only_from=phase)
 
 
 def _duplicates_first() -> ValidationError:
@@ -600,10 +626,9 @@ def undo(*, run, user) -> ImportRun:
         for start in range(0, len(ids), CHUNK):
             model.objects.filter(pk__in=ids[start : start + CHUNK]).delete()
         ImportedRow.objects.filter(created_by_run=run).delete()
-        run.status = ImportStatus.UNDONE
         run.undone_at = timezone.now()
         run.undone_by = user
-        run.save(update_fields=["status", "undone_at", "undone_by"])
+        _move(run, ImportStatus.UNDONE, user=user, update_fields=["undone_at", "undone_by"])
     return run
 
 
@@ -655,10 +680,14 @@ def start_analyse(*, run, user) -> ImportRun:
         return analyse(run=run, user=user)
     from .tasks import analyse_import
 
-    run.status = ImportStatus.ANALYSING
     run.progress_done = 0
     run.progress_at = timezone.now()
-    run.save(update_fields=["status", "progress_done", "progress_at"])
+    if run.status == ImportStatus.ANALYSING:
+        run.save(update_fields=["progress_done", "progress_at"])
+    else:
+        _move(
+            run, ImportStatus.ANALYSING, user=user, update_fields=["progress_done", "progress_at"]
+        )
     user_id = user.pk if user is not None else None
     transaction.on_commit(lambda: hand_off(analyse_import, run.pk, user_id))
     return run
@@ -675,10 +704,9 @@ def start_commit(*, run, user) -> ImportRun:
         return commit(run=run, user=user)
     from .tasks import commit_import
 
-    run.status = ImportStatus.IMPORTING
     run.progress_done = 0
     run.progress_at = timezone.now()
-    run.save(update_fields=["status", "progress_done", "progress_at"])
+    _move(run, ImportStatus.IMPORTING, user=user, update_fields=["progress_done", "progress_at"])
     user_id = user.pk if user is not None else None
     transaction.on_commit(lambda: hand_off(commit_import, run.pk, user_id))
     return run
@@ -751,8 +779,13 @@ def retry(*, run, user) -> ImportRun:
         raise ValidationError(
             _("The file of this import is no longer kept: upload it again."), code="file"
         )
-    updated = ImportRun.objects.filter(pk=run.pk, status=run.status).update(
-        status=ImportStatus.UPLOADED, progress_done=0, progress_at=None
+    run.progress_done, run.progress_at = 0, None
+    updated = _move(
+        run,
+        ImportStatus.UPLOADED,
+        user=user,
+        update_fields=["progress_done", "progress_at"],
+        only_from=run.status,
     )
     run.refresh_from_db()
     if not updated:

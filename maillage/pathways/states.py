@@ -1,7 +1,10 @@
-"""The state machines of applications and referrals, declared once.
+"""The state machines of applications and referrals, declared once (`maillage.core.states`).
 
-Services refuse any change of status that is not listed here (and log every one they make).
+Services refuse any change of status that is not listed here (and log every one they make, in
+`ReferralTransition` / `ApplicationTransition`); the data generator's bulk writer too.
 """
+
+from maillage.core.states import StateMachine
 
 from .models import ApplicationStatus as A
 from .models import ReferralStatus as R
@@ -33,9 +36,25 @@ REFERRAL_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+APPLICATION_STATES = StateMachine(
+    transitions=APPLICATION_TRANSITIONS,
+    initial=frozenset({A.SUBMITTED}),
+    choices=A,
+    log_model="pathways.ApplicationTransition",
+    log_link="application",
+)
+REFERRAL_STATES = StateMachine(
+    transitions=REFERRAL_TRANSITIONS,
+    initial=frozenset({R.SENT}),
+    choices=R,
+    log_model="pathways.ReferralTransition",
+    log_link="referral",
+)
+
+
 def application_may_go(from_status: str, to_status: str) -> bool:
-    return to_status in APPLICATION_TRANSITIONS.get(from_status, frozenset())
+    return bool(from_status) and APPLICATION_STATES.may_go(from_status, to_status)
 
 
 def referral_may_go(from_status: str, to_status: str) -> bool:
-    return to_status in REFERRAL_TRANSITIONS.get(from_status, frozenset())
+    return bool(from_status) and REFERRAL_STATES.may_go(from_status, to_status)

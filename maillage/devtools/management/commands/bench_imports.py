@@ -30,9 +30,11 @@ from django.utils import timezone
 
 from maillage.accounts.models import StructureMembership, StructureRole, User
 from maillage.directory.models import Network, Structure
+from maillage.imports.entities import ACTS
 from maillage.imports.models import ImportedRow, ImportRun
+from maillage.imports.template_files import header
 from maillage.pathways.models import Accompaniment, Act, ActParticipant, ActType, Person
-from maillage.pathways.services.bulk import insert_rows
+from maillage.pathways.services.bulk import ACT_COLUMNS, insert_rows
 from maillage.pathways.services.common import name_key
 
 TYPES = (
@@ -48,6 +50,16 @@ TYPES = (
 DURATIONS = (("1h30", 90), ("45", 45), ("1,5", 90), ("2h", 120), ("30 min", 30), ("1h", 60))
 FIRST = ("Camille", "Dominique", "Sacha", "Alex", "Claude", "Maël", "Inès", "Yanis", "Léa")
 LAST = ("Martin", "Bernard", "Durand", "Petit", "Moreau", "Garcia", "Roux", "Fournier", "Nguyen")
+
+
+# The columns of the file, as the import's template file heads them (`template_files.header`).
+FIELDS = ("file_number", "act_type", "occurred_on", "duration", "notes")
+
+
+def file_header() -> list[str]:
+    """The template's headers of the bench's fields, in the template's order."""
+    headers = dict(zip((spec.code for spec in ACTS.fields), header(ACTS.code), strict=True))
+    return [headers[code] for code in sorted(FIELDS, key=list(headers).index)]
 
 
 def peak_rss_mb() -> float:
@@ -166,14 +178,23 @@ class Command(BaseCommand):
             writer = csv.writer(handle, delimiter=";", lineterminator="\r\n")
             writer.writerow(["Suivi des accompagnements 2024"])
             writer.writerow([])
-            writer.writerow(["N° dossier", "Date du RDV", "Type d'acte", "Durée", "Commentaire"])
+            columns = file_header()
+            writer.writerow(columns)
+            codes = dict(zip(header(ACTS.code), (spec.code for spec in ACTS.fields), strict=True))
             for index in range(rows):
                 number = numbers[index % len(numbers)]
                 day = start + datetime.timedelta(days=rng.randrange(365))
                 label, code = TYPES[rng.randrange(len(TYPES))]
                 text, minutes = DURATIONS[rng.randrange(len(DURATIONS))]
                 comment = "Point sur le projet" if index % 7 == 0 else ""
-                writer.writerow([number, day.strftime("%d/%m/%Y"), label, text, comment])
+                cells = {
+                    "file_number": number,
+                    "act_type": label,
+                    "occurred_on": day.strftime("%d/%m/%Y"),
+                    "duration": text,
+                    "notes": comment,
+                }
+                writer.writerow([cells[codes[column]] for column in columns])
                 expected.append((number, day, types[code], minutes, comment))
         return expected
 
@@ -208,20 +229,25 @@ class Command(BaseCommand):
         now = timezone.now()
         first_id = (Act.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
         acts = [
-            (
-                first_id + index,
-                uuid.uuid4(),
-                type_id,
-                structure.pk,
-                user.pk,
-                day,
-                minutes,
-                False,
-                "",
-                comment,
-                user.pk,
-                now,
-                1,
+            tuple(
+                {
+                    "id": first_id + index,
+                    "uuid": uuid.uuid4(),
+                    "act_type_id": type_id,
+                    "structure_id": structure.pk,
+                    "staff_id": user.pk,
+                    "offer_id": None,
+                    "session_id": None,
+                    "occurred_on": day,
+                    "duration_minutes": minutes,
+                    "is_collective": False,
+                    "title": "",
+                    "notes": comment,
+                    "created_by_id": user.pk,
+                    "created_at": now,
+                    "version": 1,
+                }[column]
+                for column in ACT_COLUMNS
             )
             for index, (_number, day, type_id, minutes, comment) in enumerate(expected)
         ]
@@ -229,24 +255,9 @@ class Command(BaseCommand):
             (first_id + index, persons[number], True)
             for index, (number, *_rest) in enumerate(expected)
         ]
-        act_columns = (
-            "id",
-            "uuid",
-            "act_type_id",
-            "structure_id",
-            "staff_id",
-            "occurred_on",
-            "duration_minutes",
-            "is_collective",
-            "title",
-            "notes",
-            "created_by_id",
-            "created_at",
-            "version",
-        )
         started = time.perf_counter()
         with transaction.atomic():  # the commit checks the foreign keys, as for the import
-            insert_rows(Act, act_columns, acts)
+            insert_rows(Act, ACT_COLUMNS, acts)
             insert_rows(ActParticipant, ("act_id", "person_id", "attended"), participants)
         elapsed = time.perf_counter() - started
         last_id = first_id + len(acts) - 1

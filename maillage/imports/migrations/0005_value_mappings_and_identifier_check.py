@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('imports', '0003_run_preview_and_progress_at'),
+        ('imports', '0004_run_status_events'),
     ]
 
     operations = [

@@ -6,8 +6,10 @@ them at the end), so that rows can point at each other before they are written. 
 persons is written in its own transaction, which keeps memory and the deferred foreign-key
 checks bounded.
 
-The rows keep what the services keep (see tests/pathways/test_generator.py, which checks both
-writers with the same queries): a transition row for every change of status, with the version
+The rows keep what the services keep (see tests/devtools/test_generator.py, which checks both
+writers with the same queries): every change of status checked against the state machines of
+`maillage.pathways.states` (a plan that breaks one stops the run) and logged in a transition
+row as the services log it, with the version
 counter the services would have reached; an accompaniment for every structure that met the
 person, from the first day it did; `last_activity_on`; `shares_with_network` equal to the
 active consents; a referral's data shared only with consent; a next step for every "not
@@ -21,11 +23,12 @@ from datetime import UTC
 from django.db import connection, transaction
 
 from maillage.core.text import normalise
+from maillage.pathways import models as m
+from maillage.pathways.models import ApplicationStatus as A
+from maillage.pathways.models import ReferralStatus as R
+from maillage.pathways.states import APPLICATION_STATES, REFERRAL_STATES
 
-from . import models as m
 from .generator import progress
-from .models import ApplicationStatus as A
-from .models import ReferralStatus as R
 
 DECISIONS = {A.SELECTED, A.WAITLISTED, A.NOT_SELECTED}
 ANSWERS = {"accept": R.ACCEPTED, "decline": R.DECLINED, "redirect": R.REDIRECTED}
@@ -95,6 +98,26 @@ class BulkWriter:
 
     def uuid(self):
         return uuid.UUID(int=self.uuids.getrandbits(128), version=4)
+
+    # The moves of referrals and applications, as the services make them: checked, logged.
+    LOGS = {
+        "referral": (REFERRAL_STATES, "referral_transition", "referral_id"),
+        "application": (APPLICATION_STATES, "application_transition", "application_id"),
+    }
+
+    def transition(self, kind, row, from_status, to_status, at, user, note="") -> None:
+        machine, table, link = self.LOGS[kind]
+        machine.check(from_status, to_status)
+        self.tables[table].add(
+            **{link: row["id"]},
+            from_status=from_status,
+            to_status=to_status,
+            at=at,
+            by_id=user,
+            note=note,
+        )
+        row["status"] = to_status
+        row["status_changed_at"] = at
 
     # --- writing --------------------------------------------------------------------------
 
@@ -292,7 +315,7 @@ class BulkWriter:
         project=None,
         shared_info=None,
     ):
-        row_id = self.tables["referral"].add(
+        self.tables["referral"].add(
             uuid=self.uuid(),
             person_id=self.pid,
             project_id=project,
@@ -314,22 +337,11 @@ class BulkWriter:
         )
         row = self.tables["referral"].rows[-1]
         self.state["referrals"][key] = row
-        self.tables["referral_transition"].add(
-            referral_id=row_id, from_status="", to_status=R.SENT, at=at, by_id=user
-        )
+        self.transition("referral", row, "", R.SENT, at, user)
         return row
 
     def move_referral(self, row, to_status, at, user, note="", claim=True):
-        self.tables["referral_transition"].add(
-            referral_id=row["id"],
-            from_status=row["status"],
-            to_status=to_status,
-            at=at,
-            by_id=user,
-            note=note,
-        )
-        row["status"] = to_status
-        row["status_changed_at"] = at
+        self.transition("referral", row, row["status"], to_status, at, user, note)
         if claim:
             row["version"] += 1
 
@@ -406,7 +418,7 @@ class BulkWriter:
     # applications
 
     def on_apply(self, at, d):
-        pk = self.tables["application"].add(
+        self.tables["application"].add(
             uuid=self.uuid(),
             person_id=self.pid,
             project_id=self.state["projects"].get(d["project"]),
@@ -418,10 +430,9 @@ class BulkWriter:
             status_changed_at=at,
             created_by_id=d["user"],
         )
-        self.state["applications"][d["key"]] = self.tables["application"].rows[-1]
-        self.tables["application_transition"].add(
-            application_id=pk, from_status="", to_status=A.SUBMITTED, at=at, by_id=d["user"]
-        )
+        row = self.tables["application"].rows[-1]
+        self.state["applications"][d["key"]] = row
+        self.transition("application", row, "", A.SUBMITTED, at, d["user"])
 
     def on_status(self, at, d):
         row = self.state["applications"][d["key"]]
@@ -445,15 +456,7 @@ class BulkWriter:
         elif "end" in d:
             row["end_reason_id"] = self.codes["end"][d["end"]["code"]][0]
             row["end_note"] = d["end"]["note"]
-        self.tables["application_transition"].add(
-            application_id=row["id"],
-            from_status=row["status"],
-            to_status=to,
-            at=at,
-            by_id=d["user"],
-        )
-        row["status"] = to
-        row["status_changed_at"] = at
+        self.transition("application", row, row["status"], to, at, d["user"])
         row["version"] += 1
         if to in DECISIONS and row["decided_at"] is None:
             row["decided_at"] = at

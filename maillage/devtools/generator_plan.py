@@ -14,7 +14,7 @@ and reference day give the same plan.
 import unicodedata
 from datetime import date, datetime, timedelta
 
-from .models import ApplicationStatus as A
+from maillage.pathways.models import ApplicationStatus as A
 
 MINUTE = timedelta(minutes=1)
 

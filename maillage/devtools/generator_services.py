@@ -12,9 +12,9 @@ from datetime import timedelta
 from django.utils import timezone
 
 from maillage.directory.models import LegalForm, Offer, OfferSession, Stage, Structure
+from maillage.pathways import models as m
+from maillage.pathways import services
 
-from . import models as m
-from . import services
 from .generator import progress
 
 

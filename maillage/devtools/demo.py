@@ -5,8 +5,9 @@ Runs the generator's demo scale through the services with a fixed seed, after th
 referrals wait for an answer). Idempotent: once the demo network has people, nothing is done.
 """
 
+from maillage.pathways.models import Person
+
 from .generator import generate
-from .models import Person
 
 DEMO_SEED = 2026
 

@@ -465,8 +465,7 @@ def build_context(*, scale: Scale, seed: int, today: date, network_slug: str | N
     from faker import Faker
 
     from maillage.directory.models import LegalForm, Offer, OfferSession, Stage
-
-    from . import models as m
+    from maillage.pathways import models as m
 
     rng = random.Random(f"{seed}-network")  # noqa: S311 - fictional data, not secrets
     fake = Faker("fr_FR")

@@ -1,18 +1,23 @@
 """The data generator: same seed, same data; and the data keep the services' invariants.
 
 Both writers are checked with the same queries: the services path (tiny scale) and the bulk
-path (the regional code path at a tiny size).
+path (the regional code path at a tiny size). Every history of a referral or an application
+they write is a legal path of its state machine (`maillage.pathways.states`), each change with
+its log row.
 """
 
 import itertools
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from maillage.pathways.generator import SCALES, generate
+from maillage.devtools.generator import SCALES, generate
+from maillage.devtools.generator_bulk import BulkWriter
 from maillage.pathways.models import (
     Accompaniment,
     Act,
@@ -30,6 +35,7 @@ from maillage.pathways.models import (
     ReferralStatus,
     ReferralTransition,
 )
+from maillage.pathways.states import APPLICATION_STATES, REFERRAL_STATES
 
 pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
 
@@ -75,21 +81,25 @@ def check_invariants(today: date) -> None:
     # Every generated project says where its journey got to.
     assert Project.objects.exists()
     assert not Project.objects.filter(current_stage__isnull=True).exists()
-    # A transition log row for every status change, ending at the current status.
-    for model, transitions, key in (
-        (Referral, ReferralTransition, "referral"),
-        (Application, ApplicationTransition, "application"),
+    # A transition log row for every status change, ending at the current status, and every
+    # change a move its state machine allows (from "" : a status a record may start in).
+    for model, transitions, key, machine in (
+        (Referral, ReferralTransition, "referral", REFERRAL_STATES),
+        (Application, ApplicationTransition, "application", APPLICATION_STATES),
     ):
         rows = {}
-        for pk, from_status, to_status in transitions.objects.order_by(key, "at", "pk").values_list(
-            key, "from_status", "to_status"
-        ):
-            rows.setdefault(pk, []).append((from_status, to_status))
-        for pk, status in model.objects.values_list("pk", "status"):
+        for pk, from_status, to_status, at in transitions.objects.order_by(
+            key, "at", "pk"
+        ).values_list(key, "from_status", "to_status", "at"):
+            rows.setdefault(pk, []).append((from_status, to_status, at))
+        current = model.objects.values_list("pk", "status", "status_changed_at")
+        for pk, status, changed_at in current:
             log = rows[pk]
             assert log[0][0] == "", (model, pk, log)
             assert all(a[1] == b[0] for a, b in itertools.pairwise(log)), log
+            assert all(machine.may_go(a, b) for a, b, _at in log), (model, pk, log)
             assert log[-1][1] == status, (model, pk, log)
+            assert log[-1][2] == changed_at, (model, pk, log)
     # Every structure that acted accompanies the person.
     acted = (
         ActParticipant.objects.filter(attended=True)
@@ -315,3 +325,24 @@ def test_services_take_the_historical_time_of_a_transition(net):
     assert application.decided_at == when + timedelta(days=1)
     assert application.next_step_referral.sent_at == when + timedelta(days=1)
     assert application.transitions.last().at == when + timedelta(days=1)
+
+
+def test_the_bulk_path_refuses_a_move_its_state_machine_does_not_allow():
+    """A plan that skips a step (submitted → completed) stops the run; nothing is logged."""
+    codes = {"act_types": {}, "outcome_types": {}, "decline_reasons": {}}
+    codes.update(no_next_step_reasons={}, end_reasons={})
+    writer = BulkWriter(SimpleNamespace(seed=1, **codes))
+    writer.pid = 1
+    writer.state = {"consents": {}, "referrals": {}, "applications": {}, "projects": {}}
+    at = timezone.now()
+    apply = {"key": "a", "project": None, "offer": 1, "session": None, "structure": 1}
+    writer.on_apply(at, {**apply, "day": at.date(), "user": None})
+    logged = len(writer.tables["application_transition"].rows)
+    with pytest.raises(ValidationError) as refused:
+        writer.on_status(at, {"key": "a", "to": ApplicationStatus.COMPLETED, "user": None})
+    assert refused.value.code == "invalid_transition"
+    assert len(writer.tables["application_transition"].rows) == logged
+    assert writer.state["applications"]["a"]["status"] == ApplicationStatus.SUBMITTED
+    writer.new_referral(at, key="r", source=1, target=2, user=None, reason="", shares=False)
+    with pytest.raises(ValidationError):
+        writer.on_close(at, {"key": "r", "user": None})  # sent → closed: never answered

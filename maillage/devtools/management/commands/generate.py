@@ -5,7 +5,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from maillage.pathways.generator import SCALES, generate
+from maillage.devtools.generator import SCALES, generate
 
 
 class Command(BaseCommand):
