@@ -34,3 +34,7 @@ TEMPLATES = [
     },
     *TEMPLATES[1:],
 ]
+
+# The demo network with a few people instead of 300: the browser walks need the network, its
+# offers and its accounts (tests/core/test_loaddemo.py loads the real demo, setting it to None).
+DEMO_PERSONS = 30

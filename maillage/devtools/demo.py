@@ -5,6 +5,8 @@ Runs the generator's demo scale through the services with a fixed seed, after th
 referrals wait for an answer). Idempotent: once the demo network has people, nothing is done.
 """
 
+from django.conf import settings
+
 from maillage.pathways.models import Person
 
 from .generator import generate
@@ -16,4 +18,7 @@ def load_demo(demo) -> None:
     network = demo.network
     if Person.objects.filter(created_by_structure__networks=network).exists():
         return
-    generate(scale="demo", seed=DEMO_SEED, network_slug=network.slug)
+    # DEMO_PERSONS (tests only) loads fewer people where a test needs the network, not a crowd.
+    persons = getattr(settings, "DEMO_PERSONS", None)
+    overrides = {"persons": persons} if persons else {}
+    generate(scale="demo", seed=DEMO_SEED, network_slug=network.slug, **overrides)

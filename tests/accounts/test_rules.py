@@ -26,8 +26,6 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = pytest.mark.sqlite
-
 ROLES = [
     "anonymous",
     "no_role",

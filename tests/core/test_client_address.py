@@ -5,8 +5,6 @@ from django.test import RequestFactory
 
 from maillage.core.client_address import client_address
 
-pytestmark = [pytest.mark.sqlite]
-
 
 def request_with(remote="10.0.0.2", forwarded=None):
     meta = {"REMOTE_ADDR": remote}

@@ -5,7 +5,7 @@ from maillage.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from maillage.accounts.models import NetworkRole, StructureMembership, User
 from maillage.accounts.rules import can
 from maillage.directory.models import Network, Structure
-from maillage.pathways.models import Act, Person
+from maillage.pathways.models import Accompaniment, Act, Person, Referral, ReferralStatus
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
@@ -32,9 +32,10 @@ def counts():
     )
 
 
-def test_loaddemo_creates_the_network_and_one_account_per_role_once(capsys):
-    """One load (about a minute: 300 people through the services), then a second that must
-    change nothing."""
+def test_loaddemo_creates_the_network_and_one_account_per_role_once(capsys, settings):
+    """One load of the demo `make run` serves (about a minute: 300 people through the
+    services), then a second that must change nothing."""
+    settings.DEMO_PERSONS = None
     call_command("loaddemo")
     network = Network.objects.get()
     assert network.name == "Réseau d'accompagnement ESS des Bouches-du-Rhône"
@@ -51,8 +52,18 @@ def test_loaddemo_creates_the_network_and_one_account_per_role_once(capsys):
     output = capsys.readouterr().out
     assert "coordination@demo.maillage.test" in output and DEMO_PASSWORD in output
 
+    # The pathways step ran, and left a lively network: waiting referrals, an advisor's own
+    # referrals, accompaniments with their referents.
+    assert Person.objects.count() >= 280
+    assert Referral.objects.filter(
+        to_structure__slug="apeas", status__in=[ReferralStatus.SENT, ReferralStatus.RECEIVED]
+    ).exists()
+    assert Referral.objects.filter(
+        from_structure__slug="intermade", from_user__email="conseil.intermade@demo.maillage.test"
+    ).exists()
+    assert Accompaniment.objects.filter(referent__email="conseil.apeas@demo.maillage.test").exists()
+
     before = counts()
-    assert before[-2] > 0  # the pathways step ran
     call_command("loaddemo", verbosity=0)
     assert counts() == before
 

@@ -12,7 +12,6 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
@@ -37,7 +36,7 @@ from maillage.pathways.models import (
 )
 from maillage.pathways.states import APPLICATION_STATES, REFERRAL_STATES
 
-pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 TODAY = date(2026, 6, 15)
 BULK_TINY = {"persons": 60, "structures": 4, "offers": 10, "chunk": 25}
@@ -228,6 +227,7 @@ def test_the_tiny_scale_covers_the_pathway_and_keeps_the_rules():
     assert not Notification.objects.filter(emailed_at__isnull=True).exists()
 
 
+@pytest.mark.sqlite  # `make bench` generates on SQLite
 def test_the_bulk_path_writes_valid_data_and_is_deterministic():
     counts = generate(scale="regional", seed=5, today=TODAY, **BULK_TINY)
     assert counts["persons"] == BULK_TINY["persons"]
@@ -257,22 +257,6 @@ def test_the_bulk_path_writes_valid_data_and_is_deterministic():
         duration_minutes=30,
         persons=[person],
     )
-
-
-def test_the_demo_step_is_idempotent_and_lively():
-    call_command("loaddemo", verbosity=0)
-    persons = Person.objects.count()
-    assert persons >= 280
-    waiting = Referral.objects.filter(
-        to_structure__slug="apeas", status__in=[ReferralStatus.SENT, ReferralStatus.RECEIVED]
-    )
-    assert waiting.exists()
-    assert Referral.objects.filter(
-        from_structure__slug="intermade", from_user__email="conseil.intermade@demo.maillage.test"
-    ).exists()
-    assert Accompaniment.objects.filter(referent__email="conseil.apeas@demo.maillage.test").exists()
-    call_command("loaddemo", verbosity=0)
-    assert Person.objects.count() == persons
 
 
 def test_services_take_the_historical_time_of_a_transition(net):

@@ -38,7 +38,7 @@ from tests.factories import (
 )
 from tests.utils import page_text
 
-pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
+pytestmark = pytest.mark.django_db
 
 ROLES = ["no_role", "advisor", "structure_admin", "coordinator", "funder", "platform_admin"]
 # Which structures each role edits (N1 holds S1, the staff's own, and S3; N2 holds S2).

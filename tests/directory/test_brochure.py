@@ -12,7 +12,7 @@ from maillage.directory import brochure, services
 from maillage.directory.models import SelectionMode
 from tests.factories import NetworkFactory, OfferFactory, StageFactory, StructureFactory
 
-pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)

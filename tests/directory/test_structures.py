@@ -4,8 +4,6 @@ from django.core.exceptions import ValidationError
 from maillage.directory import services
 from maillage.directory.validators import validate_siret
 
-pytestmark = pytest.mark.sqlite
-
 
 @pytest.mark.parametrize(
     "siret",

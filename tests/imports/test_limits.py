@@ -30,8 +30,6 @@ from tests.imports.files import (
     zip_bomb_xlsx_bytes,
 )
 
-pytestmark = pytest.mark.sqlite
-
 MALFORMED = malformed_files()
 # The two refusals (the page speaks French, the command English): the reach, with the limits
 # (rows, columns, cells), or the unzipped size.

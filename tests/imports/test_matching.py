@@ -20,8 +20,6 @@ from maillage.pathways.models import ActType, Situation
 from maillage.pathways.referentials import KINDS
 from tests.factories import NetworkFactory, StructureFactory, TerritoryFactory
 
-pytestmark = pytest.mark.sqlite
-
 REFERENTIALS_DIR = Path(KINDS["act-types"][0]._meta.apps.get_app_config("pathways").path) / (
     "referentials"
 )

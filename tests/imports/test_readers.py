@@ -28,8 +28,6 @@ from tests.imports.files import (
     xlsx_bytes,
 )
 
-pytestmark = pytest.mark.sqlite
-
 TITLE = [("Suivi des actes 2025 — Intermade",), ()]
 HEADER = ("  N° dossier ", "Nom", "Prénom", " Date du   RDV", "Durée", None, None)
 ROWS = [

@@ -18,8 +18,6 @@ from tests.imports.engine import *  # noqa: F403 (fixtures: world, media)
 from tests.imports.engine import ACT_HEADER, commit, person, upload
 from tests.imports.files import csv_bytes
 
-pytestmark = pytest.mark.sqlite
-
 HOME = reverse("imports:home")
 
 

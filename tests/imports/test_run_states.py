@@ -16,7 +16,7 @@ from maillage.imports.states import IMPORT_RUN_STATES
 from tests.imports.engine import *  # noqa: F403 (fixtures: world, media)
 from tests.imports.engine import ACT_HEADER, person, upload
 
-pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 S = ImportStatus
 ROW = ["D-1", "14/03/2025", "Entretien", "1h", ""]

@@ -15,8 +15,6 @@ from maillage.imports.values import (
     parse_text,
 )
 
-pytestmark = pytest.mark.sqlite
-
 D = datetime.date
 
 

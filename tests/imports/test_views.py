@@ -15,7 +15,7 @@ from tests.imports.engine import *  # noqa: F403 (fixtures: world, media; person
 from tests.imports.engine import person
 from tests.imports.files import csv_bytes, pdf_bytes
 
-pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
+pytestmark = pytest.mark.django_db
 
 HOME = reverse("imports:home")
 # "Prestation" is a header the automatic mapping does not know: the act type must be chosen.

@@ -23,7 +23,7 @@ from tests.imports.engine import *  # noqa: F403 (fixtures: world, media)
 from tests.imports.engine import file_bytes, person, upload
 from tests.imports.files import csv_bytes
 
-pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
+pytestmark = pytest.mark.django_db
 
 HOME = reverse("imports:home")
 PERSONS = ["N° dossier", "Nom", "Prénom", "Date de naissance", "Situation"]

@@ -7,7 +7,7 @@ from django.urls import reverse
 from tests.factories import NetworkFactory, OfferFactory, StructureFactory
 from tests.interop.builders import full_offer
 
-pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
+pytestmark = pytest.mark.django_db
 
 
 def rows(response):

@@ -11,7 +11,7 @@ from maillage.interop.models import ImportBatch, OutsideResource
 from maillage.interop.services import ImportRefused, import_data_inclusion
 from tests.factories import NetworkFactory, UserFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
+pytestmark = pytest.mark.django_db
 
 
 def structure(**fields):

@@ -17,7 +17,7 @@ from tests.interop.builders import territories
 from tests.interop.test_import import as_file, service, structure
 from tests.utils import page_text
 
-pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
+pytestmark = pytest.mark.django_db
 
 
 def page_url(network):
