@@ -237,7 +237,7 @@ def fill(network, stages, count):
     return structures
 
 
-@pytest.mark.parametrize("count", [10, 200])
+@pytest.mark.parametrize("count", [10, 60])
 def test_public_pages_run_a_bounded_number_of_queries(client, django_assert_max_num_queries, count):
     network = NetworkFactory(slug="borne")
     stages = [StageFactory(network=network, position=i) for i in range(1, 5)]

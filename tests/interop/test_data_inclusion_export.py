@@ -142,7 +142,7 @@ def test_the_exports_are_public_json(client):
 
 
 @pytest.mark.parametrize("url", [STRUCTURES_URL, SERVICES_URL])
-@pytest.mark.parametrize("rows", [10, 200])
+@pytest.mark.parametrize("rows", [10, 60])
 def test_the_exports_cost_a_fixed_number_of_queries(
     client, django_assert_max_num_queries, url, rows
 ):

@@ -220,7 +220,7 @@ def test_the_demo_files_import_through_the_service_and_twice_change_nothing():
     assert OutsideResource.objects.count() == 7 and ImportBatch.objects.count() == 1
 
 
-@pytest.mark.parametrize("rows", [10, 200])
+@pytest.mark.parametrize("rows", [10, 60])
 def test_an_import_costs_a_fixed_number_of_queries(django_assert_max_num_queries, rows):
     # (SQLite splits a bulk insert of many rows in a few statements, hence the margin.)
     network = NetworkFactory()

@@ -121,7 +121,7 @@ def test_a_platform_admin_may_import(login):
     assert login(UserFactory(platform_admin=True)).get(page_url(network)).status_code == 200
 
 
-@pytest.mark.parametrize("rows", [10, 200])
+@pytest.mark.parametrize("rows", [10, 60])
 def test_the_page_costs_a_fixed_number_of_queries(
     login, coordinator, django_assert_max_num_queries, rows
 ):
