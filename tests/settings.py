@@ -4,8 +4,10 @@ Setting these per test (through pytest-django's `settings` fixture) would reset 
 engines at every test, and with them the cached, compiled templates.
 """
 
+import os
+
 from maillage.settings import *  # noqa: F403
-from maillage.settings import STORAGES, TEMPLATES
+from maillage.settings import STORAGES, TEMPLATES, VAR_DIR
 
 
 class UndefinedTemplateVariable(str):
@@ -38,3 +40,7 @@ TEMPLATES = [
 # The demo network with a few people instead of 300: the browser walks need the network, its
 # offers and its accounts (tests/core/test_loaddemo.py loads the real demo, setting it to None).
 DEMO_PERSONS = 30
+
+# Files the tests upload, apart from the development server's and per pytest-xdist worker (the
+# erasure tests search every stored file for a name).
+MEDIA_ROOT = VAR_DIR / "test-media" / os.environ.get("PYTEST_XDIST_WORKER", "main")
