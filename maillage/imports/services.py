@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from maillage.pathways.services.common import require
+from maillage.pathways.common import require
 
 from . import readers
 from .entities import ENTITIES

@@ -19,8 +19,8 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from maillage.accounts.rules import can
 from maillage.core.exports import csv_response
-from maillage.pathways.forms import apply_errors
-from maillage.pathways.selectors import staff_structures
+from maillage.pathways.persons.forms import apply_errors
+from maillage.pathways.persons.selectors import staff_structures
 
 from . import selectors, services, template_files
 from .forms import DuplicatesForm, MappingForm, UploadForm

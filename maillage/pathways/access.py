@@ -1,6 +1,6 @@
 """The access log of persons' records: every read (page, API, export), granted or refused."""
 
-from ..models import Person, PersonAccess
+from .models import Person, PersonAccess
 
 
 def log_person_access(

@@ -11,7 +11,7 @@ from django.db.models import Prefetch, QuerySet
 from maillage.accounts.rules import can
 
 from .models import Act, Application, Outcome, Person, Project, Referral
-from .selectors import (
+from .persons.selectors import (
     acts_visible_to,
     applications_visible_to,
     outcomes_visible_to,

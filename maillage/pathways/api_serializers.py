@@ -23,7 +23,7 @@ from maillage.directory.models import (
     TerritoryKind,
 )
 
-from . import api_selectors, workflow_selectors
+from . import api_selectors
 from .models import (
     Act,
     ActParticipant,
@@ -41,6 +41,7 @@ from .models import (
     Sector,
     Situation,
 )
+from .referrals import selectors as workflow_selectors
 
 VERSION_HELP = (
     "Optimistic locking: the `version` of the record you read. Required to change a record "

@@ -4,7 +4,7 @@ acts, outcomes. Objects are looked up by uuid."""
 from django.contrib.auth.decorators import login_not_required
 from rest_framework.routers import SimpleRouter
 
-from . import api
+from .persons import api
 
 router = SimpleRouter(use_regex_path=False)
 router.register("persons", api.PersonViewSet, basename="person")

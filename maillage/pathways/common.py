@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from maillage.accounts.rules import can
 from maillage.core.text import normalise
 
-from ..models import Accompaniment, Person, Referral, ReferralStatus
+from .models import Accompaniment, Person, Referral, ReferralStatus
 
 STALE_MESSAGE = _(
     "Someone else saved this record while you were editing it. Your changes were not saved: "

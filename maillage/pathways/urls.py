@@ -2,16 +2,14 @@
 
 from django.urls import path
 
-from . import (
-    act_views,
-    application_views,
-    gdpr_views,
-    notification_views,
-    referential_views,
-    referral_views,
-    token_views,
-    views,
-)
+from .acts import views as act_views
+from .applications import views as application_views
+from .gdpr import views as gdpr_views
+from .notifications import views as notification_views
+from .persons import views
+from .referential_admin import views as referential_views
+from .referrals import views as referral_views
+from .tokens import views as token_views
 
 app_name = "pathways"
 

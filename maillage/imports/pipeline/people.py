@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from maillage.core.text import normalise
 from maillage.pathways.models import Accompaniment, Person
-from maillage.pathways.selectors import phone_digits, within_one_edit
+from maillage.pathways.persons.selectors import phone_digits, within_one_edit
 from maillage.pathways.visibility import visible_persons_condition
 
 from .core import RowProblem

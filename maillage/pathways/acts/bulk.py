@@ -23,10 +23,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..common import followed_persons_condition, not_followed_error, require, today
 from ..models import Accompaniment, Act, ActParticipant, Person
+from ..persons.services import ensure_accompaniment
 from ..visibility import visible_persons_condition
-from .common import followed_persons_condition, not_followed_error, require, today
-from .persons import ensure_accompaniment
 
 BATCH = 1_000
 CHUNK = 5_000

@@ -6,15 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from ..common import claim_version, refuse_foreign_project, refuse_future, require, require_follows
 from ..models import Act, ActParticipant, Outcome, Person
-from .common import (
-    claim_version,
-    refuse_foreign_project,
-    refuse_future,
-    require,
-    require_follows,
-)
-from .persons import ensure_accompaniment, touch_activity
+from ..persons.services import ensure_accompaniment, touch_activity
 
 
 @transaction.atomic

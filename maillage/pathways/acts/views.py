@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from ..referrals import selectors as ws
+from ..referrals.forms import ActForm, CollectiveActForm, add_service_errors
+from ..view_helpers import person_or_403, person_url, require_pathways
 from . import services
-from . import workflow_selectors as ws
-from .view_helpers import person_or_403, person_url, require_pathways
-from .workflow_forms import ActForm, CollectiveActForm, add_service_errors
 
 
 def _initial() -> dict:

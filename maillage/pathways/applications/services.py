@@ -7,9 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Application, ApplicationStatus, ApplicationTransition, Person
-from ..states import application_may_go
-from .common import (
+from ..common import (
     claim_version,
     refuse_foreign_project,
     refuse_future,
@@ -17,8 +15,10 @@ from .common import (
     require_follows,
     today,
 )
-from .persons import ensure_accompaniment, touch_activity
-from .referrals import refer_person
+from ..models import Application, ApplicationStatus, ApplicationTransition, Person
+from ..persons.services import ensure_accompaniment, touch_activity
+from ..referrals.services import refer_person
+from ..states import application_may_go
 
 DECISIONS = frozenset(
     {ApplicationStatus.SELECTED, ApplicationStatus.WAITLISTED, ApplicationStatus.NOT_SELECTED}

@@ -14,12 +14,13 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from maillage.accounts.rules import can
 
-from . import services
-from . import workflow_selectors as ws
-from .models import ApplicationStatus
-from .states import APPLICATION_TRANSITIONS
-from .view_helpers import person_or_403, person_url, require_pathways
-from .workflow_forms import ApplicationCreateForm, ApplicationStatusForm, add_service_errors
+from .. import common
+from ..models import ApplicationStatus
+from ..referrals import selectors as ws
+from ..referrals.forms import ApplicationCreateForm, ApplicationStatusForm, add_service_errors
+from ..states import APPLICATION_TRANSITIONS
+from ..view_helpers import person_or_403, person_url, require_pathways
+from . import services as application_services
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -30,7 +31,7 @@ def application_create(request, uuid):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            application = services.submit_application(
+            application = application_services.submit_application(
                 person=person,
                 offer=form.cleaned_data["offer"],
                 session=form.cleaned_data["session"],
@@ -87,7 +88,7 @@ def application_status(request, uuid):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.change_application_status(
+            application_services.change_application_status(
                 application=application,
                 user=request.user,
                 to_status=data["to_status"],
@@ -103,7 +104,7 @@ def application_status(request, uuid):
             )
         except PermissionDenied:
             raise
-        except services.StaleRecordError as error:
+        except common.StaleRecordError as error:
             messages.error(request, error.messages[0])
             return redirect("pathways:application_detail", uuid=application.uuid)
         except ValidationError as error:

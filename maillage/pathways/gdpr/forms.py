@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from maillage.core.text import normalise
 
-from .models import NotificationPreference, PersonAccess
+from ..models import NotificationPreference, PersonAccess
 
 
 class EraseForm(forms.Form):

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from maillage.core import personal_data
 
 from .. import visibility
+from ..common import claim_version, name_key, require
 from ..models import (
     Accompaniment,
     ActParticipant,
@@ -30,10 +31,9 @@ from ..models import (
     PlanStep,
     Project,
 )
-from .common import claim_version, name_key, require
-from .gdpr import erase_identity
-from .persons import _sync_sharing_flag
-from .plans import _snapshot
+from ..persons.services import _sync_sharing_flag
+from ..plans.services import _snapshot
+from .services import erase_identity
 
 
 def filled_when_empty() -> list[str]:

@@ -43,6 +43,8 @@ from maillage.directory.models import ContactRequest, Structure
 from maillage.directory.personal_data import ERASED_EMAIL
 
 from .. import visibility
+from ..access import log_person_access
+from ..common import require
 from ..models import (
     Accompaniment,
     ActParticipant,
@@ -57,8 +59,6 @@ from ..models import (
     Referral,
     ReferralTransition,
 )
-from .access import log_person_access
-from .common import require
 
 logger = logging.getLogger(__name__)
 

@@ -18,11 +18,14 @@ from django.views.decorators.http import require_http_methods
 
 from maillage.accounts.rules import roles_of
 
-from . import export_pdf, selectors, services
-from .forms import apply_errors
-from .gdpr_forms import AccessRequestForm, EraseForm, MergeForm, MergeSearchForm
-from .models import Accompaniment, Person, PersonAccess
-from .view_helpers import person_or_403, person_url
+from .. import export_pdf
+from ..models import Accompaniment, Person, PersonAccess
+from ..persons import selectors
+from ..persons.forms import apply_errors
+from ..view_helpers import person_or_403, person_url
+from . import merge
+from . import services as gdpr_services
+from .forms import AccessRequestForm, EraseForm, MergeForm, MergeSearchForm
 
 MERGE_CANDIDATES = 20
 
@@ -37,7 +40,7 @@ def _export(request, uuid, extension: str):
     form = AccessRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            data = services.export_person_data(
+            data = gdpr_services.export_person_data(
                 person=person,
                 user=request.user,
                 requested_by=form.cleaned_data["requested_by"],
@@ -84,7 +87,7 @@ def person_erase(request, uuid):
     form = EraseForm(request.POST or None, person=person)
     if request.method == "POST" and not person.is_anonymised and form.is_valid():
         try:
-            services.anonymise_person(
+            gdpr_services.anonymise_person(
                 person=person, user=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
@@ -124,7 +127,7 @@ def person_merge(request, uuid):
     if request.method == "POST" and form.is_valid():
         duplicate = form.cleaned_data["duplicate"]
         try:
-            services.merge_persons(keep=keep, duplicate=duplicate, user=request.user)
+            merge.merge_persons(keep=keep, duplicate=duplicate, user=request.user)
         except ValidationError as error:
             form.add_error(None, error)
         else:

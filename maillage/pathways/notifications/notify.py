@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from maillage.accounts.models import StructureMembership, StructureRole
 
-from .models import Notification, NotificationKind, Referral, ReferralStatus
+from ..models import Notification, NotificationKind, Referral, ReferralStatus
 
 
 def _staff_of(structure_id) -> list:
@@ -42,7 +42,7 @@ def _notify(recipients, kind: str, text_for, path: str) -> list[Notification]:
         created.append(Notification(recipient=user, kind=kind, text=text[:300], path=path))
     Notification.objects.bulk_create(created)
     if created:
-        from .tasks import email_notifications
+        from ..tasks import email_notifications
 
         ids = [notification.pk for notification in created]
         transaction.on_commit(lambda: email_notifications.enqueue(ids))

@@ -33,8 +33,11 @@ from maillage.accounts.rules import can, roles_of
 from maillage.directory.api import Pagination
 from maillage.directory.models import Structure
 
-from . import api_selectors, selectors, services
-from .api_serializers import (
+from .. import api_selectors
+from ..access import log_person_access, log_person_reads
+from ..acts import services as act_services
+from ..acts.services import ACT_FIELDS, OUTCOME_FIELDS
+from ..api_serializers import (
     ActSerializer,
     ApplicationSerializer,
     ApplicationTransitionSerializer,
@@ -48,7 +51,9 @@ from .api_serializers import (
     ReferralSerializer,
     require_version,
 )
-from .models import (
+from ..applications import services as application_services
+from ..common import StaleRecordError
+from ..models import (
     Act,
     Application,
     ApplicationStatus,
@@ -59,10 +64,10 @@ from .models import (
     Referral,
     ReferralStatus,
 )
-from .services.access import log_person_access, log_person_reads
-from .services.acts import ACT_FIELDS, OUTCOME_FIELDS
-from .services.common import StaleRecordError
-from .services.persons import PERSON_FIELDS, PROJECT_FIELDS
+from ..referrals import services as referral_services
+from . import selectors
+from . import services as person_services
+from .services import PERSON_FIELDS, PROJECT_FIELDS
 
 # --- Access ------------------------------------------------------------------------------------
 
@@ -305,12 +310,12 @@ class PersonViewSet(VersionedUpdateMixin, PathwaysViewSet):
     def create_object(self, data):
         structure = acting_structure(self.request, data.pop("structure", None))
         fields = {name: value for name, value in data.items() if name in PERSON_FIELDS}
-        return services.create_person(structure=structure, user=self.request.user, **fields)
+        return person_services.create_person(structure=structure, user=self.request.user, **fields)
 
     def update_object(self, serializer):
         data = dict(serializer.validated_data)
         fields = {name: value for name, value in data.items() if name in PERSON_FIELDS}
-        person = services.update_person(
+        person = person_services.update_person(
             person=serializer.instance,
             user=self.request.user,
             expected_version=data["version"],
@@ -330,14 +335,14 @@ class ProjectViewSet(VersionedUpdateMixin, PathwaysViewSet):
     def create_object(self, data):
         structure = acting_structure(self.request, data.pop("structure", None))
         fields = {name: value for name, value in data.items() if name in PROJECT_FIELDS}
-        return services.create_project(
+        return person_services.create_project(
             structure=structure, user=self.request.user, persons=data["persons"], **fields
         )
 
     def update_object(self, serializer):
         data = dict(serializer.validated_data)
         fields = {name: value for name, value in data.items() if name in PROJECT_FIELDS}
-        project = services.update_project(
+        project = person_services.update_project(
             project=serializer.instance,
             user=self.request.user,
             expected_version=data["version"],
@@ -356,7 +361,7 @@ class ApplicationViewSet(PathwaysViewSet):
     rows = staticmethod(api_selectors.applications)
 
     def create_object(self, data):
-        return services.submit_application(
+        return application_services.submit_application(
             person=data["person"],
             offer=data["offer"],
             user=self.request.user,
@@ -380,7 +385,7 @@ class ApplicationViewSet(PathwaysViewSet):
     def transition(self, request, uuid=None):
         application = self.get_object()
         data = self.action_data(ApplicationTransitionSerializer, sender=application.structure)
-        application = services.change_application_status(
+        application = application_services.change_application_status(
             application=application,
             user=request.user,
             to_status=data["status"],
@@ -420,7 +425,7 @@ class ReferralViewSet(PathwaysViewSet):
     rows = staticmethod(api_selectors.referrals)
 
     def create_object(self, data):
-        return services.refer_person(
+        return referral_services.refer_person(
             person=data["person"],
             from_structure=acting_structure(self.request, data.get("structure")),
             user=self.request.user,
@@ -435,7 +440,7 @@ class ReferralViewSet(PathwaysViewSet):
     @action(detail=True, methods=["post"])
     def accept(self, request, uuid=None):
         data = self.action_data(ReferralNoteSerializer)
-        referral = services.accept_referral(
+        referral = referral_services.accept_referral(
             referral=self.get_object(),
             user=request.user,
             note=data["note"],
@@ -447,7 +452,7 @@ class ReferralViewSet(PathwaysViewSet):
     @action(detail=True, methods=["post"])
     def decline(self, request, uuid=None):
         data = self.action_data(ReferralDeclineSerializer)
-        referral = services.decline_referral(
+        referral = referral_services.decline_referral(
             referral=self.get_object(),
             user=request.user,
             reason=data["decline_reason"],
@@ -465,7 +470,7 @@ class ReferralViewSet(PathwaysViewSet):
     def redirect(self, request, uuid=None):
         referral = self.get_object()
         data = self.action_data(ReferralRedirectSerializer, sender=referral.to_structure)
-        services.redirect_referral(
+        referral_services.redirect_referral(
             referral=referral,
             user=request.user,
             to_structure=data["to_structure"],
@@ -489,7 +494,7 @@ class ReferralViewSet(PathwaysViewSet):
                 "last_name": data["last_name"],
                 "birth_date": data["birth_date"],
             }
-        referral = services.record_first_meeting(
+        referral = referral_services.record_first_meeting(
             referral=self.get_object(),
             user=request.user,
             met_on=data["first_meeting_on"],
@@ -502,7 +507,7 @@ class ReferralViewSet(PathwaysViewSet):
     @action(detail=True, methods=["post"])
     def close(self, request, uuid=None):
         data = self.action_data(ReferralNoteSerializer)
-        referral = services.close_referral(
+        referral = referral_services.close_referral(
             referral=self.get_object(),
             user=request.user,
             note=data["note"],
@@ -514,7 +519,7 @@ class ReferralViewSet(PathwaysViewSet):
     @action(detail=True, methods=["post"])
     def cancel(self, request, uuid=None):
         data = self.action_data(ReferralNoteSerializer)
-        referral = services.cancel_referral(
+        referral = referral_services.cancel_referral(
             referral=self.get_object(),
             user=request.user,
             note=data["note"],
@@ -537,7 +542,7 @@ class ActViewSet(VersionedUpdateMixin, PathwaysViewSet):
     rows = staticmethod(api_selectors.acts)
 
     def create_object(self, data):
-        return services.record_act(
+        return act_services.record_act(
             structure=acting_structure(self.request, data.get("structure")),
             user=self.request.user,
             act_type=data["act_type"],
@@ -556,7 +561,7 @@ class ActViewSet(VersionedUpdateMixin, PathwaysViewSet):
         data = dict(serializer.validated_data)
         fields = {name: value for name, value in data.items() if name in ACT_FIELDS}
         persons = data.get("persons")
-        act = services.update_act(
+        act = act_services.update_act(
             act=serializer.instance,
             user=self.request.user,
             expected_version=data["version"],
@@ -576,7 +581,7 @@ class OutcomeViewSet(VersionedUpdateMixin, PathwaysViewSet):
     rows = staticmethod(api_selectors.outcomes)
 
     def create_object(self, data):
-        return services.record_outcome(
+        return act_services.record_outcome(
             person=data["person"],
             structure=acting_structure(self.request, data.get("structure")),
             user=self.request.user,
@@ -590,7 +595,7 @@ class OutcomeViewSet(VersionedUpdateMixin, PathwaysViewSet):
     def update_object(self, serializer):
         data = dict(serializer.validated_data)
         fields = {name: value for name, value in data.items() if name in OUTCOME_FIELDS}
-        outcome = services.update_outcome(
+        outcome = act_services.update_outcome(
             outcome=serializer.instance,
             user=self.request.user,
             expected_version=data["version"],

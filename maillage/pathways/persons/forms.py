@@ -16,7 +16,7 @@ from maillage.accounts.rules import roles_of
 from maillage.core.text import normalise
 from maillage.directory.models import LegalForm, Offer, Stage, Structure
 
-from .models import (
+from ..models import (
     ConsentMethod,
     ConsentScope,
     Person,

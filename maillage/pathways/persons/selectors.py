@@ -18,18 +18,10 @@ from maillage.accounts.rules import roles_of
 from maillage.core.text import normalise
 from maillage.directory.models import OfferSession, Structure
 
-from .models import (
-    Accompaniment,
-    Act,
-    Notification,
-    OutcomeType,
-    Person,
-    Plan,
-    Project,
-)
-from .referentials import entries_for_structures
-from .states import REFERRAL_UNANSWERED
-from .visibility import (
+from ..models import Accompaniment, Act, Notification, OutcomeType, Person, Plan, Project
+from ..referentials import entries_for_structures
+from ..states import REFERRAL_UNANSWERED
+from ..visibility import (
     accompaniments_visible_to,
     acts_visible_to,
     applications_visible_to,

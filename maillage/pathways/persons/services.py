@@ -8,16 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .. import visibility
-from ..models import (
-    Accompaniment,
-    Consent,
-    ConsentScope,
-    Person,
-    PersonNote,
-    Project,
-    ProjectKind,
-)
-from .common import claim_version, name_key, refuse_future, require, require_follows, today
+from ..common import claim_version, name_key, refuse_future, require, require_follows, today
+from ..models import Accompaniment, Consent, ConsentScope, Person, PersonNote, Project, ProjectKind
 
 PERSON_FIELDS = (
     "first_name",

@@ -18,7 +18,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from maillage.accounts.rules import can
 from maillage.core.exports import csv_response
 
-from . import selectors, services
+from ..access import log_person_reads
+from ..acts import services as act_services
+from ..models import Consent, ConsentScope, Person, PersonAccess, Plan, Project
+from ..plans import services as plan_services
+from ..view_helpers import person_or_403, person_url, require_pathways
+from . import selectors
+from . import services as person_services
 from .forms import (
     ConsentForm,
     NoteForm,
@@ -31,9 +37,6 @@ from .forms import (
     ProjectForm,
     apply_errors,
 )
-from .models import Consent, ConsentScope, Person, PersonAccess, Plan, Project
-from .services.access import log_person_reads
-from .view_helpers import person_or_403, person_url, require_pathways
 
 PAGE_SIZE = 50
 
@@ -143,11 +146,11 @@ def person_create(request):
 def _create_person(request, form):
     structure = form.chosen_structure()
     with transaction.atomic():
-        person = services.create_person(
+        person = person_services.create_person(
             structure=structure, user=request.user, **form.person_fields()
         )
         if form.cleaned_data["share_with_network"]:
-            services.give_consent(
+            person_services.give_consent(
                 person=person,
                 user=request.user,
                 structure=structure,
@@ -193,7 +196,7 @@ def person_edit(request, uuid):
     form = PersonForm(request.POST or None, instance=copy.copy(person), user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_person(
+            person_services.update_person(
                 person=form.instance,
                 user=request.user,
                 expected_version=form.cleaned_data["version"],
@@ -216,7 +219,7 @@ def consent_add(request, uuid):
     form = ConsentForm(request.POST or None, structures=selectors.staff_structures(request.user))
     if request.method == "POST" and form.is_valid():
         try:
-            services.give_consent(
+            person_services.give_consent(
                 person=person,
                 user=request.user,
                 structure=form.chosen_structure(),
@@ -238,7 +241,7 @@ def consent_withdraw(request, uuid, pk):
     consent = get_object_or_404(Consent, person=person, pk=pk)
     consent.person = person
     try:
-        services.withdraw_consent(consent=consent, user=request.user)
+        person_services.withdraw_consent(consent=consent, user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -255,7 +258,7 @@ def note_add(request, uuid):
     form = NoteForm(request.POST or None, structures=selectors.staff_structures(request.user))
     if request.method == "POST" and form.is_valid():
         try:
-            services.add_note(
+            person_services.add_note(
                 person=person,
                 structure=form.chosen_structure(),
                 user=request.user,
@@ -304,7 +307,7 @@ def plan_edit(request, uuid):
             if step_form.cleaned_data and not step_form.cleaned_data.get("DELETE")
         ]
         try:
-            services.save_plan(
+            plan_services.save_plan(
                 person=person,
                 user=request.user,
                 structure=form.chosen_structure(),
@@ -339,7 +342,7 @@ def project_create(request, uuid):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.create_project(
+            person_services.create_project(
                 structure=form.chosen_structure(),
                 user=request.user,
                 persons=[person],
@@ -366,7 +369,7 @@ def project_edit(request, uuid):
     form = ProjectForm(request.POST or None, instance=project, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_project(
+            person_services.update_project(
                 project=project,
                 user=request.user,
                 expected_version=form.cleaned_data["version"],
@@ -393,7 +396,7 @@ def outcome_create(request, uuid):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.record_outcome(
+            act_services.record_outcome(
                 person=person,
                 structure=form.chosen_structure(),
                 user=request.user,

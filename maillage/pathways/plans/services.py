@@ -4,8 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from ..common import claim_version, require
 from ..models import Person, Plan, PlanRevision, PlanStep
-from .common import claim_version, require
 
 
 def _snapshot(steps: list[PlanStep]) -> list[dict]:

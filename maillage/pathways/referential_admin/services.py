@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from .common import require
+from ..common import require
 
 
 def _free_code(model, network, label: str) -> str:

@@ -10,9 +10,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from maillage.accounts.rules import can
 from maillage.directory.models import Network
 
-from .referential_forms import ReferentialEntryForm
-from .referentials import KINDS, entries_for_networks
-from .services.referentials import add_referential_entry, set_referential_entry_active
+from ..referentials import KINDS, entries_for_networks
+from .forms import ReferentialEntryForm
+from .services import add_referential_entry, set_referential_entry_active
 
 
 def _network(request, slug):

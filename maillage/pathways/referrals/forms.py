@@ -11,10 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from maillage.accounts.rules import roles_of
 
-from . import workflow_selectors as ws
-from .models import ActType, ApplicationStatus, ReferralStatus
-from .selectors import staff_structure_queryset
-from .states import APPLICATION_TRANSITIONS
+from ..models import ActType, ApplicationStatus, ReferralStatus
+from ..persons.selectors import staff_structure_queryset
+from ..states import APPLICATION_TRANSITIONS
+from . import selectors as ws
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 NOT_NEGATIVE = MinValueValidator(0, message=_("The duration cannot be negative."))

@@ -11,7 +11,7 @@ from django.db.models import Case, Count, F, IntegerField, QuerySet, Value, When
 from maillage.accounts.rules import roles_of
 from maillage.directory.models import Offer, OfferSession, Structure
 
-from .models import (
+from ..models import (
     Accompaniment,
     ActType,
     Application,
@@ -22,10 +22,10 @@ from .models import (
     Person,
     Referral,
 )
-from .referentials import entries_for_structures
-from .selectors import applications_visible_to, referrals_visible_to
-from .states import REFERRAL_UNANSWERED
-from .visibility import persons_visible_to
+from ..persons.selectors import applications_visible_to, referrals_visible_to
+from ..referentials import entries_for_structures
+from ..states import REFERRAL_UNANSWERED
+from ..visibility import persons_visible_to
 
 RECEIVED = "received"
 SENT = "sent"

@@ -8,17 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .. import notifications, visibility
-from ..models import (
-    Person,
-    Referral,
-    ReferralOrigin,
-    ReferralStatus,
-    ReferralTransition,
-)
-from ..states import REFERRAL_UNANSWERED, referral_may_go
-from ..workflow_selectors import partner_structures
-from .common import (
+from .. import visibility
+from ..common import (
     StaleRecordError,
     claim_version,
     name_key,
@@ -26,7 +17,11 @@ from .common import (
     refuse_future,
     require,
 )
-from .persons import ensure_accompaniment, touch_activity
+from ..models import Person, Referral, ReferralOrigin, ReferralStatus, ReferralTransition
+from ..notifications import notify as notifications
+from ..persons.services import ensure_accompaniment, touch_activity
+from ..states import REFERRAL_UNANSWERED, referral_may_go
+from .selectors import partner_structures
 
 
 def _move(referral: Referral, to_status: str, *, user, note: str = "", at=None) -> None:

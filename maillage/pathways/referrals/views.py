@@ -16,13 +16,15 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from maillage.accounts.rules import can
 from maillage.core.exports import csv_response
 
-from . import selectors, services
-from . import workflow_selectors as ws
-from .models import PersonAccess, ReferralStatus
-from .services.access import log_person_reads
-from .states import REFERRAL_UNANSWERED, referral_may_go
-from .view_helpers import person_or_403, person_url, require_pathways
-from .workflow_forms import (
+from .. import common
+from ..access import log_person_reads
+from ..models import PersonAccess, ReferralStatus
+from ..persons import selectors
+from ..states import REFERRAL_UNANSWERED, referral_may_go
+from ..view_helpers import person_or_403, person_url, require_pathways
+from . import selectors as ws
+from . import services as referral_services
+from .forms import (
     DeclineForm,
     FirstMeetingForm,
     NoteForm,
@@ -112,7 +114,7 @@ def referral_create(request, uuid):
     form = ReferralCreateForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            referral = services.refer_person(
+            referral = referral_services.refer_person(
                 person=person,
                 from_structure=form.chosen_structure(),
                 user=request.user,
@@ -229,7 +231,7 @@ def referral_detail(request, uuid):
 def referral_mark_received(request, uuid):
     """The receiver has read the referral: the sender sees it ("seen by the structure")."""
     referral = _visible_referral(request, uuid)
-    services.mark_referral_received(referral=referral, user=request.user)
+    referral_services.mark_referral_received(referral=referral, user=request.user)
     return redirect("pathways:referral_detail", uuid=referral.uuid)
 
 
@@ -249,7 +251,7 @@ def _answer(request, uuid, *, name, rule, perform, done):
     if form.is_valid():
         try:
             perform(referral, form)
-        except services.StaleRecordError as error:
+        except common.StaleRecordError as error:
             messages.error(request, error.messages[0])
             return redirect("pathways:referral_detail", uuid=referral.uuid)
         except ValidationError as error:
@@ -269,7 +271,7 @@ def _answer(request, uuid, *, name, rule, perform, done):
 @require_POST
 def referral_accept(request, uuid):
     def perform(referral, form):
-        services.accept_referral(
+        referral_services.accept_referral(
             referral=referral,
             user=request.user,
             note=form.cleaned_data["note"],
@@ -289,7 +291,7 @@ def referral_accept(request, uuid):
 @require_POST
 def referral_decline(request, uuid):
     def perform(referral, form):
-        services.decline_referral(
+        referral_services.decline_referral(
             referral=referral,
             user=request.user,
             reason=form.cleaned_data["decline_reason"],
@@ -311,7 +313,7 @@ def referral_decline(request, uuid):
 @require_POST
 def referral_redirect(request, uuid):
     def perform(referral, form):
-        services.redirect_referral(
+        referral_services.redirect_referral(
             referral=referral,
             user=request.user,
             to_structure=form.cleaned_data["to_structure"],
@@ -333,7 +335,7 @@ def referral_redirect(request, uuid):
 @require_POST
 def referral_first_meeting(request, uuid):
     def perform(referral, form):
-        services.record_first_meeting(
+        referral_services.record_first_meeting(
             referral=referral,
             user=request.user,
             met_on=form.cleaned_data["first_meeting_on"],
@@ -354,7 +356,7 @@ def referral_first_meeting(request, uuid):
 @require_POST
 def referral_close(request, uuid):
     def perform(referral, form):
-        services.close_referral(
+        referral_services.close_referral(
             referral=referral,
             user=request.user,
             note=form.cleaned_data["note"],
@@ -374,7 +376,7 @@ def referral_close(request, uuid):
 @require_POST
 def referral_cancel(request, uuid):
     def perform(referral, form):
-        services.cancel_referral(
+        referral_services.cancel_referral(
             referral=referral,
             user=request.user,
             note=form.cleaned_data["note"],

@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..common import require
 from ..models import ApiToken
-from .common import require
 
 KEY_PREFIX = "mlg_"
 SEPARATOR = "."

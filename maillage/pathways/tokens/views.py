@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 from maillage.accounts.rules import can
 from maillage.directory.models import Structure
 
+from ..models import ApiToken
 from . import services
-from .models import ApiToken
 
 
 class ApiTokenForm(forms.Form):

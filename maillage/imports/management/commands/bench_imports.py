@@ -31,9 +31,9 @@ from django.utils import timezone
 from maillage.accounts.models import StructureMembership, StructureRole, User
 from maillage.directory.models import Network, Structure
 from maillage.imports.models import ImportedRow, ImportRun
+from maillage.pathways.acts.bulk import insert_rows
+from maillage.pathways.common import name_key
 from maillage.pathways.models import Accompaniment, Act, ActParticipant, ActType, Person
-from maillage.pathways.services.bulk import insert_rows
-from maillage.pathways.services.common import name_key
 
 TYPES = (
     ("Entretien individuel", "individual_interview"),
