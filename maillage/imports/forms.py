@@ -9,7 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from maillage.pathways.persons.forms import StructureChoiceMixin
+from maillage.pathways.form_fields import StructureChoiceMixin
 
 from .models import Entity
 

@@ -7,6 +7,7 @@ from .applications import views as application_views
 from .gdpr import views as gdpr_views
 from .notifications import views as notification_views
 from .persons import views
+from .plans import views as plan_views
 from .referential_admin import views as referential_views
 from .referrals import views as referral_views
 from .tokens import views as token_views
@@ -26,28 +27,38 @@ urlpatterns = [
     ),
     path(
         "orientations/<uuid:uuid>/accepter/",
-        referral_views.referral_accept,
+        referral_views.referral_answer,
+        {"action": "accept"},
         name="referral_accept",
     ),
     path(
         "orientations/<uuid:uuid>/refuser/",
-        referral_views.referral_decline,
+        referral_views.referral_answer,
+        {"action": "decline"},
         name="referral_decline",
     ),
     path(
         "orientations/<uuid:uuid>/rediriger/",
-        referral_views.referral_redirect,
+        referral_views.referral_answer,
+        {"action": "redirect"},
         name="referral_redirect",
     ),
     path(
         "orientations/<uuid:uuid>/premier-rendez-vous/",
-        referral_views.referral_first_meeting,
+        referral_views.referral_answer,
+        {"action": "first_meeting"},
         name="referral_first_meeting",
     ),
-    path("orientations/<uuid:uuid>/cloture/", referral_views.referral_close, name="referral_close"),
+    path(
+        "orientations/<uuid:uuid>/cloture/",
+        referral_views.referral_answer,
+        {"action": "close"},
+        name="referral_close",
+    ),
     path(
         "orientations/<uuid:uuid>/annulation/",
-        referral_views.referral_cancel,
+        referral_views.referral_answer,
+        {"action": "cancel"},
         name="referral_cancel",
     ),
     path(
@@ -90,10 +101,10 @@ urlpatterns = [
         name="consent_withdraw",
     ),
     path("personnes/<uuid:uuid>/notes/", views.note_add, name="note_add"),
-    path("personnes/<uuid:uuid>/plan/", views.plan_edit, name="plan_edit"),
+    path("personnes/<uuid:uuid>/plan/", plan_views.plan_edit, name="plan_edit"),
     path("personnes/<uuid:uuid>/projets/", views.project_create, name="project_create"),
     path("projets/<uuid:uuid>/", views.project_edit, name="project_edit"),
-    path("personnes/<uuid:uuid>/sorties/", views.outcome_create, name="outcome_create"),
+    path("personnes/<uuid:uuid>/sorties/", act_views.outcome_create, name="outcome_create"),
     # --- GDPR, merge, notifications (gdpr_views, notification_views) ----------------------------
     path(
         "personnes/<uuid:uuid>/donnees.json",

@@ -192,7 +192,7 @@ def test_merge_moves_everything_and_loses_nothing(net, pair):
 def test_the_duplicate_no_longer_shows_in_lists(net, pair):
     keep, duplicate = pair
     merge.merge_persons(keep=keep, duplicate=duplicate, user=net.intermade_advisor)
-    from maillage.pathways.persons.selectors import persons_visible_to
+    from maillage.pathways.visibility import persons_visible_to
 
     assert list(persons_visible_to(net.intermade_advisor).filter(last_name__startswith="D")) == [
         keep

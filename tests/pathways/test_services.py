@@ -23,9 +23,9 @@ from maillage.pathways.models import (
     ReferralStatus,
 )
 from maillage.pathways.persons import services as person_services
-from maillage.pathways.persons.selectors import persons_visible_to
 from maillage.pathways.plans import services as plan_services
 from maillage.pathways.referrals import services as referral_services
+from maillage.pathways.visibility import persons_visible_to
 from tests.factories import ApplicationFactory, act_type
 
 pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]

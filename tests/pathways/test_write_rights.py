@@ -251,7 +251,7 @@ def test_a_redirection_outside_the_receivers_networks_is_refused(net, elsewhere)
 def test_the_api_offers_the_choices_of_the_referral_form(net, elsewhere):
     stranger = StructureFactory(name="Isolée", networks=[NetworkFactory()])
     form = ReferralCreateForm(user=net.intermade_advisor)
-    from maillage.pathways.api_serializers import ReferralSerializer
+    from maillage.pathways.referrals.api import ReferralSerializer
 
     request = type("Request", (), {"user": net.intermade_advisor})()
     serializer = ReferralSerializer(context={"request": request})

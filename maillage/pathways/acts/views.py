@@ -1,5 +1,6 @@
 """Professional acts: one person's (an interview, a follow-up…) or a collective one recorded once
-with its attendance list. Future dates and empty durations are refused by the service."""
+with its attendance list; and a person's outcomes. Future dates and empty durations are refused
+by the service."""
 
 from uuid import UUID
 
@@ -12,10 +13,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
-from ..referrals import selectors as ws
-from ..referrals.forms import ActForm, CollectiveActForm, add_service_errors
+from maillage.core.forms import add_service_errors
+
+from ..applications import selectors as application_selectors
+from ..choices import staff_structures
 from ..view_helpers import person_or_403, person_url, require_pathways
 from . import services
+from .forms import ActForm, CollectiveActForm, OutcomeForm
 
 
 def _initial() -> dict:
@@ -61,7 +65,9 @@ def act_create(request):
             UUID(session_uuid)
         except ValueError as error:
             raise Http404 from error
-        session = get_object_or_404(ws.session_of_user(request.user, session_uuid))
+        session = get_object_or_404(
+            application_selectors.session_of_user(request.user, session_uuid)
+        )
     form = CollectiveActForm(
         request.POST or None, user=request.user, session=session, initial=_initial()
     )
@@ -102,3 +108,33 @@ def act_create(request):
             return redirect("pathways:act_create")
     context = {"form": form, "session": form.session}
     return render(request, "pathways/acts/create.html", context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def outcome_create(request, uuid):
+    person = person_or_403(request, uuid)
+    form = OutcomeForm(
+        request.POST or None,
+        user=request.user,
+        person=person,
+        structures=staff_structures(request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_outcome(
+                person=person,
+                structure=form.chosen_structure(),
+                user=request.user,
+                outcome_type=data["outcome_type"],
+                occurred_on=data["occurred_on"],
+                legal_form=data["legal_form"],
+                details=data["details"],
+                project=data["project"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The outcome is recorded."))
+            return redirect(person_url(person))
+    return render(request, "pathways/persons/outcome_form.html", {"form": form, "person": person})

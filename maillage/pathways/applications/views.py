@@ -1,6 +1,6 @@
 """Applications to offers, as the offering structure handles them: record, decide, follow.
 
-Applications are fetched through `workflow_selectors.applications_received_by(user)` (those
+Applications are fetched through `selectors.applications_received_by(user)` (those
 the user sees, made to the user's structures; 404 otherwise). "Not selected" needs a next step:
 the service refuses it without one, and the page shows why, keeping what was typed.
 """
@@ -13,14 +13,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from maillage.accounts.rules import can
+from maillage.core.forms import add_service_errors
 
 from .. import common
 from ..models import ApplicationStatus
-from ..referrals import selectors as ws
-from ..referrals.forms import ApplicationCreateForm, ApplicationStatusForm, add_service_errors
+from ..referrals.selectors import visible_person_ids
 from ..states import APPLICATION_TRANSITIONS
 from ..view_helpers import person_or_403, person_url, require_pathways
-from . import services as application_services
+from . import selectors as application_selectors
+from . import services
+from .forms import ApplicationCreateForm, ApplicationStatusForm
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -31,7 +33,7 @@ def application_create(request, uuid):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            application = application_services.submit_application(
+            application = services.submit_application(
                 person=person,
                 offer=form.cleaned_data["offer"],
                 session=form.cleaned_data["session"],
@@ -50,7 +52,9 @@ def application_create(request, uuid):
 
 
 def _visible_application(request, uuid):
-    return get_object_or_404(ws.applications_received_by(request.user), uuid=uuid)
+    return get_object_or_404(
+        application_selectors.applications_received_by(request.user), uuid=uuid
+    )
 
 
 def _history(application) -> list:
@@ -88,7 +92,7 @@ def application_status(request, uuid):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            application_services.change_application_status(
+            services.change_application_status(
                 application=application,
                 user=request.user,
                 to_status=data["to_status"],
@@ -129,10 +133,10 @@ def application_status(request, uuid):
 @require_safe
 def session_applicants(request, uuid):
     require_pathways(request.user)
-    session = get_object_or_404(ws.session_of_user(request.user, uuid))
-    applications = ws.session_applications(session)
+    session = get_object_or_404(application_selectors.session_of_user(request.user, uuid))
+    applications = application_selectors.session_applications(session)
     rows = list(applications)
-    visible = ws.visible_person_ids(request.user, (a.person_id for a in rows))
+    visible = visible_person_ids(request.user, (a.person_id for a in rows))
     for application in rows:
         application.shows_person = application.person_id in visible
         application.next_statuses = [
@@ -140,7 +144,7 @@ def session_applicants(request, uuid):
             for value, label in ApplicationStatus.choices
             if value in APPLICATION_TRANSITIONS.get(application.status, ())
         ]
-    counts = ws.status_counts(applications)
+    counts = application_selectors.status_counts(applications)
     selected = sum(
         1
         for application in rows

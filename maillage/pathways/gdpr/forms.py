@@ -1,11 +1,11 @@
-"""Forms of the GDPR, merge and notification pages: they parse input; services write."""
+"""Forms of the GDPR pages (right of access, erasure) and of the merge of duplicates."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from maillage.core.text import normalise
 
-from ..models import NotificationPreference, PersonAccess
+from ..models import PersonAccess
 
 
 class EraseForm(forms.Form):
@@ -87,15 +87,3 @@ class MergeForm(forms.Form):
         if chosen is None:
             raise forms.ValidationError(_("Choose one of the records listed."))
         return chosen
-
-
-class NotificationPreferenceForm(forms.ModelForm):
-    class Meta:
-        model = NotificationPreference
-        fields = ["daily_digest"]
-        help_texts = {
-            "daily_digest": _(
-                "Instead of one e-mail for each notification, receive one e-mail a day with "
-                "all of them."
-            )
-        }

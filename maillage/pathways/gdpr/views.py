@@ -17,14 +17,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from maillage.accounts.rules import roles_of
+from maillage.core.forms import add_service_errors
 
 from .. import export_pdf
 from ..models import Accompaniment, Person, PersonAccess
 from ..persons import selectors
-from ..persons.forms import apply_errors
 from ..view_helpers import person_or_403, person_url
-from . import merge
-from . import services as gdpr_services
+from . import merge, services
 from .forms import AccessRequestForm, EraseForm, MergeForm, MergeSearchForm
 
 MERGE_CANDIDATES = 20
@@ -40,14 +39,14 @@ def _export(request, uuid, extension: str):
     form = AccessRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            data = gdpr_services.export_person_data(
+            data = services.export_person_data(
                 person=person,
                 user=request.user,
                 requested_by=form.cleaned_data["requested_by"],
                 requester_name=form.cleaned_data["requester_name"],
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             if extension == "pdf":
                 content = export_pdf.render_pdf(data, base_url=request.build_absolute_uri("/"))
@@ -87,11 +86,11 @@ def person_erase(request, uuid):
     form = EraseForm(request.POST or None, person=person)
     if request.method == "POST" and not person.is_anonymised and form.is_valid():
         try:
-            gdpr_services.anonymise_person(
+            services.anonymise_person(
                 person=person, user=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -129,7 +128,7 @@ def person_merge(request, uuid):
         try:
             merge.merge_persons(keep=keep, duplicate=duplicate, user=request.user)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,

@@ -9,9 +9,9 @@ from django.views.decorators.http import require_http_methods
 
 from maillage.accounts.rules import can
 
-from ..gdpr.forms import NotificationPreferenceForm
 from ..models import Notification, NotificationPreference
 from . import services
+from .forms import NotificationPreferenceForm
 
 PAGE_SIZE = 50
 

@@ -9,78 +9,26 @@ import hashlib
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from maillage.accounts.rules import roles_of
 from maillage.core.text import normalise
-from maillage.directory.models import LegalForm, Offer, Stage, Structure
+from maillage.directory.models import LegalForm, Stage
 
+from ..choices import network_ids_of, referential_for
+from ..form_fields import (
+    DATE_WIDGET,
+    StructureChoiceMixin,
+    refuse_future,
+)
 from ..models import (
     ConsentMethod,
     ConsentScope,
     Person,
     PersonNote,
-    PlanStepStatus,
     Project,
     Sector,
     Situation,
 )
-from .selectors import outcome_types_for
-
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def network_ids_of(user):
-    """Ids of the networks the user's structures belong to (a subquery)."""
-    return Structure.networks.through.objects.filter(
-        structure_id__in=roles_of(user).staff_of
-    ).values("network_id")
-
-
-def referential_for(model, user):
-    """Active entries shared by every network or added by one of the user's networks."""
-    return model.objects.filter(
-        Q(network__isnull=True) | Q(network_id__in=network_ids_of(user)), is_active=True
-    )
-
-
-def apply_errors(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on its fields when they exist."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-class StructureChoiceMixin:
-    """Adds a "structure" select when the user works in several structures."""
-
-    def setup_structure(self, structures):
-        self.structures = list(structures)
-        if len(self.structures) > 1:
-            self.fields["structure"] = forms.ModelChoiceField(
-                label=_("On behalf of"),
-                queryset=Structure.objects.filter(pk__in=[s.pk for s in self.structures]),
-                help_text=_("The structure you act for."),
-            )
-            # Shown first: it frames the rest of the form.
-            self.order_fields(["structure", *[n for n in self.fields if n != "structure"]])
-
-    def chosen_structure(self):
-        if "structure" in self.fields:
-            return self.cleaned_data["structure"]
-        return self.structures[0]
-
-
-def _refuse_future(value, message):
-    if value and value > timezone.localdate():
-        raise ValidationError(message)
-    return value
-
-
-# --- Persons -----------------------------------------------------------------------------------
 
 
 class PersonForm(StructureChoiceMixin, forms.ModelForm):
@@ -121,7 +69,7 @@ class PersonForm(StructureChoiceMixin, forms.ModelForm):
             self.setup_structure(structures)
 
     def clean_birth_date(self):
-        return _refuse_future(
+        return refuse_future(
             self.cleaned_data.get("birth_date"),
             _("This date is in the future: enter the person's birth date."),
         )
@@ -239,88 +187,4 @@ class ProjectForm(StructureChoiceMixin, forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class OutcomeForm(StructureChoiceMixin, forms.Form):
-    outcome_type = forms.ModelChoiceField(label=_("Outcome"), queryset=None)
-    occurred_on = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
-    project = forms.ModelChoiceField(label=_("Project"), queryset=None, required=False)
-    legal_form = forms.ModelChoiceField(
-        label=_("Legal form of the activity"),
-        queryset=LegalForm.objects.filter(is_active=True),
-        required=False,
-        help_text=_("When an activity was created."),
-    )
-    details = forms.CharField(
-        label=_("Details"), widget=forms.Textarea(attrs={"rows": 4}), required=False
-    )
-
-    def __init__(self, *args, user, person, structures, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["outcome_type"].queryset = outcome_types_for(user)
-        self.fields["project"].queryset = Project.objects.filter(persons=person)
-        self.setup_structure(structures)
-
-    def clean_occurred_on(self):
-        return _refuse_future(
-            self.cleaned_data.get("occurred_on"),
-            _("This date is in the future: enter the day it happened."),
-        )
-
-
 # --- The shared plan ---------------------------------------------------------------------------
-
-
-class OfferChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, offer):
-        return f"{offer.structure.name} — {offer.title}"
-
-
-class PlanForm(StructureChoiceMixin, forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, structures, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.setup_structure(structures)
-
-
-class PlanStepForm(forms.Form):
-    offer = OfferChoiceField(label=_("Offer"), queryset=None, required=False)
-    action = forms.CharField(
-        label=_("Or an action"),
-        max_length=300,
-        required=False,
-        help_text=_("When the step is not an offer, e.g. 'prepare the business plan'."),
-    )
-    responsible_structure = forms.ModelChoiceField(label=_("Responsible structure"), queryset=None)
-    target_date = forms.DateField(label=_("Target date"), required=False, widget=DATE_WIDGET)
-    status = forms.ChoiceField(
-        label=_("Status"), choices=PlanStepStatus.choices, initial=PlanStepStatus.PLANNED
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        partners = Structure.objects.filter(networks__in=network_ids_of(user)).distinct()
-        self.fields["responsible_structure"].queryset = partners.order_by("name")
-        self.fields["offer"].queryset = (
-            Offer.objects.filter(structure__in=partners)
-            .select_related("structure")
-            .order_by("structure__name", "title")
-        )
-
-    def clean(self):
-        cleaned = super().clean()
-        if not cleaned.get("offer") and not (cleaned.get("action") or "").strip():
-            raise ValidationError(_("Choose an offer or describe the action."))
-        return cleaned
-
-    def step(self) -> dict:
-        data = self.cleaned_data
-        return {
-            "offer": data["offer"],
-            "action": (data["action"] or "").strip(),
-            "responsible_structure": data["responsible_structure"],
-            "target_date": data["target_date"],
-            "status": data["status"],
-        }
-
-
-PlanStepFormSet = forms.formset_factory(PlanStepForm, extra=2, can_delete=True)

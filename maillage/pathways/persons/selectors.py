@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value, Window
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, Window
 from django.db.models.functions import Length, Replace
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,13 +18,13 @@ from maillage.accounts.rules import roles_of
 from maillage.core.text import normalise
 from maillage.directory.models import OfferSession, Structure
 
-from ..models import Accompaniment, Act, Notification, OutcomeType, Person, Plan, Project
-from ..referentials import entries_for_structures
+from ..choices import staff_structures
+from ..models import Accompaniment, Notification, Person, Plan, Project
 from ..states import REFERRAL_UNANSWERED
 from ..visibility import (
     accompaniments_visible_to,
-    acts_visible_to,
     applications_visible_to,
+    belongs_or_shared,
     consents_visible_to,
     notes_visible_to,
     outcomes_visible_to,
@@ -38,53 +38,9 @@ from ..visibility import (
     referrals_visible_to,
 )
 
-# One selector per record kind (`<record>_visible_to(user)`), written in `visibility.py` and
-# used by every channel: the person page below, the API (`api.py`), the CSV exports and the
-# right-of-access export (`services/gdpr.py`). tests/pathways/test_channels_agree.py checks that
-# the channels list the same records for every role.
-__all__ = [
-    "accompaniments_visible_to",
-    "acts_visible_to",
-    "advisor_home",
-    "applications_visible_to",
-    "consents_visible_to",
-    "notes_visible_to",
-    "outcome_types_for",
-    "outcomes_visible_to",
-    "participations_visible_to",
-    "person_page",
-    "persons_visible_to",
-    "plan_revisions_visible_to",
-    "plan_steps_visible_to",
-    "plans_visible_to",
-    "probable_duplicates",
-    "project_links_visible_to",
-    "projects_visible_to",
-    "referrals_visible_to",
-    "search_persons",
-    "staff_structure_queryset",
-    "staff_structures",
-]
-
 INACTIVE_AFTER_DAYS = 90
 UPCOMING_SESSION_DAYS = 30
 HOME_LIST_SIZE = 10
-
-
-def staff_structure_queryset(user) -> QuerySet[Structure]:
-    """The structures the user works in (advisor or administrator), by name."""
-    return Structure.objects.filter(pk__in=sorted(roles_of(user).staff_of)).order_by("name")
-
-
-def staff_structures(user) -> list[Structure]:
-    """The same, as a list (no query for someone who works in no structure)."""
-    return list(staff_structure_queryset(user)) if roles_of(user).staff_of else []
-
-
-def outcome_types_for(user) -> QuerySet[OutcomeType]:
-    """Active outcome types shared by every network or added by a network of the user's
-    structures."""
-    return entries_for_structures(OutcomeType, roles_of(user).staff_of)
 
 
 # --- Person list -------------------------------------------------------------------------------
@@ -309,12 +265,6 @@ def projects_of_person(user, person) -> QuerySet[Project]:
     return Project.objects.filter(Exists(links))
 
 
-def acts_of_person(user, person) -> QuerySet[Act]:
-    """The acts where the user sees this person's participation."""
-    seen = participations_visible_to(user).filter(act_id=OuterRef("pk"), person=person)
-    return Act.objects.filter(Exists(seen))
-
-
 # --- The person page ---------------------------------------------------------------------------
 
 
@@ -512,3 +462,25 @@ def person_page(user, person: Person) -> PersonPage:
     )
     page.timeline = _timeline(page)
     return page
+
+
+def persons_for_api(user) -> QuerySet[Person]:
+    return persons_visible_to(user).select_related("commune", "situation")
+
+
+def projects_for_api(user) -> QuerySet[Project]:
+    """Each project's `persons` are those the user sees (see `listed_persons`)."""
+    return (
+        projects_visible_to(user)
+        .select_related("sector", "envisaged_legal_form")
+        .prefetch_related(Prefetch("persons", queryset=persons_visible_to(user)))
+    )
+
+
+def listed_persons(user, project: Project) -> list[Person]:
+    """The persons the user sees the project through (`project_links_visible_to`, no query)."""
+    return [
+        person
+        for person in project.persons.all()
+        if belongs_or_shared(user, person, project.created_by_structure_id)
+    ]

@@ -17,25 +17,20 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from maillage.accounts.rules import can
 from maillage.core.exports import csv_response
+from maillage.core.forms import add_service_errors
 
 from ..access import log_person_reads
-from ..acts import services as act_services
-from ..models import Consent, ConsentScope, Person, PersonAccess, Plan, Project
-from ..plans import services as plan_services
+from ..choices import staff_structures
+from ..models import Consent, ConsentScope, Person, PersonAccess, Project
 from ..view_helpers import person_or_403, person_url, require_pathways
-from . import selectors
-from . import services as person_services
+from . import selectors, services
 from .forms import (
     ConsentForm,
     NoteForm,
-    OutcomeForm,
     PersonCreateForm,
     PersonForm,
     PersonSearchForm,
-    PlanForm,
-    PlanStepFormSet,
     ProjectForm,
-    apply_errors,
 )
 
 PAGE_SIZE = 50
@@ -43,7 +38,7 @@ PAGE_SIZE = 50
 
 def _require_pathways(request) -> list:
     require_pathways(request.user)
-    return selectors.staff_structures(request.user)
+    return staff_structures(request.user)
 
 
 # --- Home --------------------------------------------------------------------------------------
@@ -135,7 +130,7 @@ def person_create(request):
             try:
                 person = _create_person(request, form)
             except ValidationError as error:
-                apply_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("%(person)s is recorded.") % {"person": person})
                 return redirect(person_url(person))
@@ -146,11 +141,11 @@ def person_create(request):
 def _create_person(request, form):
     structure = form.chosen_structure()
     with transaction.atomic():
-        person = person_services.create_person(
+        person = services.create_person(
             structure=structure, user=request.user, **form.person_fields()
         )
         if form.cleaned_data["share_with_network"]:
-            person_services.give_consent(
+            services.give_consent(
                 person=person,
                 user=request.user,
                 structure=structure,
@@ -196,14 +191,14 @@ def person_edit(request, uuid):
     form = PersonForm(request.POST or None, instance=copy.copy(person), user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            person_services.update_person(
+            services.update_person(
                 person=form.instance,
                 user=request.user,
                 expected_version=form.cleaned_data["version"],
                 **form.person_fields(),
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The record is saved."))
             return redirect(person_url(person))
@@ -216,10 +211,10 @@ def person_edit(request, uuid):
 @require_http_methods(["GET", "HEAD", "POST"])
 def consent_add(request, uuid):
     person = person_or_403(request, uuid, "change_person")
-    form = ConsentForm(request.POST or None, structures=selectors.staff_structures(request.user))
+    form = ConsentForm(request.POST or None, structures=staff_structures(request.user))
     if request.method == "POST" and form.is_valid():
         try:
-            person_services.give_consent(
+            services.give_consent(
                 person=person,
                 user=request.user,
                 structure=form.chosen_structure(),
@@ -228,7 +223,7 @@ def consent_add(request, uuid):
                 proof=form.cleaned_data["proof"],
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The consent is recorded."))
             return redirect(person_url(person))
@@ -241,7 +236,7 @@ def consent_withdraw(request, uuid, pk):
     consent = get_object_or_404(Consent, person=person, pk=pk)
     consent.person = person
     try:
-        person_services.withdraw_consent(consent=consent, user=request.user)
+        services.withdraw_consent(consent=consent, user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -255,10 +250,10 @@ def consent_withdraw(request, uuid, pk):
 @require_http_methods(["GET", "HEAD", "POST"])
 def note_add(request, uuid):
     person = person_or_403(request, uuid)
-    form = NoteForm(request.POST or None, structures=selectors.staff_structures(request.user))
+    form = NoteForm(request.POST or None, structures=staff_structures(request.user))
     if request.method == "POST" and form.is_valid():
         try:
-            person_services.add_note(
+            services.add_note(
                 person=person,
                 structure=form.chosen_structure(),
                 user=request.user,
@@ -266,7 +261,7 @@ def note_add(request, uuid):
                 is_shared=form.cleaned_data["is_shared"],
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The note is saved."))
             return redirect(person_url(person))
@@ -274,59 +269,6 @@ def note_add(request, uuid):
 
 
 # --- The shared plan ---------------------------------------------------------------------------
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
-def plan_edit(request, uuid):
-    """The plan's steps as a formset; each save is a new revision (optimistic locking)."""
-    person = person_or_403(request, uuid, "change_person")
-    plan = Plan.objects.filter(person=person).first()
-    structures = selectors.staff_structures(request.user)
-    steps = list(plan.steps.select_related("offer", "responsible_structure")) if plan else []
-    initial = [
-        {
-            "offer": step.offer,
-            "action": step.action,
-            "responsible_structure": step.responsible_structure,
-            "target_date": step.target_date,
-            "status": step.status,
-        }
-        for step in steps
-    ]
-    data = request.POST or None
-    form = PlanForm(
-        data, structures=structures, initial={"version": plan.version if plan else None}
-    )
-    formset = PlanStepFormSet(
-        data, initial=initial, prefix="steps", form_kwargs={"user": request.user}
-    )
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
-        kept = [
-            step_form.step()
-            for step_form in formset.forms
-            if step_form.cleaned_data and not step_form.cleaned_data.get("DELETE")
-        ]
-        try:
-            plan_services.save_plan(
-                person=person,
-                user=request.user,
-                structure=form.chosen_structure(),
-                steps=kept,
-                expected_version=form.cleaned_data["version"],
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("The plan is saved."))
-            return redirect(person_url(person))
-    context = {
-        "form": form,
-        "formset": formset,
-        "person": person,
-        "plan": plan,
-        "revisions": list(plan.revisions.select_related("author", "structure")[:5]) if plan else [],
-    }
-    return render(request, "pathways/persons/plan_form.html", context)
 
 
 # --- Projects and outcomes ---------------------------------------------------------------------
@@ -338,18 +280,18 @@ def project_create(request, uuid):
     form = ProjectForm(
         request.POST or None,
         user=request.user,
-        structures=selectors.staff_structures(request.user),
+        structures=staff_structures(request.user),
     )
     if request.method == "POST" and form.is_valid():
         try:
-            person_services.create_project(
+            services.create_project(
                 structure=form.chosen_structure(),
                 user=request.user,
                 persons=[person],
                 **form.project_fields(),
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The project is recorded."))
             return redirect(person_url(person))
@@ -369,46 +311,16 @@ def project_edit(request, uuid):
     form = ProjectForm(request.POST or None, instance=project, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            person_services.update_project(
+            services.update_project(
                 project=project,
                 user=request.user,
                 expected_version=form.cleaned_data["version"],
                 **form.project_fields(),
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The project is saved."))
             return redirect(person_url(person))
     context = {"form": form, "person": person, "project": project}
     return render(request, "pathways/persons/project_form.html", context)
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
-def outcome_create(request, uuid):
-    person = person_or_403(request, uuid)
-    form = OutcomeForm(
-        request.POST or None,
-        user=request.user,
-        person=person,
-        structures=selectors.staff_structures(request.user),
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            act_services.record_outcome(
-                person=person,
-                structure=form.chosen_structure(),
-                user=request.user,
-                outcome_type=data["outcome_type"],
-                occurred_on=data["occurred_on"],
-                legal_form=data["legal_form"],
-                details=data["details"],
-                project=data["project"],
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("The outcome is recorded."))
-            return redirect(person_url(person))
-    return render(request, "pathways/persons/outcome_form.html", {"form": form, "person": person})

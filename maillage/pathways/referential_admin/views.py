@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from maillage.accounts.rules import can
+from maillage.core.forms import add_service_errors
 from maillage.directory.models import Network
 
 from ..referentials import KINDS, entries_for_networks
@@ -55,7 +56,7 @@ def referential_add(request, slug, kind):
                 model=model, network=network, user=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("“%(label)s” was added.") % {"label": entry.label})
             return redirect("pathways:referential_list", slug=network.slug)

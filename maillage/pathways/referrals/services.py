@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .. import visibility
+from ..choices import partner_structures
 from ..common import (
     StaleRecordError,
     claim_version,
@@ -21,7 +22,6 @@ from ..models import Person, Referral, ReferralOrigin, ReferralStatus, ReferralT
 from ..notifications import notify as notifications
 from ..persons.services import ensure_accompaniment, touch_activity
 from ..states import REFERRAL_UNANSWERED, referral_may_go
-from .selectors import partner_structures
 
 
 def _move(referral: Referral, to_status: str, *, user, note: str = "", at=None) -> None:
@@ -50,7 +50,7 @@ def _move(referral: Referral, to_status: str, *, user, note: str = "", at=None) 
 
 def _check_target(from_structure, to_structure, to_offer) -> None:
     """A referral goes to a structure of a network the sender belongs to (the choices of the
-    referral forms and of the API: `workflow_selectors.referral_targets`)."""
+    referral forms and of the API: `choices.referral_targets`)."""
     if not partner_structures([from_structure.pk]).filter(pk=to_structure.pk).exists():
         raise ValidationError(
             {

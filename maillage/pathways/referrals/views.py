@@ -1,37 +1,43 @@
 """Referrals between structures, as advisors handle them: inbox, sending, the closed loop.
 
-Referrals are fetched through `selectors.referrals_visible_to(user)` (404 otherwise); each answer
-is its own POST URL that carries the version the page showed (optimistic locking) and comes back
-to the detail page with translated errors and the input kept.
+Referrals are fetched through `referrals_visible_to(user)` (404 otherwise); each answer
+is its own POST URL, served by one view (`referral_answer`) from the table `ANSWERS`; it carries
+the version the page showed (optimistic locking) and comes back to the detail page with
+translated errors and the input kept.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from maillage.accounts.rules import can
 from maillage.core.exports import csv_response
+from maillage.core.forms import add_service_errors
 
 from .. import common
 from ..access import log_person_reads
 from ..models import PersonAccess, ReferralStatus
-from ..persons import selectors
 from ..states import REFERRAL_UNANSWERED, referral_may_go
 from ..view_helpers import person_or_403, person_url, require_pathways
+from ..visibility import referrals_visible_to
 from . import selectors as ws
-from . import services as referral_services
+from . import services
 from .forms import (
+    AnswerForm,
     DeclineForm,
     FirstMeetingForm,
-    NoteForm,
     RedirectForm,
     ReferralCreateForm,
     ReferralFilterForm,
-    add_service_errors,
 )
 
 PAGE_SIZE = 50
@@ -114,7 +120,7 @@ def referral_create(request, uuid):
     form = ReferralCreateForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            referral = referral_services.refer_person(
+            referral = services.refer_person(
                 person=person,
                 from_structure=form.chosen_structure(),
                 user=request.user,
@@ -142,20 +148,84 @@ def referral_create(request, uuid):
 
 def _visible_referral(request, uuid):
     return get_object_or_404(
-        selectors.referrals_visible_to(request.user).select_related(
+        referrals_visible_to(request.user).select_related(
             "redirected_to__to_structure", "to_offer__structure", "project"
         ),
         uuid=uuid,
     )
 
 
-ACTION_FORMS = {
-    "accept": (NoteForm, False),
-    "decline": (DeclineForm, True),
-    "redirect": (RedirectForm, True),
-    "first_meeting": (FirstMeetingForm, True),
-    "close": (NoteForm, False),
-    "cancel": (NoteForm, False),
+@dataclass(frozen=True)
+class Answer:
+    """One answer to a referral: its form, who may give it (the rule), the service that records
+    it with the keyword arguments read from the form, and what the page says once it is done."""
+
+    form: type
+    rule: str
+    service: Callable
+    arguments: Callable[[forms.Form], dict]
+    done: str
+
+
+def _note(form) -> dict:
+    return {"note": form.cleaned_data["note"]}
+
+
+# Every answer, by the name its form, its URL (`pathways:referral_<name>`) and the page use.
+ANSWERS = {
+    "accept": Answer(
+        AnswerForm,
+        "answer_referral",
+        services.accept_referral,
+        _note,
+        gettext_lazy("The referral is accepted: the sender is told."),
+    ),
+    "decline": Answer(
+        DeclineForm,
+        "answer_referral",
+        services.decline_referral,
+        lambda form: {
+            "reason": form.cleaned_data["decline_reason"],
+            "note": form.cleaned_data["decline_note"],
+            "share_reason_with_person": form.cleaned_data["share_reason_with_person"],
+        },
+        gettext_lazy("The referral is declined: the sender is told."),
+    ),
+    "redirect": Answer(
+        RedirectForm,
+        "answer_referral",
+        services.redirect_referral,
+        lambda form: {
+            "to_structure": form.cleaned_data["to_structure"],
+            "to_offer": form.cleaned_data["to_offer"],
+            "note": form.cleaned_data["note"],
+        },
+        gettext_lazy("The person is referred on to the structure you chose."),
+    ),
+    "first_meeting": Answer(
+        FirstMeetingForm,
+        "answer_referral",
+        services.record_first_meeting,
+        lambda form: {
+            "met_on": form.cleaned_data["first_meeting_on"],
+            "identity": form.identity(),
+        },
+        gettext_lazy("The first meeting is recorded: the sender is told."),
+    ),
+    "close": Answer(
+        AnswerForm,
+        "answer_referral",
+        services.close_referral,
+        _note,
+        gettext_lazy("The referral is closed."),
+    ),
+    "cancel": Answer(
+        AnswerForm,
+        "cancel_referral",
+        services.cancel_referral,
+        _note,
+        gettext_lazy("The referral is cancelled."),
+    ),
 }
 
 
@@ -178,9 +248,9 @@ def _allowed_actions(referral, user) -> list[str]:
 
 
 def _action_form(name, referral, data=None):
-    form_class, needs_referral = ACTION_FORMS[name]
-    kwargs = {"referral": referral} if needs_referral else {}
-    return form_class(data, prefix=name, initial={"version": referral.version}, **kwargs)
+    return ANSWERS[name].form(
+        data, prefix=name, initial={"version": referral.version}, referral=referral
+    )
 
 
 def _action_forms(referral, user, bound: dict | None = None) -> dict:
@@ -215,7 +285,7 @@ def _detail(request, referral, bound: dict | None = None):
         "actions": _action_forms(referral, request.user, bound),
         "onward": onward,
         "onward_visible": onward is not None
-        and selectors.referrals_visible_to(request.user).filter(pk=onward.pk).exists(),
+        and referrals_visible_to(request.user).filter(pk=onward.pk).exists(),
     }
     return render(request, "pathways/referrals/detail.html", context)
 
@@ -231,163 +301,46 @@ def referral_detail(request, uuid):
 def referral_mark_received(request, uuid):
     """The receiver has read the referral: the sender sees it ("seen by the structure")."""
     referral = _visible_referral(request, uuid)
-    referral_services.mark_referral_received(referral=referral, user=request.user)
+    services.mark_referral_received(referral=referral, user=request.user)
     return redirect("pathways:referral_detail", uuid=referral.uuid)
 
 
-def _answer(request, uuid, *, name, rule, perform, done):
-    """Run one answer: parse its form, call the service, come back to the detail page."""
+@require_POST
+def referral_answer(request, uuid, *, action):
+    """Give one answer (`ANSWERS[action]`): parse its form, call its service, come back to the
+    detail page (with the errors and the input kept when the service refuses)."""
+    answer = ANSWERS[action]
     referral = _visible_referral(request, uuid)
-    if not can(request.user, rule, referral):
+    if not can(request.user, answer.rule, referral):
         raise PermissionDenied
-    if name not in _allowed_actions(referral, request.user):
+    if action not in _allowed_actions(referral, request.user):
         messages.error(
             request,
             _("This referral is '%(status)s': this action is not possible any more.")
             % {"status": referral.get_status_display()},
         )
         return _detail(request, referral)
-    form = _action_form(name, referral, request.POST)
+    form = _action_form(action, referral, request.POST)
     if form.is_valid():
         try:
-            perform(referral, form)
+            answer.service(
+                referral=referral,
+                user=request.user,
+                expected_version=form.cleaned_data["version"],
+                **answer.arguments(form),
+            )
         except common.StaleRecordError as error:
             messages.error(request, error.messages[0])
             return redirect("pathways:referral_detail", uuid=referral.uuid)
         except ValidationError as error:
             referral.refresh_from_db()
-            if name not in _allowed_actions(referral, request.user):
+            if action not in _allowed_actions(referral, request.user):
                 # Not possible any more (or never was): say why, nothing was changed.
                 for message in error.messages:
                     messages.error(request, message)
                 return _detail(request, referral)
             add_service_errors(form, error)
         else:
-            messages.success(request, done)
+            messages.success(request, str(answer.done))
             return redirect("pathways:referral_detail", uuid=referral.uuid)
-    return _detail(request, referral, bound={name: form})
-
-
-@require_POST
-def referral_accept(request, uuid):
-    def perform(referral, form):
-        referral_services.accept_referral(
-            referral=referral,
-            user=request.user,
-            note=form.cleaned_data["note"],
-            expected_version=form.cleaned_data["version"],
-        )
-
-    return _answer(
-        request,
-        uuid,
-        name="accept",
-        rule="answer_referral",
-        perform=perform,
-        done=_("The referral is accepted: the sender is told."),
-    )
-
-
-@require_POST
-def referral_decline(request, uuid):
-    def perform(referral, form):
-        referral_services.decline_referral(
-            referral=referral,
-            user=request.user,
-            reason=form.cleaned_data["decline_reason"],
-            note=form.cleaned_data["decline_note"],
-            share_reason_with_person=form.cleaned_data["share_reason_with_person"],
-            expected_version=form.cleaned_data["version"],
-        )
-
-    return _answer(
-        request,
-        uuid,
-        name="decline",
-        rule="answer_referral",
-        perform=perform,
-        done=_("The referral is declined: the sender is told."),
-    )
-
-
-@require_POST
-def referral_redirect(request, uuid):
-    def perform(referral, form):
-        referral_services.redirect_referral(
-            referral=referral,
-            user=request.user,
-            to_structure=form.cleaned_data["to_structure"],
-            to_offer=form.cleaned_data["to_offer"],
-            note=form.cleaned_data["note"],
-            expected_version=form.cleaned_data["version"],
-        )
-
-    return _answer(
-        request,
-        uuid,
-        name="redirect",
-        rule="answer_referral",
-        perform=perform,
-        done=_("The person is referred on to the structure you chose."),
-    )
-
-
-@require_POST
-def referral_first_meeting(request, uuid):
-    def perform(referral, form):
-        referral_services.record_first_meeting(
-            referral=referral,
-            user=request.user,
-            met_on=form.cleaned_data["first_meeting_on"],
-            identity=form.identity(),
-            expected_version=form.cleaned_data["version"],
-        )
-
-    return _answer(
-        request,
-        uuid,
-        name="first_meeting",
-        rule="answer_referral",
-        perform=perform,
-        done=_("The first meeting is recorded: the sender is told."),
-    )
-
-
-@require_POST
-def referral_close(request, uuid):
-    def perform(referral, form):
-        referral_services.close_referral(
-            referral=referral,
-            user=request.user,
-            note=form.cleaned_data["note"],
-            expected_version=form.cleaned_data["version"],
-        )
-
-    return _answer(
-        request,
-        uuid,
-        name="close",
-        rule="answer_referral",
-        perform=perform,
-        done=_("The referral is closed."),
-    )
-
-
-@require_POST
-def referral_cancel(request, uuid):
-    def perform(referral, form):
-        referral_services.cancel_referral(
-            referral=referral,
-            user=request.user,
-            note=form.cleaned_data["note"],
-            expected_version=form.cleaned_data["version"],
-        )
-
-    return _answer(
-        request,
-        uuid,
-        name="cancel",
-        rule="cancel_referral",
-        perform=perform,
-        done=_("The referral is cancelled."),
-    )
+    return _detail(request, referral, bound={action: form})

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from maillage.accounts.rules import can
+from maillage.core.forms import add_service_errors
 from maillage.directory.models import Structure
 
 from ..models import ApiToken
@@ -44,7 +45,7 @@ def api_tokens(request, slug):
                 structure=structure, user=request.user, name=form.cleaned_data["name"]
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             form = ApiTokenForm()
     tokens = ApiToken.objects.filter(structure=structure).select_related("user")
