@@ -15,7 +15,7 @@ from .tokens import views as token_views
 app_name = "pathways"
 
 urlpatterns = [
-    # --- Referrals, applications, acts (referral_views, application_views, act_views) ---------
+    # --- Referrals, applications, acts (referrals/, applications/, acts/) ------------------------
     path("orientations/", referral_views.referral_inbox, name="referral_inbox"),
     path("orientations/export.csv", referral_views.referral_inbox_csv, name="referral_inbox_csv"),
     path("personnes/<uuid:uuid>/orienter/", referral_views.referral_create, name="referral_create"),
@@ -87,7 +87,7 @@ urlpatterns = [
         act_views.person_act_create,
         name="person_act_create",
     ),
-    # --- Home, persons, consents, notes, plan, projects, outcomes (views) ----------------------
+    # --- Home, persons, consents, notes, plan, projects, outcomes (persons/, plans/, acts/) ----
     path("", views.home, name="home"),
     path("personnes/", views.person_list, name="person_list"),
     path("personnes/export.csv", views.person_list_csv, name="person_list_csv"),
@@ -105,7 +105,7 @@ urlpatterns = [
     path("personnes/<uuid:uuid>/projets/", views.project_create, name="project_create"),
     path("projets/<uuid:uuid>/", views.project_edit, name="project_edit"),
     path("personnes/<uuid:uuid>/sorties/", act_views.outcome_create, name="outcome_create"),
-    # --- GDPR, merge, notifications (gdpr_views, notification_views) ----------------------------
+    # --- GDPR, merge, notifications (gdpr/, notifications/) -------------------------------------
     path(
         "personnes/<uuid:uuid>/donnees.json",
         gdpr_views.person_export_json,
@@ -119,14 +119,14 @@ urlpatterns = [
     path("personnes/<uuid:uuid>/effacer/", gdpr_views.person_erase, name="person_erase"),
     path("personnes/<uuid:uuid>/fusionner/", gdpr_views.person_merge, name="person_merge"),
     path("notifications/", notification_views.notifications, name="notifications"),
-    # --- API tokens (token_views) ---------------------------------------------------------------
+    # --- API tokens (tokens/) --------------------------------------------------------------------
     path("structures/<slug:slug>/jetons/", token_views.api_tokens, name="api_tokens"),
     path(
         "structures/<slug:slug>/jetons/<int:pk>/revocation/",
         token_views.api_token_revoke,
         name="api_token_revoke",
     ),
-    # --- Referentials extended by coordinators (referential_views) ------------------------------
+    # --- Referentials extended by coordinators (referential_admin/) -----------------------------
     path(
         "referentiels/<slug:slug>/",
         referential_views.referential_list,

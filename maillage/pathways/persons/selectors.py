@@ -18,8 +18,9 @@ from maillage.accounts.rules import roles_of
 from maillage.core.text import normalise
 from maillage.directory.models import OfferSession, Structure
 
+from ..access import log_person_reads
 from ..choices import staff_structures
-from ..models import Accompaniment, Notification, Person, Plan, Project
+from ..models import Accompaniment, Notification, Person, PersonAccess, Plan, Project
 from ..states import REFERRAL_UNANSWERED
 from ..visibility import (
     accompaniments_visible_to,
@@ -53,6 +54,14 @@ def search_persons(user, query: str = "") -> QuerySet[Person]:
     if key:
         persons = persons.filter(name_key__icontains=key)
     return persons.order_by("last_name", "first_name", "pk")
+
+
+def persons_export(user, query: str = "") -> list[Person]:
+    """The persons of the list's file (`search_persons`). Each is a read of their record: it is
+    logged here (channel export), so that whatever serves the file, the access log has it."""
+    exported = list(search_persons(user, query))
+    log_person_reads(user=user, persons=exported, channel=PersonAccess.Channel.EXPORT)
+    return exported
 
 
 # --- Probable duplicates -----------------------------------------------------------------------

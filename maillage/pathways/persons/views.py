@@ -19,9 +19,8 @@ from maillage.accounts.rules import can
 from maillage.core.exports import csv_response
 from maillage.core.forms import add_service_errors
 
-from ..access import log_person_reads
 from ..choices import staff_structures
-from ..models import Consent, ConsentScope, Person, PersonAccess, Project
+from ..models import Consent, ConsentScope, Person, Project
 from ..view_helpers import person_or_403, person_url, require_pathways
 from . import selectors, services
 from .forms import (
@@ -79,7 +78,8 @@ def person_list_csv(request):
     _require_pathways(request)
     form = PersonSearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
-    exported = list(selectors.search_persons(request.user, query))
+    # Reading the rows logs each person of the file (channel export).
+    exported = selectors.persons_export(request.user, query)
     header = [
         _("Last name"),
         _("First name"),
@@ -103,8 +103,6 @@ def person_list_csv(request):
         ]
         for person in exported
     )
-    # An export is a read of every record in it: each one goes to the access log.
-    log_person_reads(user=request.user, persons=exported, channel=PersonAccess.Channel.EXPORT)
     return csv_response("personnes.csv", header, rows)
 
 

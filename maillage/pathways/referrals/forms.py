@@ -1,8 +1,5 @@
-"""Forms of the advisors' workflow: referrals and their answers, applications, acts.
-
-Forms only parse input and offer the choices the user may make; the services decide and raise
-translated errors, which `add_service_errors` shows on the field they are about.
-"""
+"""Forms of the referrals: sending one, filtering the inbox, and the receiving structure's
+answers (each a `ReferralAnswerForm`: the version the page showed, and the referral)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _

@@ -9,7 +9,8 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from maillage.accounts.rules import can, roles_of
 
-from ..models import Referral
+from ..access import log_person_reads
+from ..models import PersonAccess, Referral
 from ..states import REFERRAL_UNANSWERED
 from ..visibility import persons_visible_to, referrals_visible_to
 
@@ -53,6 +54,21 @@ def mark_visible_persons(user, referrals) -> list:
     referrals = list(referrals)
     for referral in referrals:
         referral.shows_person = bool(referral.person_visible)
+    return referrals
+
+
+def referral_inbox_export(user, *, box: str = RECEIVED, status: str = "") -> list[Referral]:
+    """The referrals of the inbox's file, each with `shows_person`.
+
+    Each person the file names is a read of their record: it is logged here (channel export),
+    so that whatever serves the file, the access log has it.
+    """
+    referrals = mark_visible_persons(user, referral_inbox(user, box=box, status=status))
+    log_person_reads(
+        user=user,
+        persons={referral.person_id for referral in referrals if referral.shows_person},
+        channel=PersonAccess.Channel.EXPORT,
+    )
     return referrals
 
 

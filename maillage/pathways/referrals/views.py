@@ -24,8 +24,7 @@ from maillage.core.exports import csv_response
 from maillage.core.forms import add_service_errors
 
 from .. import common
-from ..access import log_person_reads
-from ..models import PersonAccess, ReferralStatus
+from ..models import ReferralStatus
 from ..states import REFERRAL_UNANSWERED, referral_may_go
 from ..view_helpers import person_or_403, person_url, require_pathways
 from ..visibility import referrals_visible_to
@@ -73,9 +72,8 @@ def _local(moment) -> str:
 def referral_inbox_csv(request):
     require_pathways(request.user)
     box, status = ReferralFilterForm(request.GET or None).selected()
-    referrals = ws.mark_visible_persons(
-        request.user, ws.referral_inbox(request.user, box=box, status=status)
-    )
+    # Reading the rows logs each person the file names (channel export).
+    referrals = ws.referral_inbox_export(request.user, box=box, status=status)
     header = [
         _("Sent"),
         _("From"),
@@ -100,12 +98,6 @@ def referral_inbox_csv(request):
             r.decline_reason.label if r.decline_reason else "",
         ]
         for r in referrals
-    )
-    # The file names persons: each one named is a read of their record, logged as an export.
-    log_person_reads(
-        user=request.user,
-        persons={r.person_id for r in referrals if r.shows_person},
-        channel=PersonAccess.Channel.EXPORT,
     )
     filename = "orientations-envoyees.csv" if box == ws.SENT else "orientations-recues.csv"
     return csv_response(filename, header, rows)
