@@ -17,11 +17,7 @@ from ..form_fields import (
     StructureChoiceMixin,
     refuse_future,
 )
-from ..models import (
-    ActType,
-    Person,
-    Project,
-)
+from ..models import ActType, Person, Project
 from . import selectors
 
 NOT_NEGATIVE = MinValueValidator(0, message=_("The duration cannot be negative."))

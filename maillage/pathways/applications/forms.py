@@ -14,11 +14,7 @@ from ..form_fields import (
     StructureChoiceField,
     VersionedForm,
 )
-from ..models import (
-    ApplicationStatus,
-    EndReason,
-    NoNextStepReason,
-)
+from ..models import ApplicationStatus, EndReason, NoNextStepReason
 from ..states import APPLICATION_TRANSITIONS
 
 

@@ -15,20 +15,8 @@ from maillage.core.text import normalise
 from maillage.directory.models import LegalForm, Stage
 
 from ..choices import network_ids_of, referential_for
-from ..form_fields import (
-    DATE_WIDGET,
-    StructureChoiceMixin,
-    refuse_future,
-)
-from ..models import (
-    ConsentMethod,
-    ConsentScope,
-    Person,
-    PersonNote,
-    Project,
-    Sector,
-    Situation,
-)
+from ..form_fields import DATE_WIDGET, StructureChoiceMixin, refuse_future
+from ..models import ConsentMethod, ConsentScope, Person, PersonNote, Project, Sector, Situation
 
 
 class PersonForm(StructureChoiceMixin, forms.ModelForm):

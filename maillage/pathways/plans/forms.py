@@ -7,14 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from maillage.directory.models import Offer, Structure
 
 from ..choices import network_ids_of
-from ..form_fields import (
-    DATE_WIDGET,
-    OfferChoiceField,
-    StructureChoiceMixin,
-)
-from ..models import (
-    PlanStepStatus,
-)
+from ..form_fields import DATE_WIDGET, OfferChoiceField, StructureChoiceMixin
+from ..models import PlanStepStatus
 
 
 class PlanForm(StructureChoiceMixin, forms.Form):

@@ -15,10 +15,7 @@ from ..form_fields import (
     StructureChoiceMixin,
     VersionedForm,
 )
-from ..models import (
-    DeclineReason,
-    ReferralStatus,
-)
+from ..models import DeclineReason, ReferralStatus
 from . import selectors as ws
 
 
