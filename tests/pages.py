@@ -490,7 +490,7 @@ def build_world():
         path=f"/suivi/orientations/{referral.uuid}/",
     )
     # --- pathways world: API tokens ------------------------------------------------------------
-    from maillage.pathways.services import create_api_token
+    from maillage.pathways.tokens.services import create_api_token
 
     world_extra["api_token"] = create_api_token(
         structure=structure, user=admin_membership.user, name="Logiciel d'accueil"

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from maillage.core.exports import csv_response
+from maillage.core.forms import add_service_errors
 
 from . import selectors, services
 from .forms import AddMemberForm, StaffRoleForm
@@ -44,7 +45,7 @@ def _add_member(request, form, add):
     try:
         return add(**form.cleaned_data, added_by=request.user, base_url=_base_url(request))
     except ValidationError as error:
-        form.add_error(None, error)
+        add_service_errors(form, error)
         return None
 
 

@@ -1,7 +1,28 @@
+"""Forms and form helpers every app shares."""
+
+from collections.abc import Mapping
+
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+
+
+def add_service_errors(form, error: ValidationError, aliases: Mapping[str, str] | None = None):
+    """Show a service's ValidationError on the form that called it.
+
+    Each message goes on the field it names when the form has that field (`aliases` maps a
+    service's argument to the form's field, e.g. {"persons": "attendees"}), else above the form.
+    The one way every view puts a refused write back on its form.
+    """
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    aliases = aliases or {}
+    for name, errors in error.error_dict.items():
+        name = aliases.get(name, name)
+        form.add_error(name if name in form.fields else None, errors)

@@ -13,7 +13,10 @@ from django.utils import timezone
 
 from maillage.directory.models import LegalForm, Offer, OfferSession, Stage, Structure
 from maillage.pathways import models as m
-from maillage.pathways import services
+from maillage.pathways.acts import services as act_services
+from maillage.pathways.applications import services as application_services
+from maillage.pathways.persons import services as person_services
+from maillage.pathways.referrals import services as referral_services
 
 from .generator import progress
 
@@ -60,7 +63,7 @@ class ServicesWriter:
 
     def person(self, plan) -> None:
         structure = self.structures[plan.entry]
-        person = services.create_person(
+        person = person_services.create_person(
             structure=structure,
             user=self.users[plan.creator],
             referent=self.users[plan.referent],
@@ -78,7 +81,7 @@ class ServicesWriter:
             getattr(self, f"on_{kind}")(person, at, data)
 
     def on_consent(self, person, at, data):
-        consent = services.give_consent(
+        consent = person_services.give_consent(
             person=person,
             user=self.users[data["user"]],
             structure=self.structures[data["structure"]],
@@ -91,12 +94,12 @@ class ServicesWriter:
         self.counts["consents"] += 1
 
     def on_withdraw(self, person, at, data):
-        services.withdraw_consent(
+        person_services.withdraw_consent(
             consent=self.consents[data["scope"]], user=self.users[data["user"]], withdrawn_at=at
         )
 
     def on_project(self, person, at, data):
-        self.projects[data["key"]] = services.create_project(
+        self.projects[data["key"]] = person_services.create_project(
             structure=self.structures[data["structure"]],
             user=self.users[data["user"]],
             persons=[person],
@@ -108,7 +111,7 @@ class ServicesWriter:
 
     def on_project_stage(self, person, at, data):
         project = self.projects[data["key"]]
-        services.update_project(
+        person_services.update_project(
             project=project,
             user=self.users[data["user"]],
             expected_version=None,
@@ -116,7 +119,7 @@ class ServicesWriter:
         )
 
     def on_act(self, person, at, data):
-        services.record_act(
+        act_services.record_act(
             structure=self.structures[data["structure"]],
             user=self.users[data["user"]],
             act_type=self.act_types[data["type"]],
@@ -129,7 +132,7 @@ class ServicesWriter:
         self.counts["acts"] += 1
 
     def on_outcome(self, person, at, data):
-        services.record_outcome(
+        act_services.record_outcome(
             person=person,
             structure=self.structures[data["structure"]],
             user=self.users[data["user"]],
@@ -144,7 +147,7 @@ class ServicesWriter:
     # referrals
 
     def on_refer(self, person, at, data):
-        self.referrals[data["key"]] = services.refer_person(
+        self.referrals[data["key"]] = referral_services.refer_person(
             person=person,
             from_structure=self.structures[data["source"]],
             user=self.users[data["user"]],
@@ -158,17 +161,17 @@ class ServicesWriter:
         self.counts["referrals"] += 1
 
     def on_received(self, person, at, data):
-        services.mark_referral_received(
+        referral_services.mark_referral_received(
             referral=self.referrals[data["key"]], user=self.users[data["user"]], at=at
         )
 
     def on_accept(self, person, at, data):
-        services.accept_referral(
+        referral_services.accept_referral(
             referral=self.referrals[data["key"]], user=self.users[data["user"]], at=at
         )
 
     def on_decline(self, person, at, data):
-        services.decline_referral(
+        referral_services.decline_referral(
             referral=self.referrals[data["key"]],
             user=self.users[data["user"]],
             reason=self.decline_reasons[data["reason"]],
@@ -177,7 +180,7 @@ class ServicesWriter:
         )
 
     def on_redirect(self, person, at, data):
-        self.referrals[data["new_key"]] = services.redirect_referral(
+        self.referrals[data["new_key"]] = referral_services.redirect_referral(
             referral=self.referrals[data["key"]],
             user=self.users[data["user"]],
             to_structure=self.structures[data["target"]],
@@ -196,7 +199,7 @@ class ServicesWriter:
                 "last_name": person.last_name,
                 "birth_date": person.birth_date,
             }
-        services.record_first_meeting(
+        referral_services.record_first_meeting(
             referral=referral,
             user=self.users[data["user"]],
             met_on=data["day"],
@@ -205,19 +208,19 @@ class ServicesWriter:
         )
 
     def on_close(self, person, at, data):
-        services.close_referral(
+        referral_services.close_referral(
             referral=self.referrals[data["key"]], user=self.users[data["user"]], at=at
         )
 
     def on_cancel(self, person, at, data):
-        services.cancel_referral(
+        referral_services.cancel_referral(
             referral=self.referrals[data["key"]], user=self.users[data["user"]], at=at
         )
 
     # applications
 
     def on_apply(self, person, at, data):
-        self.applications[data["key"]] = services.submit_application(
+        self.applications[data["key"]] = application_services.submit_application(
             person=person,
             offer=self.offers[data["offer"]],
             user=self.users[data["user"]],
@@ -246,7 +249,7 @@ class ServicesWriter:
                 "end_reason": self.end_reasons[data["end"]["code"]],
                 "end_note": data["end"]["note"],
             }
-        services.change_application_status(
+        application_services.change_application_status(
             application=application,
             user=self.users[data["user"]],
             to_status=data["to"],
@@ -263,7 +266,7 @@ class ServicesWriter:
         participants = [(self.persons[key], attended) for key, attended in act["participants"]]
         if not participants:
             return
-        services.record_act(
+        act_services.record_act(
             structure=self.structures[act["structure"]],
             user=self.users[act["user"]],
             act_type=self.act_types[act["type"]],

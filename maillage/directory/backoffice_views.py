@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from maillage.accounts.rules import can
+from maillage.core.forms import add_service_errors
 
 from . import backoffice_selectors as selectors
 from . import inbox_selectors, services
@@ -58,7 +59,7 @@ def _save(form, save):
     try:
         save()
     except ValidationError as error:
-        form.add_error(None, error)
+        add_service_errors(form, error)
         return False
     return True
 

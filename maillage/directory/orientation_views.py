@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django_ratelimit.core import get_usage
 
 from maillage.core import hooks
+from maillage.core.forms import add_service_errors
 
 from . import orientation, orientation_selectors, selectors, services
 from .contact_forms import ContactRequestForm
@@ -140,8 +141,7 @@ def _save(form, *, structure, offer, stage, answers):
                 hook(contact_request=contact_request)
             return contact_request
     except ValidationError as error:
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
+        add_service_errors(form, error)
         return None
 
 

@@ -10,7 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from maillage.pathways.forms import StructureChoiceMixin
+from maillage.pathways.form_fields import StructureChoiceMixin
 
 from .models import Entity
 

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from maillage.core.states import move, started
-from maillage.pathways.services.common import require
+from maillage.pathways.common import require
 
 from . import readers
 from .entities import ENTITIES

@@ -19,8 +19,8 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from maillage.accounts.rules import can
 from maillage.core.exports import csv_response
-from maillage.pathways.forms import apply_errors
-from maillage.pathways.selectors import staff_structures
+from maillage.core.forms import add_service_errors
+from maillage.pathways.choices import staff_structures
 
 from . import selectors, services, template_files
 from .forms import DuplicatesForm, MappingForm, UploadForm, ValuesForm
@@ -99,7 +99,7 @@ def home(request):
                 mapping_name=form.cleaned_data.get("mapping_name", ""),
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             return redirect("imports:mapping", uuid=run.uuid)
 
@@ -175,7 +175,7 @@ def mapping(request, uuid):
             )
             run = services.start_analyse(run=run, user=request.user)
         except ValidationError as error:
-            apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             if form.name_to_save():
                 messages.success(
@@ -288,7 +288,7 @@ def duplicates(request, uuid):
                 run=run, user=request.user, decisions=form.decisions()
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Your answers about the duplicates are saved."))
             return redirect(run_url(run))
@@ -313,7 +313,7 @@ def map_values(request, uuid):
             )
             run = services.start_analyse(run=run, user=request.user)
         except ValidationError as error:
-            apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,

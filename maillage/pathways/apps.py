@@ -28,9 +28,10 @@ class PathwaysConfig(AppConfig):
         # The pathways' actions join the one rule set, and the hooks the directory offers.
         from maillage.accounts.signals import staff_member_added
 
-        from . import hooks, notifications, rules  # noqa: F401
+        from . import hooks, rules  # noqa: F401
+        from .notifications import notify
 
         # A structure's administrators hear of every member added to it (issue 13, point 4).
         staff_member_added.connect(
-            notifications.staff_member_added, dispatch_uid="pathways_staff_member_added"
+            notify.staff_member_added, dispatch_uid="pathways_staff_member_added"
         )

@@ -14,7 +14,7 @@ from rest_framework import authentication, exceptions
 from maillage.accounts.rules import forget_roles, restrict_roles_to_structure, roles_of
 
 from .models import ApiToken
-from .services.tokens import hash_key, mark_api_token_used, split_key
+from .tokens.services import hash_key, mark_api_token_used, split_key
 
 KEYWORD = "Bearer"
 

@@ -7,7 +7,7 @@ from maillage.directory.hooks import CONTACT_REQUEST_SAVED, STRUCTURE_PAGE_CONTE
 @hooks.register(CONTACT_REQUEST_SAVED)
 def refer_contact_request(*, contact_request):
     """A public contact request reaches the structure's advisors as a referral."""
-    from .services import refer_from_contact_request
+    from .referrals.services import refer_from_contact_request
 
     refer_from_contact_request(contact_request=contact_request)
 

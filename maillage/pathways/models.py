@@ -1,9 +1,10 @@
 """Pathway tracking: persons, projects, consents, applications, referrals, acts, outcomes, plans.
 
 Every row here is personal data (GDPR). Who may read what is decided by `accounts.rules` and
-the permission-filtered querysets of `pathways.selectors`; every write goes through
-`pathways.services`, which keeps the invariants that the database cannot hold by itself (state
-machines, transition logs, visibility links, optimistic locking).
+the permission-filtered querysets of `pathways.visibility`; every write goes through the
+features' services (`pathways.<feature>.services`), which keep the invariants that the
+database cannot hold by itself (state machines, transition logs, visibility links, optimistic
+locking).
 
 No history table (django-simple-history) is kept for persons on purpose: erasing a person must
 leave no copy of their name anywhere. Transitions are logged in their own tables instead.

@@ -1,7 +1,7 @@
 """Where the pathways app keeps personal data, and what an erasure does with each field.
 
 Read by `maillage.core.personal_data` (the mechanism and its vocabulary: Clear, Scrub, Keep,
-not personal), by the erasure (`services.gdpr.anonymise_person`) and by the merge.
+not personal), by the erasure (`gdpr.services.anonymise_person`) and by the merge.
 """
 
 from django.db.models import Count, Q

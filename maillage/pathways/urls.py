@@ -2,21 +2,20 @@
 
 from django.urls import path
 
-from . import (
-    act_views,
-    application_views,
-    gdpr_views,
-    notification_views,
-    referential_views,
-    referral_views,
-    token_views,
-    views,
-)
+from .acts import views as act_views
+from .applications import views as application_views
+from .gdpr import views as gdpr_views
+from .notifications import views as notification_views
+from .persons import views
+from .plans import views as plan_views
+from .referential_admin import views as referential_views
+from .referrals import views as referral_views
+from .tokens import views as token_views
 
 app_name = "pathways"
 
 urlpatterns = [
-    # --- Referrals, applications, acts (referral_views, application_views, act_views) ---------
+    # --- Referrals, applications, acts (referrals/, applications/, acts/) ------------------------
     path("orientations/", referral_views.referral_inbox, name="referral_inbox"),
     path("orientations/export.csv", referral_views.referral_inbox_csv, name="referral_inbox_csv"),
     path("personnes/<uuid:uuid>/orienter/", referral_views.referral_create, name="referral_create"),
@@ -28,28 +27,38 @@ urlpatterns = [
     ),
     path(
         "orientations/<uuid:uuid>/accepter/",
-        referral_views.referral_accept,
+        referral_views.referral_answer,
+        {"action": "accept"},
         name="referral_accept",
     ),
     path(
         "orientations/<uuid:uuid>/refuser/",
-        referral_views.referral_decline,
+        referral_views.referral_answer,
+        {"action": "decline"},
         name="referral_decline",
     ),
     path(
         "orientations/<uuid:uuid>/rediriger/",
-        referral_views.referral_redirect,
+        referral_views.referral_answer,
+        {"action": "redirect"},
         name="referral_redirect",
     ),
     path(
         "orientations/<uuid:uuid>/premier-rendez-vous/",
-        referral_views.referral_first_meeting,
+        referral_views.referral_answer,
+        {"action": "first_meeting"},
         name="referral_first_meeting",
     ),
-    path("orientations/<uuid:uuid>/cloture/", referral_views.referral_close, name="referral_close"),
+    path(
+        "orientations/<uuid:uuid>/cloture/",
+        referral_views.referral_answer,
+        {"action": "close"},
+        name="referral_close",
+    ),
     path(
         "orientations/<uuid:uuid>/annulation/",
-        referral_views.referral_cancel,
+        referral_views.referral_answer,
+        {"action": "cancel"},
         name="referral_cancel",
     ),
     path(
@@ -78,7 +87,7 @@ urlpatterns = [
         act_views.person_act_create,
         name="person_act_create",
     ),
-    # --- Home, persons, consents, notes, plan, projects, outcomes (views) ----------------------
+    # --- Home, persons, consents, notes, plan, projects, outcomes (persons/, plans/, acts/) ----
     path("", views.home, name="home"),
     path("personnes/", views.person_list, name="person_list"),
     path("personnes/export.csv", views.person_list_csv, name="person_list_csv"),
@@ -92,11 +101,11 @@ urlpatterns = [
         name="consent_withdraw",
     ),
     path("personnes/<uuid:uuid>/notes/", views.note_add, name="note_add"),
-    path("personnes/<uuid:uuid>/plan/", views.plan_edit, name="plan_edit"),
+    path("personnes/<uuid:uuid>/plan/", plan_views.plan_edit, name="plan_edit"),
     path("personnes/<uuid:uuid>/projets/", views.project_create, name="project_create"),
     path("projets/<uuid:uuid>/", views.project_edit, name="project_edit"),
-    path("personnes/<uuid:uuid>/sorties/", views.outcome_create, name="outcome_create"),
-    # --- GDPR, merge, notifications (gdpr_views, notification_views) ----------------------------
+    path("personnes/<uuid:uuid>/sorties/", act_views.outcome_create, name="outcome_create"),
+    # --- GDPR, merge, notifications (gdpr/, notifications/) -------------------------------------
     path(
         "personnes/<uuid:uuid>/donnees.json",
         gdpr_views.person_export_json,
@@ -110,14 +119,14 @@ urlpatterns = [
     path("personnes/<uuid:uuid>/effacer/", gdpr_views.person_erase, name="person_erase"),
     path("personnes/<uuid:uuid>/fusionner/", gdpr_views.person_merge, name="person_merge"),
     path("notifications/", notification_views.notifications, name="notifications"),
-    # --- API tokens (token_views) ---------------------------------------------------------------
+    # --- API tokens (tokens/) --------------------------------------------------------------------
     path("structures/<slug:slug>/jetons/", token_views.api_tokens, name="api_tokens"),
     path(
         "structures/<slug:slug>/jetons/<int:pk>/revocation/",
         token_views.api_token_revoke,
         name="api_token_revoke",
     ),
-    # --- Referentials extended by coordinators (referential_views) ------------------------------
+    # --- Referentials extended by coordinators (referential_admin/) -----------------------------
     path(
         "referentiels/<slug:slug>/",
         referential_views.referential_list,

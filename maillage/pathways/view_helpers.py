@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from maillage.accounts.rules import can
 
+from .access import log_person_access
 from .models import Person, PersonAccess
-from .services.access import log_person_access
 
 
 def person_or_403(

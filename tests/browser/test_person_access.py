@@ -8,8 +8,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from maillage.pathways import services
+from maillage.pathways.acts import services as act_services
 from maillage.pathways.models import ConsentMethod, ConsentScope, PersonAccess
+from maillage.pathways.persons import services as person_services
 from tests.factories import (
     NetworkFactory,
     OfferFactory,
@@ -40,21 +41,21 @@ def world(db):
     OfferSessionFactory(offer=starter, starts_on=timezone.localdate() + datetime.timedelta(days=7))
     intermade_advisor = StructureMembershipFactory(structure=intermade).user
     apeas_advisor = StructureMembershipFactory(structure=apeas).user
-    person = services.create_person(
+    person = person_services.create_person(
         structure=intermade,
         user=intermade_advisor,
         first_name="Camille",
         last_name="Durand",
         email="camille@exemple.test",
     )
-    services.give_consent(
+    person_services.give_consent(
         person=person,
         user=intermade_advisor,
         structure=intermade,
         scope=ConsentScope.STATISTICS,
         method=ConsentMethod.WRITTEN,
     )
-    services.record_act(
+    act_services.record_act(
         structure=intermade,
         user=intermade_advisor,
         act_type=act_type(),
@@ -62,7 +63,7 @@ def world(db):
         duration_minutes=60,
         persons=[person],
     )
-    services.add_note(
+    person_services.add_note(
         person=person, structure=intermade, user=intermade_advisor, body="Premier entretien."
     )
     return {

@@ -9,8 +9,8 @@ import pytest
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from maillage.pathways import services
 from maillage.pathways.models import ConsentMethod, ConsentScope, Referral, ReferralStatus
+from maillage.pathways.persons import services
 from tests.factories import (
     PASSWORD,
     NetworkFactory,

@@ -242,14 +242,14 @@ def test_the_bulk_path_writes_valid_data_and_is_deterministic():
     assert summary() == first
     # Ids keep working after the bulk path: the services can add rows.
     from maillage.accounts.models import StructureMembership
-    from maillage.pathways import services
+    from maillage.pathways.acts import services as act_services
     from maillage.pathways.models import ActType
 
     person = Person.objects.order_by("pk").first()
     structure = Accompaniment.objects.filter(person=person).first().structure
     user = StructureMembership.objects.filter(structure=structure).first().user
 
-    services.record_act(
+    act_services.record_act(
         structure=structure,
         user=user,
         act_type=ActType.objects.get(code="reception"),
@@ -261,23 +261,25 @@ def test_the_bulk_path_writes_valid_data_and_is_deterministic():
 
 def test_services_take_the_historical_time_of_a_transition(net):
     """`at=` lets scripts date answers and decisions in the past; the log says when."""
-    from maillage.pathways import services
+    from maillage.pathways.applications import services as application_services
+    from maillage.pathways.persons import services as person_services
+    from maillage.pathways.referrals import services as referral_services
 
     when = timezone.now() - timedelta(days=30)
-    person = services.create_person(
+    person = person_services.create_person(
         structure=net.intermade, user=net.intermade_advisor, first_name="Ana", last_name="Test"
     )
-    referral = services.refer_person(
+    referral = referral_services.refer_person(
         person=person,
         from_structure=net.intermade,
         user=net.intermade_advisor,
         to_structure=net.apeas,
         sent_at=when,
     )
-    services.accept_referral(
+    referral_services.accept_referral(
         referral=referral, user=net.apeas_advisor, at=when + timedelta(hours=2)
     )
-    services.record_first_meeting(
+    referral_services.record_first_meeting(
         referral=referral,
         user=net.apeas_advisor,
         met_on=(when + timedelta(days=3)).date(),
@@ -291,14 +293,14 @@ def test_services_take_the_historical_time_of_a_transition(net):
         (ReferralStatus.ACCEPTED, when + timedelta(hours=2)),
         (ReferralStatus.FIRST_MEETING, when + timedelta(days=3)),
     ]
-    application = services.submit_application(
+    application = application_services.submit_application(
         person=person,
         offer=net.starter,
         user=net.intermade_advisor,
         submitted_on=when.date(),
         at=when,
     )
-    services.change_application_status(
+    application_services.change_application_status(
         application=application,
         user=net.intermade_advisor,
         to_status=ApplicationStatus.NOT_SELECTED,

@@ -9,8 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from maillage.imports import services
+from maillage.pathways.common import name_key
 from maillage.pathways.models import Accompaniment, Person
-from maillage.pathways.services.common import name_key
 from tests.factories import (
     NetworkFactory,
     OfferFactory,

@@ -11,7 +11,7 @@ from django.apps import apps
 from maillage.imports.models import ImportedRow, ImportStatus
 from maillage.imports.pipeline.core import protect_key
 from maillage.pathways import models as m
-from maillage.pathways.services import update_act
+from maillage.pathways.acts.services import update_act
 from tests.imports.engine import (
     ACT_HEADER,
     PERSON_HEADER,

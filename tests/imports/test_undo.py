@@ -8,7 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from maillage.imports import selectors, services
 from maillage.imports.models import ImportedRow, ImportStatus
 from maillage.pathways import models as m
-from maillage.pathways.services import record_act, update_person
+from maillage.pathways.acts.services import record_act
+from maillage.pathways.persons.services import update_person
 from tests.factories import act_type
 from tests.imports.engine import (
     ACT_HEADER,
@@ -67,7 +68,7 @@ def test_undo_is_refused_when_a_created_row_changed_since(world):
     person(world, "D-1")
     run = commit(world, "acts", ACT_HEADER, ACTS)
     act = m.Act.objects.order_by("pk").first()
-    from maillage.pathways.services import update_act
+    from maillage.pathways.acts.services import update_act
 
     update_act(act=act, user=world.advisor, expected_version=1, notes="Complété")
     with pytest.raises(ValidationError) as refused:

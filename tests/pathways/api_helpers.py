@@ -4,8 +4,11 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from maillage.accounts.rules import forget_roles
-from maillage.pathways import services
+from maillage.pathways.acts import services as act_services
+from maillage.pathways.applications import services as application_services
 from maillage.pathways.models import OutcomeType
+from maillage.pathways.persons import services as person_services
+from maillage.pathways.referrals import services as referral_services
 from tests.factories import NetworkRoleFactory, StructureMembershipFactory, act_type
 
 ENDPOINTS = ("persons", "projects", "applications", "referrals", "acts", "outcomes")
@@ -47,14 +50,16 @@ def build_pathway(net):
     """
     advisor = net.intermade_advisor
     today = timezone.localdate()
-    person = services.create_person(
+    person = person_services.create_person(
         structure=net.intermade, user=advisor, first_name="Camille", last_name="Durand"
     )
-    project = services.create_project(
+    project = person_services.create_project(
         structure=net.intermade, user=advisor, persons=[person], title="Épicerie solidaire"
     )
-    application = services.submit_application(person=person, offer=net.starter, user=advisor)
-    act = services.record_act(
+    application = application_services.submit_application(
+        person=person, offer=net.starter, user=advisor
+    )
+    act = act_services.record_act(
         structure=net.intermade,
         user=advisor,
         act_type=act_type(),
@@ -62,7 +67,7 @@ def build_pathway(net):
         duration_minutes=60,
         persons=[person],
     )
-    outcome = services.record_outcome(
+    outcome = act_services.record_outcome(
         person=person,
         structure=net.intermade,
         user=advisor,
@@ -71,7 +76,7 @@ def build_pathway(net):
     )
     # Sent to a third structure, so that APEAS has no referral about Camille.
     other = StructureMembershipFactory(structure__name="Place", structure__networks=[net.network])
-    referral = services.refer_person(
+    referral = referral_services.refer_person(
         person=person, from_structure=net.intermade, user=advisor, to_structure=other.structure
     )
     net.person = person

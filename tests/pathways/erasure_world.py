@@ -32,7 +32,9 @@ from maillage.accounts.rules import forget_roles
 from maillage.core.text import normalise
 from maillage.directory import contact_forms
 from maillage.imports import services as import_services
-from maillage.pathways import services
+from maillage.pathways.acts import services as act_services
+from maillage.pathways.applications import services as application_services
+from maillage.pathways.gdpr import services as gdpr_services
 from maillage.pathways.models import (
     ApplicationStatus,
     ConsentMethod,
@@ -41,6 +43,9 @@ from maillage.pathways.models import (
     OutcomeType,
     Person,
 )
+from maillage.pathways.persons import services as person_services
+from maillage.pathways.plans import services as plan_services
+from maillage.pathways.referrals import services as referral_services
 from tests.factories import StructureMembershipFactory, act_type
 from tests.imports.files import csv_bytes, xlsx_bytes
 
@@ -134,11 +139,11 @@ def _by_public_form(client, net) -> Person:
     )
     assert response.status_code == 302, response.content
     referral = Person.objects.get(email=who.email).referrals.get()
-    services.record_first_meeting(
+    referral_services.record_first_meeting(
         referral=referral, user=net.intermade_advisor, met_on=timezone.localdate()
     )
     person = Person.objects.get(email=who.email)
-    return services.update_person(
+    return person_services.update_person(
         person=person,
         user=net.intermade_advisor,
         expected_version=person.version,
@@ -226,7 +231,7 @@ def _records(net, persons: dict, bob: Person) -> None:
     user = net.intermade_advisor
     zephyrine, anatole, ombeline, mael = (persons[who] for who in EVERYONE)
     for who, person in persons.items():
-        services.add_note(
+        person_services.add_note(
             person=person,
             structure=net.intermade,
             user=user,
@@ -238,13 +243,13 @@ def _records(net, persons: dict, bob: Person) -> None:
         )
         # A right-of-access export their legal representative asked for (the access log keeps
         # the representative's name: here a relative bearing theirs).
-        services.export_person_data(
+        gdpr_services.export_person_data(
             person=person,
             user=user,
             requested_by="legal_representative",
             requester_name=f"{who.first} {who.last} (tutrice)",
         )
-        services.record_act(
+        act_services.record_act(
             structure=net.intermade,
             user=user,
             act_type=act_type(),
@@ -254,7 +259,7 @@ def _records(net, persons: dict, bob: Person) -> None:
             title=f"Entretien avec {normalise(who.first)}",
             notes=f"{who.first} {who.last} ({who.birth.isoformat()}) a un projet solide.",
         )
-    services.record_act(
+    act_services.record_act(
         structure=net.intermade,
         user=user,
         act_type=act_type("collective_workshop"),
@@ -267,7 +272,7 @@ def _records(net, persons: dict, bob: Person) -> None:
             f"{BOB} aussi."
         ),
     )
-    project = services.create_project(
+    project = person_services.create_project(
         structure=net.intermade,
         user=user,
         persons=[zephyrine, ombeline, bob],
@@ -275,7 +280,7 @@ def _records(net, persons: dict, bob: Person) -> None:
         kind="collective",
         description=f"Porté par Zéphyrine, Ombeline et {BOB}; joindre {OMBELINE.phone}.",
     )
-    services.give_consent(
+    person_services.give_consent(
         person=zephyrine,
         user=user,
         structure=net.intermade,
@@ -283,7 +288,7 @@ def _records(net, persons: dict, bob: Person) -> None:
         method=ConsentMethod.WRITTEN,
         proof=f"Formulaire signé par {ZEPHYRINE.first} {ZEPHYRINE.last}",
     )
-    referral = services.refer_person(
+    referral = referral_services.refer_person(
         person=zephyrine,
         from_structure=net.intermade,
         user=user,
@@ -293,22 +298,22 @@ def _records(net, persons: dict, bob: Person) -> None:
         shared_info=f"Écrire à {ZEPHYRINE.email}",
         project=project,
     )
-    services.decline_referral(
+    referral_services.decline_referral(
         referral=referral,
         user=net.apeas_advisor,
         reason=DeclineReason.objects.get(code="other"),
         note=f"{ZEPHYRINE.last} préfère attendre.",
     )
-    application = services.submit_application(
+    application = application_services.submit_application(
         person=anatole, offer=net.starter, user=user, session=net.starter_session
     )
-    services.change_application_status(
+    application_services.change_application_status(
         application=application,
         user=user,
         to_status=ApplicationStatus.UNDER_REVIEW,
         note=f"Dossier de M. {ANATOLE.last.upper()} complet.",
     )
-    services.record_outcome(
+    act_services.record_outcome(
         person=ombeline,
         structure=net.intermade,
         user=user,
@@ -317,7 +322,7 @@ def _records(net, persons: dict, bob: Person) -> None:
         details=f"Activité créée par {OMBELINE.first} {OMBELINE.last}.",
         project=project,
     )
-    services.save_plan(
+    plan_services.save_plan(
         person=mael,
         user=user,
         structure=net.intermade,
@@ -343,7 +348,7 @@ def build(net, client) -> World:
     persons = {ZEPHYRINE: _by_public_form(client, net), ANATOLE: _by_page(client, net)}
     persons[OMBELINE] = _by_api(net)
     persons[MAEL], refused = _by_import(net)
-    bob = services.create_person(
+    bob = person_services.create_person(
         structure=net.intermade, user=net.intermade_advisor, first_name="Bob", last_name="Marchand"
     )
     _records(net, persons, bob)
@@ -356,7 +361,7 @@ def build(net, client) -> World:
 
 def erase_everyone(world: World) -> None:
     for person in world.persons.values():
-        services.anonymise_person(person=person, user=world.admin, reason="Demande écrite")
+        gdpr_services.anonymise_person(person=person, user=world.admin, reason="Demande écrite")
 
 
 # --- Dumps ---------------------------------------------------------------------------------------

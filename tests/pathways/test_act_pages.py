@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from maillage.pathways import services
+from maillage.pathways.applications import services as application_services
 from maillage.pathways.models import Act, ActParticipant, PersonAccess
+from maillage.pathways.persons import services as person_services
 from tests.factories import NetworkRoleFactory, act_type
 from tests.utils import page_text
 
@@ -15,7 +16,7 @@ pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
 
 
 def new_person(net, first_name="Camille", last_name="Durand"):
-    return services.create_person(
+    return person_services.create_person(
         structure=net.intermade,
         user=net.intermade_advisor,
         first_name=first_name,
@@ -93,7 +94,7 @@ def test_an_act_for_a_person_one_may_not_see_is_refused(net, login):
 def test_a_collective_workshop_is_recorded_once_with_who_came(net, login):
     applicants = [new_person(net, first_name=name) for name in ("Alix", "Bastien", "Chloé")]
     for person in applicants:
-        services.submit_application(
+        application_services.submit_application(
             person=person,
             offer=net.starter,
             session=net.starter_session,
@@ -145,7 +146,7 @@ def test_a_collective_act_without_anyone_ticked_is_refused(net, login):
 
 
 def test_a_person_of_another_structure_cannot_be_ticked(net, login):
-    stranger = services.create_person(
+    stranger = person_services.create_person(
         structure=net.apeas, user=net.apeas_advisor, first_name="Inconnue", last_name="Ailleurs"
     )
     client = login(net.intermade_advisor)

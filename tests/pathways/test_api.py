@@ -8,7 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from maillage.pathways import services
+from maillage.pathways.acts import services as act_services
+from maillage.pathways.applications import services as application_services
 from maillage.pathways.models import (
     ApiToken,
     ConsentMethod,
@@ -17,6 +18,9 @@ from maillage.pathways.models import (
     Person,
     PersonAccess,
 )
+from maillage.pathways.persons import services as person_services
+from maillage.pathways.referrals import services as referral_services
+from maillage.pathways.tokens import services as token_services
 from tests.factories import StructureMembershipFactory, act_type
 from tests.pathways.api_helpers import (
     ENDPOINTS,
@@ -39,7 +43,7 @@ def pathway(net):
 def new_token(net, structure=None, user=None):
     structure = structure or net.intermade
     user = user or net.intermade_admin
-    token, raw_key = services.create_api_token(structure=structure, user=user, name="CRM")
+    token, raw_key = token_services.create_api_token(structure=structure, user=user, name="CRM")
     return token, raw_key
 
 
@@ -177,19 +181,21 @@ def add_history(net, count):
 def add_person_with_history(net, number):
     advisor = net.intermade_advisor
     today = timezone.localdate()
-    person = services.create_person(
+    person = person_services.create_person(
         structure=net.intermade, user=advisor, first_name="Alex", last_name=f"Martin {number}"
     )
-    services.give_consent(
+    person_services.give_consent(
         person=person,
         user=advisor,
         structure=net.intermade,
         scope=ConsentScope.NETWORK_SHARING,
         method=ConsentMethod.WRITTEN,
     )
-    services.create_project(structure=net.intermade, user=advisor, persons=[person], title="P")
-    services.submit_application(person=person, offer=net.starter, user=advisor)
-    services.record_act(
+    person_services.create_project(
+        structure=net.intermade, user=advisor, persons=[person], title="P"
+    )
+    application_services.submit_application(person=person, offer=net.starter, user=advisor)
+    act_services.record_act(
         structure=net.intermade,
         user=advisor,
         act_type=act_type("collective_workshop"),
@@ -197,14 +203,14 @@ def add_person_with_history(net, number):
         duration_minutes=90,
         persons=[person, net.person],
     )
-    services.record_outcome(
+    act_services.record_outcome(
         person=person,
         structure=net.intermade,
         user=advisor,
         outcome_type=OutcomeType.objects.get(code="training"),
         occurred_on=today,
     )
-    services.refer_person(
+    referral_services.refer_person(
         person=person, from_structure=net.intermade, user=advisor, to_structure=net.apeas
     )
 
@@ -234,7 +240,7 @@ def test_lists_run_the_same_queries_for_few_or_many_rows(pathway, endpoint):
 
 
 def test_a_referral_without_consent_keeps_the_person_anonymous_to_the_receiver(pathway):
-    referral = services.refer_person(
+    referral = referral_services.refer_person(
         person=pathway.person,
         from_structure=pathway.intermade,
         user=pathway.intermade_advisor,
@@ -317,7 +323,7 @@ def test_a_key_with_a_known_prefix_and_a_wrong_secret_is_refused(pathway):
 
 def test_a_revoked_token_is_refused(pathway):
     token, raw_key = new_token(pathway)
-    services.revoke_api_token(token=token, user=pathway.intermade_admin)
+    token_services.revoke_api_token(token=token, user=pathway.intermade_admin)
     response = token_client(raw_key).get(url("persons"))
     assert response.status_code == 401
     assert "révoquée" in response.json()["detail"]
@@ -333,7 +339,7 @@ def test_a_token_is_limited_to_its_structure(pathway):
     """Its author also works for APEAS; the Intermade token sees and acts for Intermade only."""
     author = pathway.intermade_admin
     StructureMembershipFactory(user=author, structure=pathway.apeas)
-    apeas_person = services.create_person(
+    apeas_person = person_services.create_person(
         structure=pathway.apeas, user=pathway.apeas_advisor, first_name="Lou", last_name="Petit"
     )
     raw_key = new_token(pathway, user=author)[1]

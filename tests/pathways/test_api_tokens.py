@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from maillage.pathways import services
 from maillage.pathways.models import ApiToken
-from maillage.pathways.services.tokens import hash_key
+from maillage.pathways.tokens import services
+from maillage.pathways.tokens.services import hash_key
 from tests.factories import NetworkRoleFactory, StructureMembershipFactory
 from tests.pathways.api_helpers import token_client, url
 

@@ -7,7 +7,6 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from maillage.pathways import services
 from maillage.pathways.models import (
     Act,
     Application,
@@ -19,6 +18,8 @@ from maillage.pathways.models import (
     Referral,
     ReferralStatus,
 )
+from maillage.pathways.persons import services as person_services
+from maillage.pathways.referrals import services as referral_services
 from tests.factories import StructureMembershipFactory
 from tests.pathways.api_helpers import (
     build_pathway,
@@ -39,7 +40,7 @@ TOMORROW = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
 
 
 def share(net, person):
-    services.give_consent(
+    person_services.give_consent(
         person=person,
         user=net.intermade_advisor,
         structure=net.intermade,
@@ -115,7 +116,7 @@ def test_future_outcomes_are_refused(pathway):
 
 def test_a_collective_act_keeps_its_attendance_list(pathway):
     client = client_for(pathway.intermade_advisor)
-    other = services.create_person(
+    other = person_services.create_person(
         structure=pathway.intermade,
         user=pathway.intermade_advisor,
         first_name="Lou",
@@ -144,7 +145,7 @@ def test_a_collective_act_keeps_its_attendance_list(pathway):
 def test_acts_of_another_structure_show_without_their_notes(pathway):
     """Camille shares with the network and is referred to APEAS: APEAS sees Intermade's acts."""
     share(pathway, pathway.person)
-    services.refer_person(
+    referral_services.refer_person(
         person=pathway.person,
         from_structure=pathway.intermade,
         user=pathway.intermade_advisor,
@@ -216,7 +217,7 @@ def test_invalid_transitions_and_unknown_statuses_are_400(pathway):
 
 def test_only_the_offering_structure_decides(pathway):
     share(pathway, pathway.person)
-    services.refer_person(
+    referral_services.refer_person(
         person=pathway.person,
         from_structure=pathway.intermade,
         user=pathway.intermade_advisor,
@@ -371,11 +372,11 @@ def test_projects_are_updated_with_locking_too(pathway):
 
 
 def test_collective_projects_list_only_the_persons_the_caller_sees(pathway):
-    apeas_person = services.create_person(
+    apeas_person = person_services.create_person(
         structure=pathway.apeas, user=pathway.apeas_advisor, first_name="Lou", last_name="Petit"
     )
     share(pathway, pathway.person)
-    services.refer_person(
+    referral_services.refer_person(
         person=pathway.person,
         from_structure=pathway.intermade,
         user=pathway.intermade_advisor,

@@ -4,7 +4,7 @@
 import pytest
 from django.urls import reverse
 
-from maillage.pathways import services
+from maillage.pathways.applications import services as application_services
 from maillage.pathways.models import (
     Application,
     ApplicationStatus,
@@ -13,6 +13,7 @@ from maillage.pathways.models import (
     PersonAccess,
     Referral,
 )
+from maillage.pathways.persons import services as person_services
 from tests.factories import NetworkRoleFactory, OfferSessionFactory
 from tests.utils import page_text
 
@@ -20,7 +21,7 @@ pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
 
 
 def new_person(net, first_name="Camille", last_name="Durand"):
-    return services.create_person(
+    return person_services.create_person(
         structure=net.intermade,
         user=net.intermade_advisor,
         first_name=first_name,
@@ -29,7 +30,7 @@ def new_person(net, first_name="Camille", last_name="Durand"):
 
 
 def apply(net, person=None, session=None):
-    return services.submit_application(
+    return application_services.submit_application(
         person=person or new_person(net),
         offer=net.starter,
         session=session or net.starter_session,
@@ -267,7 +268,7 @@ def test_the_application_pages_cost_a_bounded_number_of_queries(
 ):
     application = apply(net)
     for status in ("under_review", "waitlisted", "selected", "in_progress"):
-        application = services.change_application_status(
+        application = application_services.change_application_status(
             application=application, user=net.intermade_advisor, to_status=status
         )
     client = login(net.intermade_advisor)

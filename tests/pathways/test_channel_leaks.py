@@ -26,6 +26,8 @@ from maillage.pathways.models import (
     ReferralOrigin,
     ReferralStatus,
 )
+from maillage.pathways.persons.selectors import persons_export
+from maillage.pathways.referrals.selectors import referral_inbox_export
 from tests.factories import OfferFactory, PersonFactory, StructureFactory, act_type
 from tests.pathways.api_helpers import client_for, url, uuids
 
@@ -295,6 +297,34 @@ def test_the_referral_inbox_csv_logs_each_person_it_names(
     assert "Nommée1" in text and "Anonyme" not in text
     logged = PersonAccess.objects.filter(channel="export", granted=True, user=net.apeas_advisor)
     assert sorted(logged.values_list("person_id", flat=True)) == sorted(p.pk for p in named)
+
+
+def test_the_export_selectors_log_each_person_they_name(net):
+    """The rows of the referral inbox's file and of the person list's file log their reads
+    themselves (issue 14): whatever serves them, each person named is in the access log."""
+    now = timezone.now()
+    named = PersonFactory(first_name="Nommée", sharing=True)
+    anonymous = PersonFactory(first_name="Anonyme")
+    for person, shares in ((named, True), (anonymous, False)):
+        Referral.objects.create(
+            person=person,
+            from_structure=net.intermade,
+            to_structure=net.apeas,
+            shares_person_data=shares,
+            status=ReferralStatus.SENT,
+            sent_at=now,
+            status_changed_at=now,
+        )
+    rows = referral_inbox_export(net.apeas_advisor)
+    assert {row.person_id for row in rows if row.shows_person} == {named.pk}
+    logged = PersonAccess.objects.filter(channel="export", granted=True, user=net.apeas_advisor)
+    assert list(logged.values_list("person_id", flat=True)) == [named.pk]
+
+    own = PersonFactory(accompanied_by=[net.intermade])
+    exported = persons_export(net.intermade_advisor)
+    assert own in exported
+    logged = PersonAccess.objects.filter(channel="export", granted=True, user=net.intermade_advisor)
+    assert sorted(logged.values_list("person_id", flat=True)) == sorted(p.pk for p in exported)
 
 
 def test_every_referral_the_person_page_lists_opens(net, login):

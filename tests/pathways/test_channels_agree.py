@@ -38,7 +38,7 @@ from maillage.pathways.models import (
     ReferralOrigin,
     ReferralStatus,
 )
-from maillage.pathways.selectors import notes_visible_to
+from maillage.pathways.visibility import notes_visible_to
 from tests.factories import (
     NetworkFactory,
     NetworkRoleFactory,

@@ -6,9 +6,9 @@ import threading
 import pytest
 from django.db import connection
 
-from maillage.pathways import services
+from maillage.pathways.common import StaleRecordError
 from maillage.pathways.models import DeclineReason, Referral, ReferralStatus
-from maillage.pathways.services.common import StaleRecordError
+from maillage.pathways.referrals import services
 from tests.factories import NetworkFactory, PersonFactory, StructureFactory
 from tests.factories import StructureMembershipFactory as Member
 

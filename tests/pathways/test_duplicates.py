@@ -5,9 +5,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from maillage.pathways import services
 from maillage.pathways.models import ConsentMethod, ConsentScope, Person
-from maillage.pathways.selectors import probable_duplicates, within_one_edit
+from maillage.pathways.persons import services
+from maillage.pathways.persons.selectors import probable_duplicates, within_one_edit
 
 pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
 

@@ -110,7 +110,7 @@ def test_a_pending_import_whose_file_alone_names_the_person_loses_its_file(
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from maillage.imports import services as import_services
-    from maillage.pathways import services
+    from maillage.pathways.gdpr import services as gdpr_services
     from tests.factories import PersonFactory, StructureMembershipFactory
     from tests.imports.files import csv_bytes, ods_bytes, xlsx_bytes
 
@@ -132,7 +132,7 @@ def test_a_pending_import_whose_file_alone_names_the_person_loses_its_file(
     assert run.file and not run.errors
     admin = StructureMembershipFactory(structure=net.intermade, admin=True).user
     with django_capture_on_commit_callbacks(execute=True):
-        services.anonymise_person(person=person, user=admin, reason="Demande")
+        gdpr_services.anonymise_person(person=person, user=admin, reason="Demande")
     run.refresh_from_db()
     assert not run.file and run.status == "failed"
     assert [p for p in media.rglob("*") if p.is_file()] == []
@@ -144,7 +144,7 @@ def test_an_import_that_never_named_the_person_keeps_its_file(
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from maillage.imports import services as import_services
-    from maillage.pathways import services
+    from maillage.pathways.gdpr import services as gdpr_services
     from tests.factories import PersonFactory, StructureMembershipFactory
     from tests.imports.files import csv_bytes
 
@@ -161,7 +161,7 @@ def test_an_import_that_never_named_the_person_keeps_its_file(
     )
     admin = StructureMembershipFactory(structure=net.intermade, admin=True).user
     with django_capture_on_commit_callbacks(execute=True):
-        services.anonymise_person(person=person, user=admin, reason="Demande")
+        gdpr_services.anonymise_person(person=person, user=admin, reason="Demande")
     run.refresh_from_db()
     assert run.file and run.status == "uploaded"
 
@@ -218,7 +218,9 @@ def test_the_import_keys_of_a_record_merged_into_the_person_go_too(
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from maillage.imports import services as import_services
-    from maillage.pathways import services
+    from maillage.pathways.gdpr import merge
+    from maillage.pathways.gdpr import services as gdpr_services
+    from maillage.pathways.persons import services as person_services
     from tests.factories import StructureMembershipFactory
     from tests.imports.files import csv_bytes
 
@@ -232,14 +234,12 @@ def test_the_import_keys_of_a_record_merged_into_the_person_go_too(
     )
     import_services.commit(run=run, user=advisor)
     key = ImportedRow.objects.get(entity="persons")
-    keep = services.create_person(
+    keep = person_services.create_person(
         structure=net.intermade, user=advisor, first_name=who.first, last_name=who.last
     )
     with django_capture_on_commit_callbacks(execute=True):
-        services.merge_persons(
-            keep=keep, duplicate=Person.objects.get(pk=key.object_id), user=advisor
-        )
+        merge.merge_persons(keep=keep, duplicate=Person.objects.get(pk=key.object_id), user=advisor)
         admin = StructureMembershipFactory(structure=net.intermade, admin=True).user
-        services.anonymise_person(person=keep, user=admin, reason="Demande")
+        gdpr_services.anonymise_person(person=keep, user=admin, reason="Demande")
     key.refresh_from_db()
     assert key.key.startswith("erased:")

@@ -16,7 +16,10 @@ from django.utils import timezone
 
 from maillage.accounts.rules import forget_roles
 from maillage.directory.models import ContactRequest
-from maillage.pathways import services
+from maillage.pathways.acts import services as act_services
+from maillage.pathways.applications import services as application_services
+from maillage.pathways.gdpr import services as gdpr_services
+from maillage.pathways.gdpr.services import ANONYMISED_FIRST_NAME, ANONYMISED_LAST_NAME
 from maillage.pathways.models import (
     Act,
     ActParticipant,
@@ -32,7 +35,9 @@ from maillage.pathways.models import (
     PersonNote,
     Referral,
 )
-from maillage.pathways.services.gdpr import ANONYMISED_FIRST_NAME, ANONYMISED_LAST_NAME
+from maillage.pathways.persons import services as person_services
+from maillage.pathways.plans import services as plan_services
+from maillage.pathways.referrals import services as referral_services
 from tests.factories import (
     ContactRequestFactory,
     NetworkRoleFactory,
@@ -67,15 +72,15 @@ def build_history(net):
         message=f"Bonjour, je suis {FIRST} {LAST}, rappelez-moi au {PHONE}.",
         answers={"progress": "idea", "place": "Quillardet-sur-Mer"},
     )
-    referral_in = services.refer_from_contact_request(contact_request=contact)
+    referral_in = referral_services.refer_from_contact_request(contact_request=contact)
     person = referral_in.person
-    services.record_first_meeting(referral=referral_in, user=user, met_on=today())
+    referral_services.record_first_meeting(referral=referral_in, user=user, met_on=today())
     person.refresh_from_db()
-    person = services.update_person(
+    person = person_services.update_person(
         person=person, user=user, expected_version=person.version, birth_date=BIRTH, gender="female"
     )
     for scope in (ConsentScope.NETWORK_SHARING, ConsentScope.STATISTICS):
-        services.give_consent(
+        person_services.give_consent(
             person=person,
             user=user,
             structure=net.intermade,
@@ -83,17 +88,17 @@ def build_history(net):
             method=ConsentMethod.WRITTEN,
             proof=f"Formulaire signé par {FIRST} {LAST}",
         )
-    project = services.create_project(
+    project = person_services.create_project(
         structure=net.intermade,
         user=user,
         persons=[person],
         title=f"Épicerie de {FIRST}",
         description=f"{FIRST} veut ouvrir une épicerie, joignable au {PHONE}.",
     )
-    other = services.create_person(
+    other = person_services.create_person(
         structure=net.intermade, user=user, first_name="Bob", last_name="Marchand"
     )
-    services.record_act(
+    act_services.record_act(
         structure=net.intermade,
         user=user,
         act_type=act_type(),
@@ -103,7 +108,7 @@ def build_history(net):
         title=f"Entretien {FIRST}",
         notes=f"{FIRST} {LAST} a un projet solide.",
     )
-    services.record_act(
+    act_services.record_act(
         structure=net.intermade,
         user=user,
         act_type=act_type("collective_workshop"),
@@ -113,16 +118,16 @@ def build_history(net):
         title="Atelier modèle économique",
         notes=f"{FIRST} et Bob ont présenté leurs projets.",
     )
-    application = services.submit_application(
+    application = application_services.submit_application(
         person=person, offer=net.starter, user=user, session=net.starter_session, project=project
     )
-    services.change_application_status(
+    application_services.change_application_status(
         application=application,
         user=user,
         to_status=ApplicationStatus.UNDER_REVIEW,
         note=f"Dossier de {FIRST} {LAST} complet.",
     )
-    referral = services.refer_person(
+    referral = referral_services.refer_person(
         person=person,
         from_structure=net.intermade,
         user=user,
@@ -131,13 +136,13 @@ def build_history(net):
         reason=f"{FIRST} cherche un collectif.",
         shared_info=f"Écrire à {EMAIL}",
     )
-    services.decline_referral(
+    referral_services.decline_referral(
         referral=referral,
         user=net.apeas_advisor,
         reason=DeclineReason.objects.get(code="other"),
         note=f"{LAST} préfère attendre.",
     )
-    services.record_outcome(
+    act_services.record_outcome(
         person=person,
         structure=net.intermade,
         user=user,
@@ -146,14 +151,14 @@ def build_history(net):
         details=f"Épicerie ouverte par {FIRST} {LAST}.",
         project=project,
     )
-    services.add_note(
+    person_services.add_note(
         person=person,
         structure=net.intermade,
         user=user,
         body=f"{FIRST} {LAST}, née le {BIRTH:%d/%m/%Y}, {EMAIL}.",
         is_shared=True,
     )
-    services.save_plan(
+    plan_services.save_plan(
         person=person,
         user=user,
         structure=net.intermade,
@@ -240,7 +245,7 @@ def test_after_erasure_the_identity_is_nowhere_and_every_count_is_unchanged(
     before = counts()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.anonymise_person(person=person, user=admin, reason="Demande de la personne")
+        gdpr_services.anonymise_person(person=person, user=admin, reason="Demande de la personne")
 
     assert where_found(NEEDLES) == []
     assert counts() == before
@@ -263,7 +268,7 @@ def test_erasure_keeps_the_departement_of_the_commune(net):
     commune.save()
     person = PersonFactory(commune=commune, accompanied_by=[net.intermade])
     admin = StructureMembershipFactory(structure=net.intermade, admin=True).user
-    services.anonymise_person(person=person, user=admin, reason="Demande")
+    gdpr_services.anonymise_person(person=person, user=admin, reason="Demande")
     person.refresh_from_db()
     assert person.commune == departement
 
@@ -271,10 +276,10 @@ def test_erasure_keeps_the_departement_of_the_commune(net):
 def test_only_an_administrator_of_an_accompanying_structure_may_erase(net):
     person = PersonFactory(accompanied_by=[net.intermade])
     with pytest.raises(PermissionDenied):
-        services.anonymise_person(person=person, user=net.intermade_advisor, reason="Demande")
+        gdpr_services.anonymise_person(person=person, user=net.intermade_advisor, reason="Demande")
     apeas_admin = StructureMembershipFactory(structure=net.apeas, admin=True).user
     with pytest.raises(PermissionDenied):
-        services.anonymise_person(person=person, user=apeas_admin, reason="Demande")
+        gdpr_services.anonymise_person(person=person, user=apeas_admin, reason="Demande")
     assert not Person.objects.get(pk=person.pk).is_anonymised
 
 

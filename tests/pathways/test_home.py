@@ -6,7 +6,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from maillage.pathways import services
 from maillage.pathways.models import (
     ConsentMethod,
     ConsentScope,
@@ -15,6 +14,8 @@ from maillage.pathways.models import (
     Person,
     ReferralStatus,
 )
+from maillage.pathways.persons import services as person_services
+from maillage.pathways.referrals import services as referral_services
 from tests.factories import NetworkRoleFactory, OfferSessionFactory
 from tests.pathways.person_history import add_caseload, count_queries
 
@@ -45,7 +46,7 @@ def test_anonymous_visitors_are_sent_to_the_login(client):
 
 
 def _person(net, first_name, **extra):
-    return services.create_person(
+    return person_services.create_person(
         structure=net.intermade,
         user=net.intermade_advisor,
         first_name=first_name,
@@ -59,34 +60,34 @@ def test_the_home_shows_each_block_with_its_counts(net, login):
     other = _person(net, "Sacha")
     other.accompaniments.update(referent=None)  # followed by a colleague's structure, no referent
     # A person referred by APEAS, with consent, waiting for our answer.
-    theirs = services.create_person(
+    theirs = person_services.create_person(
         structure=net.apeas, user=net.apeas_advisor, first_name="Noa", last_name="Petit"
     )
-    services.give_consent(
+    person_services.give_consent(
         person=theirs,
         user=net.apeas_advisor,
         structure=net.apeas,
         scope=ConsentScope.NETWORK_SHARING,
         method=ConsentMethod.WRITTEN,
     )
-    services.refer_person(
+    referral_services.refer_person(
         person=theirs, from_structure=net.apeas, user=net.apeas_advisor, to_structure=net.intermade
     )
     # A referral we sent, accepted by APEAS: the closed loop.
-    services.give_consent(
+    person_services.give_consent(
         person=mine,
         user=net.intermade_advisor,
         structure=net.intermade,
         scope=ConsentScope.NETWORK_SHARING,
         method=ConsentMethod.ORAL,
     )
-    sent = services.refer_person(
+    sent = referral_services.refer_person(
         person=mine,
         from_structure=net.intermade,
         user=net.intermade_advisor,
         to_structure=net.apeas,
     )
-    services.accept_referral(referral=sent, user=net.apeas_advisor)
+    referral_services.accept_referral(referral=sent, user=net.apeas_advisor)
     # A person with no act for 100 days.
     quiet = _person(net, "Lou")
     Person.objects.filter(pk=quiet.pk).update(

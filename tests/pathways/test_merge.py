@@ -8,7 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from maillage.pathways import services
+from maillage.pathways.acts import services as act_services
+from maillage.pathways.applications import services as application_services
+from maillage.pathways.gdpr import merge
 from maillage.pathways.models import (
     Accompaniment,
     ActParticipant,
@@ -25,13 +27,16 @@ from maillage.pathways.models import (
     Project,
     Referral,
 )
+from maillage.pathways.persons import services as person_services
+from maillage.pathways.plans import services as plan_services
+from maillage.pathways.referrals import services as referral_services
 from tests.factories import PersonFactory, act_type
 
 pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
 
 
 def consent(net, person, scope):
-    return services.give_consent(
+    return person_services.give_consent(
         person=person,
         user=net.intermade_advisor,
         structure=net.intermade,
@@ -42,12 +47,16 @@ def consent(net, person, scope):
 
 def history(net, person, *, title: str, day: datetime.date):
     user = net.intermade_advisor
-    services.add_note(person=person, structure=net.intermade, user=user, body=f"Note {title}")
-    project = services.create_project(
+    person_services.add_note(
+        person=person, structure=net.intermade, user=user, body=f"Note {title}"
+    )
+    project = person_services.create_project(
         structure=net.intermade, user=user, persons=[person], title=f"Projet {title}"
     )
-    services.submit_application(person=person, offer=net.starter, user=user, submitted_on=day)
-    services.record_act(
+    application_services.submit_application(
+        person=person, offer=net.starter, user=user, submitted_on=day
+    )
+    act_services.record_act(
         structure=net.intermade,
         user=user,
         act_type=act_type(),
@@ -55,7 +64,7 @@ def history(net, person, *, title: str, day: datetime.date):
         duration_minutes=45,
         persons=[person],
     )
-    services.record_outcome(
+    act_services.record_outcome(
         person=person,
         structure=net.intermade,
         user=user,
@@ -63,7 +72,7 @@ def history(net, person, *, title: str, day: datetime.date):
         occurred_on=day,
         project=project,
     )
-    services.save_plan(
+    plan_services.save_plan(
         person=person,
         user=user,
         structure=net.intermade,
@@ -76,10 +85,10 @@ def history(net, person, *, title: str, day: datetime.date):
 @pytest.fixture
 def pair(net):
     user = net.intermade_advisor
-    keep = services.create_person(
+    keep = person_services.create_person(
         structure=net.intermade, user=user, first_name="Camille", last_name="Durand"
     )
-    duplicate = services.create_person(
+    duplicate = person_services.create_person(
         structure=net.intermade,
         user=user,
         first_name="Camille",
@@ -97,7 +106,7 @@ def pair(net):
     consent(net, duplicate, ConsentScope.NETWORK_SHARING)
     consent(net, duplicate, ConsentScope.STATISTICS)
     # A collective act and a collective project with both records.
-    services.record_act(
+    act_services.record_act(
         structure=net.intermade,
         user=user,
         act_type=act_type("collective_workshop"),
@@ -106,14 +115,14 @@ def pair(net):
         persons=[keep, duplicate],
         absent={keep.pk},
     )
-    services.create_project(
+    person_services.create_project(
         structure=net.intermade,
         user=user,
         persons=[keep, duplicate],
         title="Coopérative",
         kind="collective",
     )
-    services.refer_person(
+    referral_services.refer_person(
         person=duplicate,
         from_structure=net.intermade,
         user=user,
@@ -144,7 +153,7 @@ def test_merge_moves_everything_and_loses_nothing(net, pair):
     a, b = rows_of(keep), rows_of(duplicate)
     latest = duplicate.last_activity_on
 
-    services.merge_persons(keep=keep, duplicate=duplicate, user=net.intermade_advisor)
+    merge.merge_persons(keep=keep, duplicate=duplicate, user=net.intermade_advisor)
 
     after = rows_of(keep)
     for name in ("applications", "referrals", "outcomes", "notes", "consents", "plan_steps"):
@@ -182,8 +191,8 @@ def test_merge_moves_everything_and_loses_nothing(net, pair):
 
 def test_the_duplicate_no_longer_shows_in_lists(net, pair):
     keep, duplicate = pair
-    services.merge_persons(keep=keep, duplicate=duplicate, user=net.intermade_advisor)
-    from maillage.pathways.selectors import persons_visible_to
+    merge.merge_persons(keep=keep, duplicate=duplicate, user=net.intermade_advisor)
+    from maillage.pathways.visibility import persons_visible_to
 
     assert list(persons_visible_to(net.intermade_advisor).filter(last_name__startswith="D")) == [
         keep
@@ -194,9 +203,9 @@ def test_merge_refuses_a_record_the_user_may_not_change(net):
     keep = PersonFactory(accompanied_by=[net.intermade])
     elsewhere = PersonFactory(accompanied_by=[net.apeas])
     with pytest.raises(PermissionDenied):
-        services.merge_persons(keep=keep, duplicate=elsewhere, user=net.intermade_advisor)
+        merge.merge_persons(keep=keep, duplicate=elsewhere, user=net.intermade_advisor)
     with pytest.raises(ValidationError):
-        services.merge_persons(keep=keep, duplicate=keep, user=net.intermade_advisor)
+        merge.merge_persons(keep=keep, duplicate=keep, user=net.intermade_advisor)
     assert Person.objects.get(pk=elsewhere.pk).merged_into is None
 
 

@@ -10,7 +10,6 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from maillage.pathways import services
 from maillage.pathways.models import (
     ConsentMethod,
     ConsentScope,
@@ -19,6 +18,9 @@ from maillage.pathways.models import (
     Referral,
     ReferralStatus,
 )
+from maillage.pathways.notifications import services as notification_services
+from maillage.pathways.persons import services as person_services
+from maillage.pathways.referrals import services as referral_services
 from tests.factories import StructureMembershipFactory
 
 pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
@@ -34,7 +36,7 @@ def _site(settings):
 
 
 def person(net, *, shares=True):
-    camille = services.create_person(
+    camille = person_services.create_person(
         structure=net.intermade,
         user=net.intermade_advisor,
         first_name="Camille",
@@ -43,7 +45,7 @@ def person(net, *, shares=True):
         phone=PHONE,
     )
     if shares:
-        services.give_consent(
+        person_services.give_consent(
             person=camille,
             user=net.intermade_advisor,
             structure=net.intermade,
@@ -54,7 +56,7 @@ def person(net, *, shares=True):
 
 
 def refer(net, camille, **extra):
-    return services.refer_person(
+    return referral_services.refer_person(
         person=camille,
         from_structure=net.intermade,
         user=net.intermade_advisor,
@@ -98,7 +100,7 @@ def test_an_answer_emails_the_sender(net, django_capture_on_commit_callbacks):
     referral = refer(net, camille)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.accept_referral(referral=referral, user=net.apeas_advisor)
+        referral_services.accept_referral(referral=referral, user=net.apeas_advisor)
     assert [m.to for m in mail.outbox] == [[net.intermade_advisor.email]]
     message = mail.outbox[0]
     assert "Acceptée" in message.subject and "APEAS" in message.subject
@@ -109,10 +111,10 @@ def test_an_answer_emails_the_sender(net, django_capture_on_commit_callbacks):
 def test_the_daily_command_expires_and_reminds(net, django_capture_on_commit_callbacks):
     camille = person(net)
     old = refer(net, camille, sent_at=timezone.now() - datetime.timedelta(days=31))
-    other = services.create_person(
+    other = person_services.create_person(
         structure=net.intermade, user=net.intermade_advisor, first_name="Lou", last_name="Petit"
     )
-    waiting = services.refer_person(
+    waiting = referral_services.refer_person(
         person=other,
         from_structure=net.intermade,
         user=net.intermade_advisor,
@@ -141,12 +143,12 @@ def test_the_daily_command_expires_and_reminds(net, django_capture_on_commit_cal
 def test_digest_readers_get_one_digest_and_no_immediate_mail(
     net, django_capture_on_commit_callbacks
 ):
-    services.set_notification_preference(user=net.apeas_advisor, daily_digest=True)
+    notification_services.set_notification_preference(user=net.apeas_advisor, daily_digest=True)
     camille = person(net)
     lou = person(net, shares=False)
     with django_capture_on_commit_callbacks(execute=True):
         first = refer(net, camille)
-        second = services.refer_person(
+        second = referral_services.refer_person(
             person=lou,
             from_structure=net.intermade,
             user=net.intermade_advisor,
@@ -182,7 +184,7 @@ def test_the_notifications_page(net, login, django_assert_max_num_queries):
     camille = person(net)
     for _ in range(3):
         referral = refer(net, camille)
-        services.cancel_referral(referral=referral, user=net.intermade_advisor)
+        referral_services.cancel_referral(referral=referral, user=net.intermade_advisor)
     client = login(net.apeas_advisor)
     url = reverse("pathways:notifications")
     with django_assert_max_num_queries(10):

@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from maillage.pathways import services
+from maillage.pathways.acts import services as act_services
+from maillage.pathways.gdpr import merge
 from maillage.pathways.models import (
     Consent,
     ConsentMethod,
@@ -20,6 +21,8 @@ from maillage.pathways.models import (
     Plan,
     Project,
 )
+from maillage.pathways.persons import services as person_services
+from maillage.pathways.referrals import services as referral_services
 from tests.factories import (
     NetworkRoleFactory,
     StageFactory,
@@ -33,11 +36,13 @@ pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
 
 def new_person(net, **extra):
     fields = {"first_name": "Camille", "last_name": "Durand", **extra}
-    return services.create_person(structure=net.intermade, user=net.intermade_advisor, **fields)
+    return person_services.create_person(
+        structure=net.intermade, user=net.intermade_advisor, **fields
+    )
 
 
 def share(net, person):
-    return services.give_consent(
+    return person_services.give_consent(
         person=person,
         user=net.intermade_advisor,
         structure=net.intermade,
@@ -85,7 +90,7 @@ def test_another_structure_without_consent_or_referral_gets_404_and_the_attempt_
 def test_after_a_consented_referral_the_receiving_advisor_sees_the_person(net, login):
     person = new_person(net)
     share(net, person)
-    services.refer_person(
+    referral_services.refer_person(
         person=person,
         from_structure=net.intermade,
         user=net.intermade_advisor,
@@ -127,7 +132,7 @@ def test_an_unknown_person_is_a_404(net, login):
 def test_an_advisor_who_sees_without_accompanying_may_not_edit(net, login):
     person = new_person(net)
     share(net, person)
-    services.refer_person(
+    referral_services.refer_person(
         person=person,
         from_structure=net.intermade,
         user=net.intermade_advisor,
@@ -146,9 +151,9 @@ def _two_structures_follow(net, *, sharing):
     person = new_person(net)
     if sharing:
         share(net, person)
-    services.ensure_accompaniment(person=person, structure=net.apeas)
+    person_services.ensure_accompaniment(person=person, structure=net.apeas)
     day = timezone.localdate() - datetime.timedelta(days=3)
-    services.record_act(
+    act_services.record_act(
         structure=net.intermade,
         user=net.intermade_advisor,
         act_type=act_type("individual_interview"),
@@ -156,7 +161,7 @@ def _two_structures_follow(net, *, sharing):
         duration_minutes=60,
         persons=[person],
     )
-    services.record_act(
+    act_services.record_act(
         structure=net.apeas,
         user=net.apeas_advisor,
         act_type=act_type("diagnostic"),
@@ -168,7 +173,7 @@ def _two_structures_follow(net, *, sharing):
         (net.apeas, net.apeas_advisor, "Note interne APEAS", False),
         (net.apeas, net.apeas_advisor, "Note partagée APEAS", True),
     ]:
-        services.add_note(
+        person_services.add_note(
             person=person, structure=structure, user=user, body=body, is_shared=shared
         )
     return person
@@ -202,7 +207,7 @@ def test_with_sharing_the_timeline_merges_the_partners_events(net, login):
 def test_current_stage_comes_from_the_latest_project(net, login):
     person = new_person(net)
     stage = StageFactory(network=net.network, name="Émergence")
-    services.create_project(
+    person_services.create_project(
         structure=net.intermade,
         user=net.intermade_advisor,
         persons=[person],
@@ -262,7 +267,7 @@ def test_search_ignores_accents_and_case(net, login):
 
 def test_the_list_shows_only_persons_i_may_see(net, login):
     new_person(net, last_name="Visible")
-    services.create_person(
+    person_services.create_person(
         structure=net.apeas, user=net.apeas_advisor, first_name="Léa", last_name="Cachée"
     )
     page = login(net.intermade_advisor).get(reverse("pathways:person_list")).text
@@ -493,7 +498,7 @@ def test_outcome_types_are_the_active_ones_of_my_networks(net, login):
 def test_an_old_link_to_a_merged_duplicate_leads_to_the_kept_record(net, login):
     keep = new_person(net)
     duplicate = new_person(net, first_name="Camile")
-    services.merge_persons(keep=keep, duplicate=duplicate, user=net.intermade_advisor)
+    merge.merge_persons(keep=keep, duplicate=duplicate, user=net.intermade_advisor)
     response = login(net.intermade_advisor).get(detail(duplicate))
     assert response.status_code == 302
     assert response.url == detail(keep)

@@ -12,9 +12,9 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from maillage.pathways import services
 from maillage.pathways import urls as pathways_urls
 from maillage.pathways.models import Person, PersonAccess
+from maillage.pathways.persons import services
 from tests.factories import NetworkRoleFactory
 
 pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]

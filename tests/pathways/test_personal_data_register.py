@@ -76,7 +76,7 @@ def test_every_model_linked_to_a_person_says_what_a_merge_does_with_it():
 
 
 def test_the_merge_fills_the_fields_the_register_marks():
-    from maillage.pathways.services.merge import filled_when_empty
+    from maillage.pathways.gdpr.merge import filled_when_empty
 
     assert filled_when_empty() == [
         "birth_date",

@@ -7,7 +7,6 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from maillage.pathways import services
 from maillage.pathways.models import (
     ConsentMethod,
     ConsentScope,
@@ -19,6 +18,8 @@ from maillage.pathways.models import (
     ReferralOrigin,
     ReferralStatus,
 )
+from maillage.pathways.persons import services as person_services
+from maillage.pathways.referrals import services as referral_services
 from tests.directory.test_contact_requests import contact_url, valid_data
 from tests.factories import (
     NetworkRoleFactory,
@@ -33,9 +34,11 @@ pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
 
 def new_person(net, *, sharing=True, **extra):
     fields = {"first_name": "Camille", "last_name": "Durand", **extra}
-    person = services.create_person(structure=net.intermade, user=net.intermade_advisor, **fields)
+    person = person_services.create_person(
+        structure=net.intermade, user=net.intermade_advisor, **fields
+    )
     if sharing:
-        services.give_consent(
+        person_services.give_consent(
             person=person,
             user=net.intermade_advisor,
             structure=net.intermade,
@@ -47,7 +50,7 @@ def new_person(net, *, sharing=True, **extra):
 
 def refer(net, person=None, **extra):
     person = person or new_person(net)
-    return services.refer_person(
+    return referral_services.refer_person(
         person=person,
         from_structure=net.intermade,
         user=net.intermade_advisor,
@@ -88,7 +91,7 @@ def funder(net):
 
 def test_the_receiver_sees_waiting_referrals_first_with_the_persons_name(net, login):
     answered = refer(net, new_person(net, first_name="Alix", last_name="Bernard"))
-    services.accept_referral(referral=answered, user=net.apeas_advisor)
+    referral_services.accept_referral(referral=answered, user=net.apeas_advisor)
     refer(net)  # waiting, sent later
     response = login(net.apeas_advisor).get(reverse("pathways:referral_inbox"))
     text = page_text(response)
@@ -100,7 +103,7 @@ def test_the_receiver_sees_waiting_referrals_first_with_the_persons_name(net, lo
 
 def test_the_sender_sees_the_answer_and_the_first_meeting_in_the_sent_box(net, login):
     referral = refer(net)
-    services.record_first_meeting(
+    referral_services.record_first_meeting(
         referral=referral, user=net.apeas_advisor, met_on=timezone.localdate()
     )
     client = login(net.intermade_advisor)
@@ -114,7 +117,7 @@ def test_the_sender_sees_the_answer_and_the_first_meeting_in_the_sent_box(net, l
 
 def test_the_status_filter_narrows_the_list(net, login):
     declined = refer(net, new_person(net, first_name="Alix", last_name="Bernard"))
-    services.decline_referral(
+    referral_services.decline_referral(
         referral=declined, user=net.apeas_advisor, reason=DeclineReason.objects.first()
     )
     refer(net)
@@ -361,7 +364,7 @@ def test_declining_needs_a_reason_and_keeps_the_input(net, login):
 
 def test_an_action_the_status_does_not_allow_is_refused_with_a_message(net, login):
     referral = refer(net)
-    services.decline_referral(
+    referral_services.decline_referral(
         referral=referral, user=net.apeas_advisor, reason=DeclineReason.objects.first()
     )
     response = login(net.apeas_advisor).post(
@@ -438,7 +441,7 @@ def test_a_first_meeting_in_the_future_is_refused(net, login):
 
 def test_the_receiver_closes_and_the_sender_cancels(net, login):
     first = refer(net)
-    services.accept_referral(referral=first, user=net.apeas_advisor)
+    referral_services.accept_referral(referral=first, user=net.apeas_advisor)
     login(net.apeas_advisor).post(
         detail_url(first, "close"), {"close-version": reloaded(first).version}
     )
@@ -485,7 +488,7 @@ def test_the_detail_costs_a_bounded_number_of_queries(
     net, login, django_assert_max_num_queries, as_receiver
 ):
     referral = refer(net)
-    services.accept_referral(referral=referral, user=net.apeas_advisor)
+    referral_services.accept_referral(referral=referral, user=net.apeas_advisor)
     client = login(net.apeas_advisor if as_receiver else net.intermade_advisor)
     client.get(detail_url(referral))  # the first opening marks it seen
     with django_assert_max_num_queries(20):

@@ -9,7 +9,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from maillage.accounts.rules import can
-from maillage.pathways import services
+from maillage.pathways.acts import services as act_services
+from maillage.pathways.applications import services as application_services
 from maillage.pathways.models import (
     ApplicationStatus,
     ConsentMethod,
@@ -21,7 +22,10 @@ from maillage.pathways.models import (
     Referral,
     ReferralStatus,
 )
-from maillage.pathways.selectors import persons_visible_to
+from maillage.pathways.persons import services as person_services
+from maillage.pathways.plans import services as plan_services
+from maillage.pathways.referrals import services as referral_services
+from maillage.pathways.visibility import persons_visible_to
 from tests.factories import ApplicationFactory, act_type
 
 pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
@@ -42,11 +46,13 @@ def raises_code(code):
 
 def new_person(net, **extra):
     fields = {"first_name": "Camille", "last_name": "Durand", **extra}
-    return services.create_person(structure=net.intermade, user=net.intermade_advisor, **fields)
+    return person_services.create_person(
+        structure=net.intermade, user=net.intermade_advisor, **fields
+    )
 
 
 def share(net, person):
-    return services.give_consent(
+    return person_services.give_consent(
         person=person,
         user=net.intermade_advisor,
         structure=net.intermade,
@@ -66,7 +72,7 @@ def test_a_new_person_is_accompanied_by_the_structure_that_recorded_them(net):
 def test_referral_with_consent_shows_the_person_to_the_receiving_structure(net):
     person = new_person(net)
     share(net, person)
-    referral = services.refer_person(
+    referral = referral_services.refer_person(
         person=person,
         from_structure=net.intermade,
         user=net.intermade_advisor,
@@ -83,7 +89,7 @@ def test_referral_with_consent_shows_the_person_to_the_receiving_structure(net):
 
 def test_without_consent_the_referral_is_anonymous_until_the_person_is_matched(net):
     person = new_person(net, birth_date=datetime.date(1990, 1, 1))
-    referral = services.refer_person(
+    referral = referral_services.refer_person(
         person=person,
         from_structure=net.intermade,
         user=net.intermade_advisor,
@@ -92,13 +98,13 @@ def test_without_consent_the_referral_is_anonymous_until_the_person_is_matched(n
     assert referral.is_anonymous
     assert not can(net.apeas_advisor, "view_person", Person.objects.get(pk=person.pk))
     with raises_code("no_match"):
-        services.record_first_meeting(
+        referral_services.record_first_meeting(
             referral=referral,
             user=net.apeas_advisor,
             met_on=timezone.localdate(),
             identity={"first_name": "Dominique", "last_name": "Durand"},
         )
-    services.record_first_meeting(
+    referral_services.record_first_meeting(
         referral=referral,
         user=net.apeas_advisor,
         met_on=timezone.localdate(),
@@ -123,32 +129,32 @@ def test_without_consent_the_referral_is_anonymous_until_the_person_is_matched(n
 def test_withdrawing_consent_hides_the_person_from_a_structure_that_only_received_a_referral(net):
     person = new_person(net)
     consent = share(net, person)
-    services.refer_person(
+    referral_services.refer_person(
         person=person,
         from_structure=net.intermade,
         user=net.intermade_advisor,
         to_structure=net.apeas,
     )
     assert persons_visible_to(net.apeas_advisor).count() == 1
-    services.withdraw_consent(consent=consent, user=net.intermade_advisor)
+    person_services.withdraw_consent(consent=consent, user=net.intermade_advisor)
     assert persons_visible_to(net.apeas_advisor).count() == 0
 
 
 def test_the_closed_loop_accept_meet_close(net):
     person = new_person(net)
     share(net, person)
-    referral = services.refer_person(
+    referral = referral_services.refer_person(
         person=person,
         from_structure=net.intermade,
         user=net.intermade_advisor,
         to_structure=net.apeas,
     )
-    services.mark_referral_received(referral=referral, user=net.apeas_advisor)
-    services.accept_referral(referral=referral, user=net.apeas_advisor, expected_version=1)
-    services.record_first_meeting(
+    referral_services.mark_referral_received(referral=referral, user=net.apeas_advisor)
+    referral_services.accept_referral(referral=referral, user=net.apeas_advisor, expected_version=1)
+    referral_services.record_first_meeting(
         referral=referral, user=net.apeas_advisor, met_on=timezone.localdate()
     )
-    services.close_referral(referral=referral, user=net.apeas_advisor)
+    referral_services.close_referral(referral=referral, user=net.apeas_advisor)
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.CLOSED
     assert referral.closed_at is not None
@@ -159,24 +165,24 @@ def test_the_closed_loop_accept_meet_close(net):
 
 def test_only_the_receiver_answers_and_only_the_sender_cancels(net):
     person = new_person(net)
-    referral = services.refer_person(
+    referral = referral_services.refer_person(
         person=person,
         from_structure=net.intermade,
         user=net.intermade_advisor,
         to_structure=net.apeas,
     )
     with pytest.raises(PermissionDenied):
-        services.accept_referral(referral=referral, user=net.intermade_advisor)
+        referral_services.accept_referral(referral=referral, user=net.intermade_advisor)
     with pytest.raises(PermissionDenied):
-        services.cancel_referral(referral=referral, user=net.apeas_advisor)
-    services.cancel_referral(referral=referral, user=net.intermade_advisor)
+        referral_services.cancel_referral(referral=referral, user=net.apeas_advisor)
+    referral_services.cancel_referral(referral=referral, user=net.intermade_advisor)
     with raises_code("invalid_transition"):
-        services.accept_referral(referral=referral, user=net.apeas_advisor)
+        referral_services.accept_referral(referral=referral, user=net.apeas_advisor)
 
 
 def test_declining_needs_a_coded_reason_and_a_note_for_other(net):
     person = new_person(net)
-    referral = services.refer_person(
+    referral = referral_services.refer_person(
         person=person,
         from_structure=net.intermade,
         user=net.intermade_advisor,
@@ -184,10 +190,10 @@ def test_declining_needs_a_coded_reason_and_a_note_for_other(net):
     )
     other = DeclineReason.objects.get(code="other")
     with pytest.raises(ValidationError):
-        services.decline_referral(referral=referral, user=net.apeas_advisor, reason=None)
+        referral_services.decline_referral(referral=referral, user=net.apeas_advisor, reason=None)
     with pytest.raises(ValidationError):
-        services.decline_referral(referral=referral, user=net.apeas_advisor, reason=other)
-    services.decline_referral(
+        referral_services.decline_referral(referral=referral, user=net.apeas_advisor, reason=other)
+    referral_services.decline_referral(
         referral=referral,
         user=net.apeas_advisor,
         reason=other,
@@ -209,13 +215,13 @@ def test_redirecting_sends_a_new_referral_from_the_receiver(
     third = StructureFactory(name="Place", networks=[net.network])
     person = new_person(net)
     share(net, person)
-    referral = services.refer_person(
+    referral = referral_services.refer_person(
         person=person,
         from_structure=net.intermade,
         user=net.intermade_advisor,
         to_structure=net.apeas,
     )
-    onward = services.redirect_referral(
+    onward = referral_services.redirect_referral(
         referral=referral, user=net.apeas_advisor, to_structure=third, note="Mieux placé"
     )
     referral.refresh_from_db()
@@ -228,18 +234,18 @@ def test_redirecting_sends_a_new_referral_from_the_receiver(
 def test_unanswered_referrals_get_a_reminder_then_expire(net, settings, mailoutbox):
     person = new_person(net)
     sent_at = timezone.now() - datetime.timedelta(days=11)
-    referral = services.refer_person(
+    referral = referral_services.refer_person(
         person=person,
         from_structure=net.intermade,
         user=net.intermade_advisor,
         to_structure=net.apeas,
         sent_at=sent_at,
     )
-    assert services.remind_unanswered_referrals() == [referral]
-    assert services.remind_unanswered_referrals() == []
-    assert services.expire_referrals() == []
+    assert referral_services.remind_unanswered_referrals() == [referral]
+    assert referral_services.remind_unanswered_referrals() == []
+    assert referral_services.expire_referrals() == []
     later = timezone.now() + datetime.timedelta(days=20)
-    assert [r.pk for r in services.expire_referrals(now=later)] == [referral.pk]
+    assert [r.pk for r in referral_services.expire_referrals(now=later)] == [referral.pk]
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.EXPIRED
     assert referral.transitions.last().by is None
@@ -247,23 +253,23 @@ def test_unanswered_referrals_get_a_reminder_then_expire(net, settings, mailoutb
 
 def test_not_selected_without_a_next_step_is_refused(net):
     person = new_person(net)
-    application = services.submit_application(
+    application = application_services.submit_application(
         person=person, offer=net.starter, session=net.starter_session, user=net.intermade_advisor
     )
-    services.change_application_status(
+    application_services.change_application_status(
         application=application,
         user=net.intermade_advisor,
         to_status=ApplicationStatus.UNDER_REVIEW,
     )
     with raises_code("next_step_required"):
-        services.change_application_status(
+        application_services.change_application_status(
             application=application,
             user=net.intermade_advisor,
             to_status=ApplicationStatus.NOT_SELECTED,
         )
     application.refresh_from_db()
     assert application.status == ApplicationStatus.UNDER_REVIEW
-    services.change_application_status(
+    application_services.change_application_status(
         application=application,
         user=net.intermade_advisor,
         to_status=ApplicationStatus.NOT_SELECTED,
@@ -283,10 +289,10 @@ def test_not_selected_without_a_next_step_is_refused(net):
 
 def test_not_selected_with_an_explicit_reason_for_no_next_step(net):
     person = new_person(net)
-    application = services.submit_application(
+    application = application_services.submit_application(
         person=person, offer=net.starter, user=net.intermade_advisor
     )
-    services.change_application_status(
+    application_services.change_application_status(
         application=application,
         user=net.intermade_advisor,
         to_status=ApplicationStatus.NOT_SELECTED,
@@ -305,11 +311,11 @@ def test_the_database_refuses_a_not_selected_application_without_next_step(net):
 
 def test_invalid_application_transitions_are_refused(net):
     person = new_person(net)
-    application = services.submit_application(
+    application = application_services.submit_application(
         person=person, offer=net.starter, user=net.intermade_advisor
     )
     with raises_code("invalid_transition"):
-        services.change_application_status(
+        application_services.change_application_status(
             application=application,
             user=net.intermade_advisor,
             to_status=ApplicationStatus.COMPLETED,
@@ -320,11 +326,11 @@ def test_the_second_of_two_concurrent_edits_is_refused(net):
     person = new_person(net)
     first = Person.objects.get(pk=person.pk)
     second = Person.objects.get(pk=person.pk)
-    services.update_person(
+    person_services.update_person(
         person=first, user=net.intermade_advisor, expected_version=first.version, phone="0491000000"
     )
     with raises_code("stale"):
-        services.update_person(
+        person_services.update_person(
             person=second,
             user=net.intermade_advisor,
             expected_version=second.version,
@@ -337,7 +343,7 @@ def test_the_second_of_two_concurrent_edits_is_refused(net):
 def test_a_collective_act_is_recorded_once_with_its_attendance(net):
     present = new_person(net)
     absent = new_person(net, first_name="Alex")
-    act = services.record_act(
+    act = act_services.record_act(
         structure=net.intermade,
         user=net.intermade_advisor,
         act_type=act_type("collective_workshop"),
@@ -365,7 +371,7 @@ def test_a_collective_act_is_recorded_once_with_its_attendance(net):
 def test_bad_acts_are_refused_with_a_field_error(net, occurred_on, duration, field):
     person = new_person(net)
     with pytest.raises(ValidationError) as error:
-        services.record_act(
+        act_services.record_act(
             structure=net.intermade,
             user=net.intermade_advisor,
             act_type=act_type(),
@@ -380,7 +386,7 @@ def test_bad_acts_are_refused_with_a_field_error(net, occurred_on, duration, fie
 def test_an_act_for_a_person_the_structure_cannot_see_is_refused(net):
     person = new_person(net)
     with pytest.raises(PermissionDenied):
-        services.record_act(
+        act_services.record_act(
             structure=net.apeas,
             user=net.apeas_advisor,
             act_type=act_type(),
@@ -399,14 +405,14 @@ def test_bad_e_mail_and_phone_are_refused(net):
 
 def test_plan_changes_keep_every_revision(net):
     person = new_person(net)
-    plan = services.save_plan(
+    plan = plan_services.save_plan(
         person=person,
         user=net.intermade_advisor,
         structure=net.intermade,
         steps=[{"offer": net.starter, "responsible_structure": net.intermade}],
         expected_version=None,
     )
-    services.save_plan(
+    plan_services.save_plan(
         person=person,
         user=net.intermade_advisor,
         structure=net.intermade,
@@ -451,15 +457,15 @@ def test_rules_and_querysets_agree_on_who_sees_whom(net):
 
 def test_a_row_about_a_person_names_only_a_project_they_carry(net):
     camille, alex = new_person(net), new_person(net, first_name="Alex", last_name="Martin")
-    alex_project = services.create_project(
+    alex_project = person_services.create_project(
         structure=net.intermade, user=net.intermade_advisor, persons=[alex], title="Atelier vélo"
     )
     with raises_code("foreign_project"):
-        services.submit_application(
+        application_services.submit_application(
             person=camille, offer=net.starter, user=net.intermade_advisor, project=alex_project
         )
     with raises_code("foreign_project"):
-        services.record_outcome(
+        act_services.record_outcome(
             person=camille,
             structure=net.intermade,
             user=net.intermade_advisor,
@@ -468,7 +474,7 @@ def test_a_row_about_a_person_names_only_a_project_they_carry(net):
             project=alex_project,
         )
     with raises_code("foreign_project"):
-        services.refer_person(
+        referral_services.refer_person(
             person=camille,
             from_structure=net.intermade,
             user=net.intermade_advisor,
@@ -477,6 +483,6 @@ def test_a_row_about_a_person_names_only_a_project_they_carry(net):
         )
     assert not camille.applications.exists() and not camille.outcomes.exists()
     assert not camille.referrals.exists()
-    services.submit_application(
+    application_services.submit_application(
         person=alex, offer=net.starter, user=net.intermade_advisor, project=alex_project
     )

@@ -14,7 +14,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from maillage.accounts.rules import can, forget_roles
-from maillage.pathways import services
+from maillage.pathways.acts import services as act_services
+from maillage.pathways.acts.bulk import NewAct, bulk_record_acts
+from maillage.pathways.applications import services as application_services
 from maillage.pathways.models import (
     Accompaniment,
     Act,
@@ -26,8 +28,9 @@ from maillage.pathways.models import (
     OutcomeType,
     Referral,
 )
-from maillage.pathways.services.bulk import NewAct, bulk_record_acts
-from maillage.pathways.workflow_forms import ReferralCreateForm
+from maillage.pathways.persons import services as person_services
+from maillage.pathways.referrals import services as referral_services
+from maillage.pathways.referrals.forms import ReferralCreateForm
 from tests.factories import (
     NetworkFactory,
     OfferFactory,
@@ -54,17 +57,17 @@ def refused_as_not_followed(field="person"):
 
 def referred_to_apeas(net):
     """Camille, accompanied by Intermade, shares with the network and is referred to APEAS."""
-    person = services.create_person(
+    person = person_services.create_person(
         structure=net.intermade, user=net.intermade_advisor, first_name="Camille", last_name="D"
     )
-    services.give_consent(
+    person_services.give_consent(
         person=person,
         user=net.intermade_advisor,
         structure=net.intermade,
         scope=ConsentScope.NETWORK_SHARING,
         method=ConsentMethod.WRITTEN,
     )
-    referral = services.refer_person(
+    referral = referral_services.refer_person(
         person=person,
         from_structure=net.intermade,
         user=net.intermade_advisor,
@@ -75,21 +78,21 @@ def referred_to_apeas(net):
 
 def answer(net, referral, how):
     if how == "declined":
-        services.decline_referral(
+        referral_services.decline_referral(
             referral=referral,
             user=net.apeas_advisor,
             reason=DeclineReason.objects.get(code="session_full"),
             expected_version=referral.version,
         )
     elif how == "expired":
-        services.expire_referrals(now=timezone.now() + datetime.timedelta(days=365))
+        referral_services.expire_referrals(now=timezone.now() + datetime.timedelta(days=365))
     referral.refresh_from_db()
 
 
 def write_attempts(net, person):
     """Each write the receiving structure might try, as a callable."""
     return {
-        "act": lambda: services.record_act(
+        "act": lambda: act_services.record_act(
             structure=net.apeas,
             user=net.apeas_advisor,
             act_type=act_type(),
@@ -97,14 +100,14 @@ def write_attempts(net, person):
             duration_minutes=30,
             persons=[person],
         ),
-        "outcome": lambda: services.record_outcome(
+        "outcome": lambda: act_services.record_outcome(
             person=person,
             structure=net.apeas,
             user=net.apeas_advisor,
             outcome_type=OutcomeType.objects.get(code="training"),
             occurred_on=TODAY(),
         ),
-        "application": lambda: services.submit_application(
+        "application": lambda: application_services.submit_application(
             person=person, offer=net.piles, user=net.apeas_advisor
         ),
     }
@@ -129,7 +132,7 @@ def test_a_referral_not_accepted_gives_no_right_to_write(net, how, write):
 @pytest.mark.parametrize("write", ["act", "outcome", "application"])
 def test_an_accepted_referral_lets_the_structure_write_and_accompany(net, write):
     person, referral = referred_to_apeas(net)
-    services.accept_referral(
+    referral_services.accept_referral(
         referral=referral, user=net.apeas_advisor, expected_version=referral.version
     )
     write_attempts(net, person)[write]()
@@ -138,11 +141,11 @@ def test_an_accepted_referral_lets_the_structure_write_and_accompany(net, write)
 
 def test_a_collective_act_needs_every_participant_followed(net):
     person, _referral = referred_to_apeas(net)
-    own = services.create_person(
+    own = person_services.create_person(
         structure=net.apeas, user=net.apeas_advisor, first_name="Lou", last_name="P"
     )
     with refused_as_not_followed("persons"):
-        services.record_act(
+        act_services.record_act(
             structure=net.apeas,
             user=net.apeas_advisor,
             act_type=act_type("collective_workshop"),
@@ -152,7 +155,7 @@ def test_a_collective_act_needs_every_participant_followed(net):
             absent={person.pk},
         )
     assert not Act.objects.filter(structure=net.apeas).exists()
-    act = services.record_act(
+    act = act_services.record_act(
         structure=net.apeas,
         user=net.apeas_advisor,
         act_type=act_type("collective_workshop"),
@@ -161,7 +164,7 @@ def test_a_collective_act_needs_every_participant_followed(net):
         persons=[own],
     )
     with refused_as_not_followed("persons"):
-        services.update_act(
+        act_services.update_act(
             act=act, user=net.apeas_advisor, expected_version=act.version, persons=[own, person]
         )
 
@@ -213,7 +216,7 @@ def elsewhere(net):
 def test_a_referral_outside_the_senders_networks_is_refused(net, elsewhere):
     person, _referral = referred_to_apeas(net)
     with pytest.raises(ValidationError) as error:
-        services.refer_person(
+        referral_services.refer_person(
             person=person,
             from_structure=net.intermade,
             user=net.intermade_advisor,
@@ -226,7 +229,7 @@ def test_a_referral_outside_the_senders_networks_is_refused(net, elsewhere):
 def test_a_redirection_outside_the_receivers_networks_is_refused(net, elsewhere):
     _person, referral = referred_to_apeas(net)
     with pytest.raises(ValidationError) as error:
-        services.redirect_referral(
+        referral_services.redirect_referral(
             referral=referral,
             user=net.apeas_advisor,
             to_structure=elsewhere,
@@ -248,7 +251,7 @@ def test_a_redirection_outside_the_receivers_networks_is_refused(net, elsewhere)
 def test_the_api_offers_the_choices_of_the_referral_form(net, elsewhere):
     stranger = StructureFactory(name="Isolée", networks=[NetworkFactory()])
     form = ReferralCreateForm(user=net.intermade_advisor)
-    from maillage.pathways.api_serializers import ReferralSerializer
+    from maillage.pathways.referrals.api import ReferralSerializer
 
     request = type("Request", (), {"user": net.intermade_advisor})()
     serializer = ReferralSerializer(context={"request": request})

@@ -132,7 +132,8 @@ class ReportWorld:
 def build_report_world() -> ReportWorld:
     """Réseau test in the database: seven people met at Intermade and three at APEAS in March
     2025 (a count coordinators and funders read "<5"), and one reader of each kind."""
-    from maillage.pathways import services
+    from maillage.pathways.acts import services as act_services
+    from maillage.pathways.persons import services as person_services
 
     w = ReportWorld()
     w.network = NetworkFactory(name="Réseau test", slug="reseau-test")
@@ -148,13 +149,13 @@ def build_report_world() -> ReportWorld:
     apeas_advisor = StructureMembershipFactory(structure=w.apeas).user
     for structure, user, count in ((w.intermade, w.advisor, 7), (w.apeas, apeas_advisor, 3)):
         for index in range(count):
-            person = services.create_person(
+            person = person_services.create_person(
                 structure=structure,
                 user=user,
                 first_name=f"Prénom{index}",
                 last_name=f"{structure.name}Nom{index}",
             )
-            services.record_act(
+            act_services.record_act(
                 structure=structure,
                 user=user,
                 act_type=act_type("individual_interview"),

@@ -16,7 +16,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from maillage.accounts.rules import forget_roles
-from maillage.pathways import services
+from maillage.pathways.acts import services as act_services
+from maillage.pathways.persons import services as person_services
 from maillage.reporting import exports, selectors
 from maillage.reporting.catalogue import COUNT_UNITS, GENERAL_RULES, UNITS, indicator
 from maillage.reporting.forms import ReportFilterForm
@@ -209,13 +210,13 @@ def test_the_report_page_makes_a_bounded_number_of_queries(world, login):
     before = page_queries(client, report_url(world))
     assert before <= MAX_QUERIES
     for index in range(20):
-        person = services.create_person(
+        person = person_services.create_person(
             structure=world.intermade,
             user=world.advisor,
             first_name="Nouveau",
             last_name=f"N{index}",
         )
-        services.record_act(
+        act_services.record_act(
             structure=world.intermade,
             user=world.advisor,
             act_type=act_type("collective_workshop"),

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from maillage.pathways.services.bulk import insert_rows
+from maillage.pathways.acts.bulk import insert_rows
 
 from ..entities import ENTITIES
 from ..mapping import identifier_like, known_headers, missing_fields

@@ -10,14 +10,10 @@ type of act.
 from django.utils.translation import gettext as _
 
 from maillage.directory.models import Offer
+from maillage.pathways.acts.bulk import NewAct, bulk_record_acts
+from maillage.pathways.acts.services import update_act
+from maillage.pathways.common import NOT_FOLLOWED_MESSAGE, followed_persons_condition, today
 from maillage.pathways.models import Act, Person
-from maillage.pathways.services import update_act
-from maillage.pathways.services.bulk import NewAct, bulk_record_acts
-from maillage.pathways.services.common import (
-    NOT_FOLLOWED_MESSAGE,
-    followed_persons_condition,
-    today,
-)
 
 from ..entities import ACTS
 from ..values import CellError

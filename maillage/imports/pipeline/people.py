@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from maillage.core.text import normalise
 from maillage.pathways.models import Accompaniment, Person
-from maillage.pathways.selectors import phone_digits, within_one_edit
+from maillage.pathways.persons.selectors import phone_digits, within_one_edit
 from maillage.pathways.visibility import visible_persons_condition
 
 from .core import RowProblem
@@ -121,7 +121,7 @@ def same_name(key: str, known: str, first_name: str, last_name: str) -> bool:
 
 class DuplicateFinder:
     """Probable duplicates of new persons among those the structure sees (as
-    `pathways.selectors.probable_duplicates` finds them: a similar name with the same or an
+    `pathways.persons.selectors.probable_duplicates` finds them: a similar name with the same or an
     unknown birth year, the same e-mail, or the same phone digits), for many rows at once."""
 
     def __init__(self, structure, exclude: set[int] = frozenset()):

@@ -11,10 +11,10 @@ with a warning.
 
 from django.utils.translation import gettext as _
 
+from maillage.pathways.acts.bulk import set_file_number
+from maillage.pathways.common import today
 from maillage.pathways.models import Person
-from maillage.pathways.services import create_person, ensure_accompaniment, update_person
-from maillage.pathways.services.bulk import set_file_number
-from maillage.pathways.services.common import today
+from maillage.pathways.persons.services import create_person, ensure_accompaniment, update_person
 
 from ..entities import PERSONS
 from .base import Handler, plain

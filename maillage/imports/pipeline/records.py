@@ -12,6 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maillage.directory.models import Offer, OfferSession, Structure
+from maillage.pathways.acts.services import record_outcome, update_outcome
+from maillage.pathways.applications.services import change_application_status, submit_application
+from maillage.pathways.common import today
 from maillage.pathways.models import (
     Application,
     ApplicationStatus,
@@ -21,16 +24,8 @@ from maillage.pathways.models import (
     ProjectKind,
     Referral,
 )
-from maillage.pathways.services import (
-    change_application_status,
-    create_project,
-    record_outcome,
-    refer_person,
-    submit_application,
-    update_outcome,
-    update_project,
-)
-from maillage.pathways.services.common import today
+from maillage.pathways.persons.services import create_project, update_project
+from maillage.pathways.referrals.services import refer_person
 from maillage.pathways.states import APPLICATION_TRANSITIONS
 
 from ..entities import APPLICATIONS, OUTCOMES, PROJECTS, REFERRALS

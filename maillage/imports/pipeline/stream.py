@@ -15,7 +15,7 @@ import threading
 
 from django.db import connection, transaction
 
-from maillage.pathways.services.bulk import ActWriter, insert_rows
+from maillage.pathways.acts.bulk import ActWriter, insert_rows
 
 from ..models import ImportedRow
 

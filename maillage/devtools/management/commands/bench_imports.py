@@ -33,9 +33,9 @@ from maillage.directory.models import Network, Structure
 from maillage.imports.entities import ACTS
 from maillage.imports.models import ImportedRow, ImportRun
 from maillage.imports.template_files import header
+from maillage.pathways.acts.bulk import ACT_COLUMNS, insert_rows
+from maillage.pathways.common import name_key
 from maillage.pathways.models import Accompaniment, Act, ActParticipant, ActType, Person
-from maillage.pathways.services.bulk import ACT_COLUMNS, insert_rows
-from maillage.pathways.services.common import name_key
 
 TYPES = (
     ("Entretien individuel", "individual_interview"),

@@ -14,8 +14,8 @@ from django.core.management.base import BaseCommand
 from django.db.models import Q
 from django.utils import timezone
 
+from maillage.pathways.gdpr.services import anonymise_person
 from maillage.pathways.models import Person
-from maillage.pathways.services import anonymise_person
 
 
 def months_before(day: datetime.date, months: int) -> datetime.date:

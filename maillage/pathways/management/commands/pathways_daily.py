@@ -5,7 +5,7 @@
 
 from django.core.management.base import BaseCommand
 
-from maillage.pathways import services
+from maillage.pathways.referrals import services
 from maillage.pathways.tasks import email_daily_digests
 
 

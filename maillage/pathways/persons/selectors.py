@@ -1,0 +1,495 @@
+"""Reads of the pathways app, always filtered by what the user may see (DOMAIN §5).
+
+Pages fetch objects through these querysets, so a forgotten check is a 404, never a leak.
+Person visibility itself is written once, in `visibility.py`. The advisor's home and the person
+page are each read with a fixed number of queries, whatever the length of the history.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, Window
+from django.db.models.functions import Length, Replace
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from maillage.accounts.rules import roles_of
+from maillage.core.text import normalise
+from maillage.directory.models import OfferSession, Structure
+
+from ..access import log_person_reads
+from ..choices import staff_structures
+from ..models import Accompaniment, Notification, Person, PersonAccess, Plan, Project
+from ..states import REFERRAL_UNANSWERED
+from ..visibility import (
+    accompaniments_visible_to,
+    applications_visible_to,
+    belongs_or_shared,
+    consents_visible_to,
+    notes_visible_to,
+    outcomes_visible_to,
+    participations_visible_to,
+    persons_visible_to,
+    plan_revisions_visible_to,
+    plan_steps_visible_to,
+    plans_visible_to,
+    project_links_visible_to,
+    projects_visible_to,
+    referrals_visible_to,
+)
+
+INACTIVE_AFTER_DAYS = 90
+UPCOMING_SESSION_DAYS = 30
+HOME_LIST_SIZE = 10
+
+
+# --- Person list -------------------------------------------------------------------------------
+
+
+def search_persons(user, query: str = "") -> QuerySet[Person]:
+    """Persons the user may see, optionally those whose name contains `query` (any accents)."""
+    persons = persons_visible_to(user).select_related("situation")
+    key = normalise(query)
+    if key:
+        persons = persons.filter(name_key__icontains=key)
+    return persons.order_by("last_name", "first_name", "pk")
+
+
+def persons_export(user, query: str = "") -> list[Person]:
+    """The persons of the list's file (`search_persons`). Each is a read of their record: it is
+    logged here (channel export), so that whatever serves the file, the access log has it."""
+    exported = list(search_persons(user, query))
+    log_person_reads(user=user, persons=exported, channel=PersonAccess.Channel.EXPORT)
+    return exported
+
+
+# --- Probable duplicates -----------------------------------------------------------------------
+
+_NOT_DIGIT = re.compile(r"\D")
+# Separators a phone number may be typed with (phone_validator): removed before comparing.
+_PHONE_SEPARATORS = (" ", ".", "-", "(", ")", "+")
+
+
+def phone_digits(phone: str) -> str:
+    """The significant digits of a French phone number: +33 6 12… and 06 12… compare equal."""
+    digits = _NOT_DIGIT.sub("", phone or "")
+    if digits.startswith("33") and len(digits) == 11:
+        digits = "0" + digits[2:]
+    return digits
+
+
+def _digits_only(expression):
+    for separator in _PHONE_SEPARATORS:
+        expression = Replace(expression, Value(separator), Value(""))
+    return expression
+
+
+def within_one_edit(a: str, b: str) -> bool:
+    """Whether `b` is `a` with at most one letter added, removed or changed."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        return a[i + 1 :] == b[i + 1 :]
+    return a[i:] == b[i + 1 :]
+
+
+@dataclass
+class _Probe:
+    key: str
+    swapped: str
+    year: int | None
+    email: str
+    digits: str
+
+
+def _name_matches(probe: _Probe, person: Person) -> bool:
+    if not probe.key or not person.name_key:
+        return False
+    if not within_one_edit(probe.key, person.name_key) and not within_one_edit(
+        probe.swapped, person.name_key
+    ):
+        return False
+    # A similar name with another known birth year is a homonym, not a duplicate.
+    return probe.year is None or person.birth_year is None or probe.year == person.birth_year
+
+
+def probable_duplicates(
+    user,
+    *,
+    first_name: str = "",
+    last_name: str = "",
+    birth_date: date | None = None,
+    email: str = "",
+    phone: str = "",
+    limit: int = 10,
+) -> list[Person]:
+    """Persons visible to `user` who are probably the one about to be recorded.
+
+    A person matches on the same name (accents, case and hyphens ignored, one typo or first and
+    last names swapped allowed) with the same birth year (or an unknown one), on the same e-mail,
+    or on the same phone number (digits only). Candidates come from one indexed SQL query; the
+    edit distance is computed in Python on those few rows. Each person carries
+    `duplicate_reasons`, a list of translated reasons.
+    """
+    key = normalise(f"{last_name} {first_name}")
+    probe = _Probe(
+        key=key,
+        swapped=normalise(f"{first_name} {last_name}"),
+        year=birth_date.year if birth_date else None,
+        email=(email or "").strip().lower(),
+        digits=phone_digits(phone),
+    )
+    conditions = Q()
+    if key:
+        prefixes = Q(name_key__startswith=key[:3]) | Q(name_key__startswith=probe.swapped[:3])
+        if probe.year:
+            # One typo keeps the length within one letter, a swap keeps it equal.
+            conditions |= Q(birth_year=probe.year, key_length__range=(len(key) - 1, len(key) + 1))
+            conditions |= Q(birth_year__isnull=True) & prefixes
+        else:
+            conditions |= prefixes
+    if probe.email:
+        conditions |= Q(email__iexact=probe.email)
+    if len(probe.digits) >= 6:
+        conditions |= Q(phone_key__endswith=probe.digits[-9:])
+    if not conditions:
+        return []
+    candidates = (
+        persons_visible_to(user)
+        .filter(anonymised_at__isnull=True)
+        .annotate(key_length=Length("name_key"), phone_key=_digits_only("phone"))
+        .filter(conditions)
+        .order_by("last_name", "first_name", "pk")[:200]
+    )
+    found = []
+    for person in candidates:
+        reasons = []
+        if _name_matches(probe, person):
+            reasons.append(_("similar name and birth year"))
+        if probe.email and person.email.lower() == probe.email:
+            reasons.append(_("same e-mail"))
+        if probe.digits and phone_digits(person.phone) == probe.digits:
+            reasons.append(_("same phone"))
+        if reasons:
+            person.duplicate_reasons = reasons
+            found.append(person)
+        if len(found) >= limit:
+            break
+    return found
+
+
+# --- The advisor's home ------------------------------------------------------------------------
+
+
+@dataclass
+class Block:
+    """One block of the home: a few rows and how many there are in all."""
+
+    rows: list
+    count: int
+
+
+@dataclass
+class AdvisorHome:
+    structures: list
+    my_caseload: Block
+    other_caseload: Block
+    incoming: Block
+    sent: Block
+    sessions: Block
+    inactive: Block
+    notifications: Block
+
+
+def _block(queryset, size: int = HOME_LIST_SIZE) -> Block:
+    """The first rows and the total, in one query (a window count, evaluated before LIMIT)."""
+    rows = list(queryset.annotate(total_rows=Window(Count("pk")))[:size])
+    return Block(rows=rows, count=rows[0].total_rows if rows else 0)
+
+
+def advisor_home(user) -> AdvisorHome:
+    """Everything on the advisor's home, in a fixed number of queries."""
+    staff = sorted(roles_of(user).staff_of)
+    today = timezone.localdate()
+    accompaniments = (
+        Accompaniment.objects.filter(
+            structure_id__in=staff, ended_on__isnull=True, person__merged_into__isnull=True
+        )
+        .select_related("person", "structure", "referent")
+        .order_by("person__last_name", "person__first_name", "pk")
+    )
+    # `person_visible` (annotated by the selector): whether the user may open the person.
+    referrals = referrals_visible_to(user)
+    incoming = referrals.filter(to_structure_id__in=staff, status__in=REFERRAL_UNANSWERED).order_by(
+        "sent_at", "pk"
+    )
+    sent = referrals.filter(from_structure_id__in=staff).order_by("-status_changed_at", "-pk")
+    sessions = (
+        OfferSession.objects.filter(
+            offer__structure_id__in=staff,
+            starts_on__gte=today,
+            starts_on__lte=today + timedelta(days=UPCOMING_SESSION_DAYS),
+        )
+        .select_related("offer", "offer__structure")
+        .order_by("starts_on", "pk")
+    )
+    limit = today - timedelta(days=INACTIVE_AFTER_DAYS)
+    followed = Accompaniment.objects.filter(
+        person=OuterRef("pk"), structure_id__in=staff, ended_on__isnull=True
+    )
+    inactive = (
+        Person.objects.filter(
+            Exists(followed), merged_into__isnull=True, anonymised_at__isnull=True
+        )
+        .filter(
+            Q(last_activity_on__lt=limit)
+            | Q(last_activity_on__isnull=True, created_at__date__lt=limit)
+        )
+        .order_by("last_activity_on", "last_name", "pk")
+    )
+    notifications = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    return AdvisorHome(
+        structures=staff_structures(user),
+        my_caseload=_block(accompaniments.filter(referent=user)),
+        other_caseload=_block(accompaniments.exclude(referent=user)),
+        incoming=_block(incoming),
+        sent=_block(sent),
+        sessions=_block(sessions),
+        inactive=_block(inactive),
+        notifications=_block(notifications),
+    )
+
+
+def projects_of_person(user, person) -> QuerySet[Project]:
+    """The projects the user sees through this person (not through a co-carrier)."""
+    links = project_links_visible_to(user).filter(project_id=OuterRef("pk"), person=person)
+    return Project.objects.filter(Exists(links))
+
+
+# --- The person page ---------------------------------------------------------------------------
+
+
+@dataclass
+class TimelineEvent:
+    on: date
+    kind: str
+    text: str
+    structure: Structure | None = None
+    url: str = ""
+
+
+@dataclass
+class PersonPage:
+    person: Person
+    accompaniments: list
+    consents: list
+    projects: list
+    applications: list
+    referrals: list
+    acts: list
+    outcomes: list
+    notes: list
+    plan: Plan | None
+    plan_steps: list
+    plan_revisions: list
+    current_stage: object = None
+    shows_network: bool = False
+    timeline: list = field(default_factory=list)
+
+
+def _day(moment) -> date:
+    if isinstance(moment, datetime):
+        return timezone.localtime(moment).date()
+    return moment
+
+
+def _timeline(page: PersonPage) -> list[TimelineEvent]:
+    from django.urls import reverse
+
+    events = []
+    for accompaniment in page.accompaniments:
+        events.append(
+            TimelineEvent(
+                accompaniment.started_on,
+                "accompaniment",
+                _("Accompaniment started"),
+                accompaniment.structure,
+            )
+        )
+    for consent in page.consents:
+        events.append(
+            TimelineEvent(
+                _day(consent.given_at),
+                "consent",
+                _("Consent given: %(scope)s") % {"scope": consent.get_scope_display()},
+                consent.structure,
+            )
+        )
+        if consent.withdrawn_at:
+            events.append(
+                TimelineEvent(
+                    _day(consent.withdrawn_at),
+                    "consent",
+                    _("Consent withdrawn: %(scope)s") % {"scope": consent.get_scope_display()},
+                    consent.structure,
+                )
+            )
+    for referral in page.referrals:
+        url = reverse("pathways:referral_detail", kwargs={"uuid": referral.uuid})
+        events.append(
+            TimelineEvent(
+                _day(referral.sent_at),
+                "referral",
+                _("Referred to %(structure)s (%(status)s)")
+                % {"structure": referral.to_structure, "status": referral.get_status_display()},
+                referral.from_structure,
+                url,
+            )
+        )
+        if referral.first_meeting_on:
+            events.append(
+                TimelineEvent(
+                    referral.first_meeting_on,
+                    "referral",
+                    _("First meeting at %(structure)s") % {"structure": referral.to_structure},
+                    referral.to_structure,
+                    url,
+                )
+            )
+    for application in page.applications:
+        events.append(
+            TimelineEvent(
+                application.submitted_on,
+                "application",
+                _("Application to %(offer)s (%(status)s)")
+                % {"offer": application.offer.title, "status": application.get_status_display()},
+                application.structure,
+            )
+        )
+    for participation in page.acts:
+        act = participation.act
+        text = act.act_type.label
+        if not participation.attended:
+            text = _("%(act)s (absent)") % {"act": text}
+        events.append(TimelineEvent(act.occurred_on, "act", text, act.structure))
+    for outcome in page.outcomes:
+        events.append(
+            TimelineEvent(
+                outcome.occurred_on,
+                "outcome",
+                _("Outcome: %(type)s") % {"type": outcome.outcome_type.label},
+                outcome.structure,
+            )
+        )
+    for note in page.notes:
+        events.append(TimelineEvent(_day(note.created_at), "note", _("Note"), note.structure))
+    events.sort(key=lambda event: event.on, reverse=True)
+    return events
+
+
+def person_page(user, person: Person) -> PersonPage:
+    """Everything the person page shows to `user`, in a fixed number of queries.
+
+    The caller has checked `can(user, "view_person", person)`. Every list comes from the
+    record kind's `<record>_visible_to(user)` selector (see `visibility.py`), restricted to the
+    person: the API and the exports start from the same selectors.
+    """
+    accompaniments = list(
+        accompaniments_visible_to(user)
+        .filter(person=person)
+        .select_related("structure", "referent")
+    )
+    consents = list(
+        consents_visible_to(user).filter(person=person).select_related("structure", "recorded_by")
+    )
+    projects = list(
+        projects_of_person(user, person)
+        .select_related("current_stage", "sector", "envisaged_legal_form", "created_by_structure")
+        .order_by("-created_at", "-pk")
+    )
+    applications = list(
+        applications_visible_to(user)
+        .filter(person=person)
+        .select_related("offer", "session", "structure")
+    )
+    referrals = list(
+        referrals_visible_to(user)
+        .filter(person=person)
+        .select_related("from_structure", "to_structure", "to_offer")
+    )
+    acts = list(
+        participations_visible_to(user)
+        .filter(person=person)
+        .select_related("act", "act__act_type", "act__structure", "act__offer", "act__staff")
+        .order_by("-act__occurred_on", "-act__pk")
+    )
+    outcomes = list(
+        outcomes_visible_to(user)
+        .filter(person=person)
+        .select_related("outcome_type", "structure", "project", "legal_form")
+    )
+    notes = list(notes_visible_to(user).filter(person=person).select_related("structure", "author"))
+    plan = plans_visible_to(user).filter(person=person).first()
+    plan_steps, plan_revisions = [], []
+    if plan is not None:
+        plan_steps = list(
+            plan_steps_visible_to(user)
+            .filter(plan=plan)
+            .select_related("offer", "offer__structure", "responsible_structure")
+        )
+        plan_revisions = list(
+            plan_revisions_visible_to(user)
+            .filter(plan=plan)
+            .select_related("author", "structure")[:5]
+        )
+    current_stage = next(
+        (project.current_stage for project in projects if project.current_stage_id), None
+    )
+    page = PersonPage(
+        person=person,
+        accompaniments=accompaniments,
+        consents=consents,
+        projects=projects,
+        applications=applications,
+        referrals=referrals,
+        acts=acts,
+        outcomes=outcomes,
+        notes=notes,
+        plan=plan,
+        plan_steps=plan_steps,
+        plan_revisions=plan_revisions,
+        current_stage=current_stage,
+        shows_network=person.shares_with_network,
+    )
+    page.timeline = _timeline(page)
+    return page
+
+
+def persons_for_api(user) -> QuerySet[Person]:
+    return persons_visible_to(user).select_related("commune", "situation")
+
+
+def projects_for_api(user) -> QuerySet[Project]:
+    """Each project's `persons` are those the user sees (see `listed_persons`)."""
+    return (
+        projects_visible_to(user)
+        .select_related("sector", "envisaged_legal_form")
+        .prefetch_related(Prefetch("persons", queryset=persons_visible_to(user)))
+    )
+
+
+def listed_persons(user, project: Project) -> list[Person]:
+    """The persons the user sees the project through (`project_links_visible_to`, no query)."""
+    return [
+        person
+        for person in project.persons.all()
+        if belongs_or_shared(user, person, project.created_by_structure_id)
+    ]
