@@ -97,6 +97,13 @@ GENERAL_RULES = (
         "Breakdowns: gender and situation as recorded; age band from the birth year, at the last "
         "day of the period; territory is the person's commune."
     ),
+    _(
+        "Rounding: rates to one decimal, applicants per place to two, hours and days to one. "
+        "Each figure is computed exactly from whole numbers (minutes, counts, delays to the "
+        "microsecond) and rounded once, half up: 56.25 % gives 56.3 %, 1.775 applicants per "
+        "place gives 1.78. The change from the previous period is the difference of the two "
+        "rounded figures. Pages, JSON, CSV, XLSX and PDF show the same digits."
+    ),
 )
 
 

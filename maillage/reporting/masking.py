@@ -28,6 +28,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .catalogue import COUNT_UNITS, INDICATORS, indicator
 from .computation import Raw, RawPeriod
+from .computation.figures import hours as hours_of
+from .numbers import decimal_text, places_of
 
 SHOWN, SMALL, HIDDEN = "shown", "small", "hidden"
 SMALL_DISPLAY = "<5"
@@ -162,7 +164,7 @@ class MaskedPeriod:
                 },
             )
         self.months = [
-            (month, Cell(Raw(n, n), "acts"), Cell(Raw(round(minutes / 60, 1), n), "hours"))
+            (month, Cell(Raw(n, n), "acts"), Cell(hours_of(minutes, n), "hours"))
             for month, n, minutes in raw.months
         ]
         self.flows = [
@@ -293,9 +295,6 @@ class MaskedPeriod:
 # --- Figures -------------------------------------------------------------------------------
 
 
-PLACES = {"percent": 1, "ratio": 2, "hours": 1, "days": 1}
-
-
 class Formatter:
     """Figures as text in the current language (read once: a report has thousands of them).
 
@@ -311,7 +310,7 @@ class Formatter:
     def number(self, value, places: int) -> str:
         if self.grouping != 3:  # pragma: no cover - no such locale in Maillage
             return number_format(value, places, force_grouping=True)
-        text = f"{value:,.{places}f}"
+        text = decimal_text(value, places)
         return text.replace(",", "\x00").replace(".", self.decimal).replace("\x00", self.thousand)
 
     def display(self, cell: Cell) -> str:
@@ -322,7 +321,7 @@ class Formatter:
         value = cell.value
         if value is None:
             return NOT_COMPUTABLE
-        text = self.number(value, PLACES.get(cell.unit, 0))
+        text = self.number(value, places_of(cell.unit))
         return f"{text} %" if cell.unit == "percent" else text
 
 

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 from collections import Counter, defaultdict
 from datetime import timedelta
+from fractions import Fraction
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -35,6 +36,7 @@ from maillage.pathways.models import (
 
 from .computation.months import active, month_index
 from .models import Presence
+from .numbers import exact
 from .periods import AGE_BANDS, age_band, day_start
 from .refresh import ensure_fresh
 from .report import ReportFilters
@@ -222,7 +224,7 @@ def _rows(scope: Scope, filters: ReportFilters):
                 yes if first.get(pid) and first[pid] >= start else no,
                 "; ".join(sorted(names.get(s, "") for s in structures[pid])),
                 n_acts,
-                round((minutes or 0) / 60, 1),
+                exact(Fraction(minutes or 0, 60), 1),
                 stage_names.get(stages.get(pid), ""),
                 applications[pid]["all"],
                 applications[pid]["not_selected"],

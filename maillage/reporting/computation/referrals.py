@@ -29,6 +29,7 @@ from django.db.models.functions import Cast, TruncDate
 
 from maillage.pathways.models import Application, Referral, ReferralOrigin, ReferralStatus
 
+from ..numbers import days
 from ..periods import day_start
 from ..report import ReportFilters
 from ..sql import Grouped, as_int, placeholders
@@ -186,14 +187,13 @@ class Referrals(Family):
             if status != ReferralStatus.CANCELLED:
                 sent[period][1] += n_sent or 0
             sent[period][2] += n_closed or 0
-        day = timedelta(days=1)
         delays = [defaultdict(list) for _ in self.periods]
         meetings = [defaultdict(list) for _ in self.periods]
         for period, target, answer, meeting in self.delay_rows:
             if period >= len(self.periods):
                 continue
             if answer is not None:
-                value = max(answer / day, 0)
+                value = max(days(answer), 0)
                 delays[period]["all"].append(value)
                 delays[period][target].append(value)
             if meeting is not None:
