@@ -178,4 +178,4 @@ def test_differencing_two_periods_of_whole_months_gives_nothing_away(db):
     # From the other end too: July to November.
     july_november = funder_report(network, date(2026, 7, 1), date(2026, 11, 30))
     assert not differences(june_november, july_november)
-    assert not june_november.indicators["persons_accompanied"].value.value == 32
+    assert june_november.indicators["persons_accompanied"].value.masked  # 32 - 30 = 2
