@@ -73,7 +73,10 @@ GENERAL_RULES = (
     ),
     _(
         "Period: from the first day to the last day, both included. Each definition says which "
-        "date decides; the comparison is the period of the same length just before."
+        "date decides; the comparison is the period of the same length just before (the same "
+        "number of months for a period of whole months). A moment (a referral sent or "
+        "answered) belongs to its day in France's time zone (Europe/Paris, summer time "
+        "included): a referral sent at 00:30 on 1 January, Paris time, is of the new year."
     ),
     _(
         "Persons: a person recorded twice and merged is counted once (the duplicate never); a "
@@ -91,7 +94,9 @@ GENERAL_RULES = (
     _(
         "Territory filter: people living in the territory (their commune, or else their postal "
         "code when it names a single commune or arrondissement); an act counts when one of the "
-        "people present lives there."
+        "people present lives there. A person with a postal code shared by several communes and "
+        "no commune has no territory: “not given” in the breakdowns, outside every "
+        "territory filter, even one containing all those communes."
     ),
     _(
         "Breakdowns: gender and situation as recorded; age band from the birth year, at the last "

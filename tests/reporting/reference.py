@@ -270,7 +270,7 @@ class Reference:
                 for a in self.d.accompaniments
                 if a.person_id == pid and a.structure_id in self.scope
             ]
-            new = bool(starts) and min(starts) >= period.date_from
+            new = not starts or min(starts) >= period.date_from
             extra["accompaniment"][
                 str(FIXED_LABELS["accompaniment"]["new" if new else "ongoing"])
             ].add(pid)
