@@ -293,7 +293,9 @@ def test_the_pseudonymised_csv_names_nobody(world, login):
     )
     content = response.content.decode("utf-8-sig")
     assert "Prénom0" not in content and "IntermadeNom0" not in content
-    assert len([line for line in content.splitlines() if line]) == 11  # header + 10 persons
+    lines = [line for line in content.splitlines() if line]
+    assert len(lines) == 12  # header, 10 persons and the k reached
+    assert lines[-1].startswith("k-anonymat")
 
 
 # --- Acceptance 2 (the screens and files): a funder reads no count from 1 to 4 ------------------
