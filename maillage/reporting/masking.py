@@ -45,7 +45,11 @@ def masking_rule_text() -> str:
         "on fewer than 5 people, acts or rows are marked “hidden”, and so are rates that would "
         "give back a count under 5. In a table with a total, when a hidden figure could be "
         "worked out from the total and the other rows, the next smallest row is hidden too "
-        "(“hidden”); if that is not enough, the whole indicator is hidden. Zero is shown."
+        "(“hidden”); if that is not enough, the whole indicator is hidden. Zero is shown. "
+        "Against comparisons between reports: periods are whole months, filters keeping or "
+        "leaving out fewer than 5 of the network's people are refused, and a count that "
+        "differs by 1 to 4 from the same count without the period's first or last month is "
+        "hidden too."
     )
 
 
