@@ -1,7 +1,7 @@
 """What the pathways plug into the directory's hooks (registered by `PathwaysConfig.ready`)."""
 
 from maillage.core import hooks
-from maillage.directory.hooks import CONTACT_REQUEST_SAVED, STRUCTURE_PAGE_CONTEXT
+from maillage.directory.hooks import CONTACT_REQUEST_SAVED
 
 
 @hooks.register(CONTACT_REQUEST_SAVED)
@@ -12,9 +12,5 @@ def refer_contact_request(*, contact_request):
     refer_from_contact_request(contact_request=contact_request)
 
 
-@hooks.register(STRUCTURE_PAGE_CONTEXT)
-def response_time(*, structure):
-    """The structure's median response time to referrals, shown on its public page."""
-    from .stats import structure_response_time
-
-    return {"response_time": structure_response_time(structure)}
+# The structure's public page shows its median response time as its report computes it: the
+# reports register that hook (`maillage/reporting/hooks.py`), so both show one figure.

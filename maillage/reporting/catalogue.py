@@ -73,7 +73,10 @@ GENERAL_RULES = (
     ),
     _(
         "Period: from the first day to the last day, both included. Each definition says which "
-        "date decides; the comparison is the period of the same length just before."
+        "date decides; the comparison is the period of the same length just before (the same "
+        "number of months for a period of whole months). A moment (a referral sent or "
+        "answered) belongs to its day in France's time zone (Europe/Paris, summer time "
+        "included): a referral sent at 00:30 on 1 January, Paris time, is of the new year."
     ),
     _(
         "Persons: a person recorded twice and merged is counted once (the duplicate never); a "
@@ -91,11 +94,20 @@ GENERAL_RULES = (
     _(
         "Territory filter: people living in the territory (their commune, or else their postal "
         "code when it names a single commune or arrondissement); an act counts when one of the "
-        "people present lives there."
+        "people present lives there. A person with a postal code shared by several communes and "
+        "no commune has no territory: “not given” in the breakdowns, outside every "
+        "territory filter, even one containing all those communes."
     ),
     _(
         "Breakdowns: gender and situation as recorded; age band from the birth year, at the last "
         "day of the period; territory is the person's commune."
+    ),
+    _(
+        "Rounding: rates to one decimal, applicants per place to two, hours and days to one. "
+        "Each figure is computed exactly from whole numbers (minutes, counts, delays to the "
+        "microsecond) and rounded once, half up: 56.25 % gives 56.3 %, 1.775 applicants per "
+        "place gives 1.78. The change from the previous period is the difference of the two "
+        "rounded figures. Pages, JSON, CSV, XLSX and PDF show the same digits."
     ),
 )
 

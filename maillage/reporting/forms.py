@@ -203,6 +203,10 @@ class ReportFilterForm(forms.Form):
                 self.add_error("to", _("The end of the period comes before its start."))
             elif end - start > MAX_PERIOD:
                 self.add_error("to", _("Choose a period of ten years at most."))
+            elif not self.errors:
+                problem = selectors.masked_reading_problem(self.user, self.filters())
+                if problem:
+                    self.add_error(None, problem)
         return data
 
     def filters(self) -> ReportFilters:

@@ -28,6 +28,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .catalogue import COUNT_UNITS, INDICATORS, indicator
 from .computation import Raw, RawPeriod
+from .computation.figures import hours as hours_of
+from .numbers import decimal_text, places_of
 
 SHOWN, SMALL, HIDDEN = "shown", "small", "hidden"
 SMALL_DISPLAY = "<5"
@@ -43,7 +45,11 @@ def masking_rule_text() -> str:
         "on fewer than 5 people, acts or rows are marked “hidden”, and so are rates that would "
         "give back a count under 5. In a table with a total, when a hidden figure could be "
         "worked out from the total and the other rows, the next smallest row is hidden too "
-        "(“hidden”); if that is not enough, the whole indicator is hidden. Zero is shown."
+        "(“hidden”); if that is not enough, the whole indicator is hidden. Zero is shown. "
+        "Against comparisons between reports: periods are whole months, filters keeping or "
+        "leaving out fewer than 5 of the network's people are refused, and a count that "
+        "differs by 1 to 4 from the same count without the period's first or last month is "
+        "hidden too."
     )
 
 
@@ -145,8 +151,9 @@ class MaskedIndicator:
 class MaskedPeriod:
     """A period's figures with their masking states (all SHOWN for readers of small counts)."""
 
-    def __init__(self, raw: RawPeriod, masked: bool):
+    def __init__(self, raw: RawPeriod, masked: bool, neighbours: tuple[RawPeriod, ...] = ()):
         self.raw = raw
+        self.neighbours = neighbours
         self.masked = masked
         self.indicators = {}
         for item in INDICATORS:
@@ -162,7 +169,7 @@ class MaskedPeriod:
                 },
             )
         self.months = [
-            (month, Cell(Raw(n, n), "acts"), Cell(Raw(round(minutes / 60, 1), n), "hours"))
+            (month, Cell(Raw(n, n), "acts"), Cell(hours_of(minutes, n), "hours"))
             for month, n, minutes in raw.months
         ]
         self.flows = [
@@ -186,9 +193,75 @@ class MaskedPeriod:
     def apply(self) -> None:
         for cell in self._cells():
             cell.state = primary_state(cell.raw, cell.unit)
+        self.against_neighbours()
         self.secondary()
         self.link_hours()
         self.link_rates()
+
+    def _counts(self):
+        """(key, cell) of every count of the period, keyed alike in any period's figures."""
+        for code, item in self.indicators.items():
+            if item.total.unit not in COUNT_UNITS:
+                continue
+            yield (code,), item.total
+            for dimension, rows in item.breakdowns.items():
+                for key, cell in rows:
+                    yield (code, dimension, key), cell
+        for month, acts, _hours in self.months:
+            yield ("month", month), acts
+        for source, target, cell in self.flows:
+            yield ("flow", source, target), cell
+
+    @staticmethod
+    def _raw_counts(raw: RawPeriod) -> dict:
+        found = {}
+        for code, item in raw.indicators.items():
+            found[(code,)] = item.total.value
+            for dimension, rows in item.breakdowns.items():
+                for key, value in rows:
+                    found[(code, dimension, key)] = value.value
+        for month, n, _minutes in raw.months:
+            found[("month", month)] = n
+        for source, target, n in raw.flows:
+            found[("flow", source, target)] = n
+        return found
+
+    def against_neighbours(self) -> None:
+        """Differencing: a count is hidden when it differs by 1 to 4 from the same count over
+        a neighbouring period (the period one month shorter at its start or at its end), which
+        a reader may request too: the difference would be a small count of its own (the people
+        or acts of that one month)."""
+        for neighbour in self.neighbours:
+            other = self._raw_counts(neighbour)
+            for key, cell in self._counts():
+                if cell.state != SHOWN or not cell.value:
+                    continue
+                difference = abs((cell.value or 0) - (other.get(key) or 0))
+                if 1 <= difference < THRESHOLD:
+                    cell.state = HIDDEN
+
+    @staticmethod
+    def adds_up(spec, dimension: str, rows, total: Cell) -> bool:
+        """Whether a breakdown's rows add up to the total, as declared or as the data fall.
+
+        A breakdown declared overlapping (an offer on several stages, a person at several
+        structures) is still a table with a total when, in this report, no row overlaps: its
+        rows then add up to the total and a hidden row could be recovered by subtraction.
+        """
+        if spec.is_partition(dimension):
+            return True
+        if not spec.is_count or total.value is None:
+            return False
+        return sum(cell.value or 0 for _k, cell in rows) == total.value
+
+    def protect_indicator(self, code: str) -> bool:
+        """Protect every breakdown of an indicator whose rows add up to its total."""
+        item, spec = self.indicators[code], indicator(code)
+        return all(
+            protect([c for _k, c in rows], item.total)
+            for dimension, rows in item.breakdowns.items()
+            if self.adds_up(spec, dimension, rows, item.total)
+        )
 
     def secondary(self) -> None:
         acts = self.indicators.get("acts")
@@ -196,11 +269,7 @@ class MaskedPeriod:
             spec = indicator(code)
             if not spec.is_count or spec.part_of is not None:
                 continue
-            ok = all(
-                protect([c for _k, c in rows], item.total)
-                for dimension, rows in item.breakdowns.items()
-                if spec.is_partition(dimension)
-            )
+            ok = self.protect_indicator(code)
             if ok and item is acts:
                 ok = protect([cell for _m, cell, _h in self.months], item.total)
             if not ok:
@@ -209,8 +278,13 @@ class MaskedPeriod:
                     for _m, cell, _h in self.months:
                         if cell.state == SHOWN:
                             cell.state = HIDDEN
-        # Figures that are one row of another indicator take that row's state; their own
-        # breakdowns are then protected against them (or hidden with them).
+        self.follow_rows()
+        self.protect_flows()
+        self.follow_rows()
+
+    def follow_rows(self) -> None:
+        """Figures that are one row of another indicator take that row's state; their own
+        breakdowns are then protected against them (or hidden with them)."""
         for code, item in self.indicators.items():
             spec = indicator(code)
             if spec.part_of is None:
@@ -223,39 +297,45 @@ class MaskedPeriod:
             if item.total.masked:
                 item.hide_all()
                 continue
-            ok = all(
-                protect([c for _k, c in rows], item.total)
-                for dimension, rows in item.breakdowns.items()
-                if spec.is_partition(dimension)
-            )
-            if not ok:
+            if not self.protect_indicator(code):
                 item.hide_all()
-        self.protect_flows()
 
     def protect_flows(self) -> None:
-        """Each structure's flows against its referrals sent and received, until stable."""
+        """The flow matrix as a table with totals: each structure's row of flows against its
+        referrals sent, each column against its referrals received.
+
+        A line is protected like any table (`protect`); when it cannot be (every flow of the
+        structure is "<5", say 13 flows of 1 against 13 referrals sent), its total is hidden
+        instead, and that total's own table (referrals sent or received by structure) is
+        protected in turn. Repeated until nothing changes.
+        """
         sent = self.indicators.get("referrals_sent")
         received = self.indicators.get("referrals_received")
         if not self.flows or sent is None or received is None:
             return
         lines = []
-        for index, margins in ((0, sent), (1, received)):
+        for index, code in ((0, "referrals_sent"), (1, "referrals_received")):
+            margins = self.indicators[code]
             groups = {}
             for flow in self.flows:
                 groups.setdefault(flow[index], []).append(flow[2])
             for key, cells in groups.items():
                 margin = margins.cell("structure", key)
                 if margin is not None and sum(c.value for c in cells) == margin.value:
-                    lines.append((cells, margin))
-        for _round in range(len(self.flows) + 1):
-            before = sum(c.masked for _s, _t, c in self.flows)
-            for cells, margin in lines:
-                if not protect(cells, margin):
-                    for _s, _t, cell in self.flows:
-                        if cell.state == SHOWN:
-                            cell.state = HIDDEN
-                    return
-            if sum(c.masked for _s, _t, c in self.flows) == before:
+                    lines.append((cells, margin, code))
+
+        def masked_cells() -> int:
+            return sum(cell.masked for cell in self._cells())
+
+        for _round in range(len(self.flows) + len(lines) + 1):
+            before = masked_cells()
+            for cells, margin, code in lines:
+                if protect(cells, margin):
+                    continue
+                margin.state = HIDDEN
+                if not self.protect_indicator(code):
+                    self.indicators[code].hide_all()
+            if masked_cells() == before:
                 return
 
     def link_hours(self) -> None:
@@ -293,9 +373,6 @@ class MaskedPeriod:
 # --- Figures -------------------------------------------------------------------------------
 
 
-PLACES = {"percent": 1, "ratio": 2, "hours": 1, "days": 1}
-
-
 class Formatter:
     """Figures as text in the current language (read once: a report has thousands of them).
 
@@ -311,7 +388,7 @@ class Formatter:
     def number(self, value, places: int) -> str:
         if self.grouping != 3:  # pragma: no cover - no such locale in Maillage
             return number_format(value, places, force_grouping=True)
-        text = f"{value:,.{places}f}"
+        text = decimal_text(value, places)
         return text.replace(",", "\x00").replace(".", self.decimal).replace("\x00", self.thousand)
 
     def display(self, cell: Cell) -> str:
@@ -322,7 +399,7 @@ class Formatter:
         value = cell.value
         if value is None:
             return NOT_COMPUTABLE
-        text = self.number(value, PLACES.get(cell.unit, 0))
+        text = self.number(value, places_of(cell.unit))
         return f"{text} %" if cell.unit == "percent" else text
 
 

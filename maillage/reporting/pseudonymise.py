@@ -1,18 +1,28 @@
-"""The person-level rows of a network report, pseudonymised (coordinators only).
+"""The person-level rows of a network report, pseudonymised and k-anonymous (coordinators only).
 
 One row per person accompanied in the period (the `persons_accompanied` definition, with the
-report's filters), sorted by pseudonymous id. No name, contact, birth date, commune, free text
-or database id leaves: the id is an HMAC of the person's stable pseudonymous id with a salt
-(`REPORT_SALT`, by default derived from `SECRET_KEY`) and the network, so it is stable from one
-export to the next, differs between networks, and cannot be turned back into the person; the
-birth date becomes an age band, the commune its département. A handful of grouped queries,
-whatever the number of people.
+report's filters). No name, contact, birth date, commune, free text or database id leaves:
+- the id is an HMAC of the person's stable pseudonymous id with a salt drawn at random for each
+  export (and `REPORT_SALT`, and the network): two exports cannot be joined on it, nor turned
+  back into the person. No longitudinal id is offered: following people from one export to
+  the next is what the report's indicators are for (docs/masking.md);
+- the birth date becomes an age band, the commune its département;
+- the quasi-identifiers (gender, age band, situation, priority neighbourhood, département,
+  structures) are made k-anonymous with k = 5 (`anonymise`): every combination of them that
+  the file shows is shared by at least 5 rows, by generalising, for the rows of rarer
+  combinations only, one column after another (structures to their number, département,
+  age band to a wider one, situation…), then suppressing ("*"). The k reached is given with
+  the rows (and written at the end of the file).
+A handful of grouped queries, whatever the number of people.
 """
 
 import hashlib
 import hmac
+import secrets
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import timedelta
+from fractions import Fraction
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -35,6 +45,7 @@ from maillage.pathways.models import (
 
 from .computation.months import active, month_index
 from .models import Presence
+from .numbers import exact
 from .periods import AGE_BANDS, age_band, day_start
 from .refresh import ensure_fresh
 from .report import ReportFilters
@@ -64,22 +75,122 @@ def salt() -> bytes:
     return value.encode()
 
 
-def pseudonym(public_id, network) -> str:
-    """A stable id for a person in a network's exports, that only the salt holder could link."""
+def pseudonym(public_id, network, export_salt: bytes) -> str:
+    """A person's id in one export of a network: another export draws another salt."""
     message = f"{network.pk}:{public_id}".encode()
-    return hmac.new(salt(), message, hashlib.sha256).hexdigest()[:20]
+    return hmac.new(salt() + export_salt, message, hashlib.sha256).hexdigest()[:20]
 
 
-def person_rows(*, user, filters: ReportFilters):
-    """(header, rows): the rows are lists of strings and numbers, one per person."""
+K = 5
+SUPPRESSED = "*"
+# The quasi-identifiers, by column: what someone who knows a person could match a row on.
+GENDER, AGE, SITUATION, QPV, DEPARTEMENT, STRUCTURES = 1, 2, 3, 4, 5, 7
+QUASI_IDENTIFIERS = (GENDER, AGE, SITUATION, QPV, DEPARTEMENT, STRUCTURES)
+
+
+def _structure_count(value: str) -> str:
+    n = len(value.split("; ")) if value else 0
+    if n <= 1:
+        return str(_("1 structure"))
+    return str(_("2 structures or more"))
+
+
+def _wider_age_band(value: str) -> str:
+    bands = {str(label): key for key, label in AGE_BANDS}
+    key = bands.get(value)
+    if key in ("under_26", "26_35"):
+        return str(_("Under 36"))
+    if key in ("36_45", "46_55", "over_55"):
+        return str(_("36 and over"))
+    return value
+
+
+def _suppress(_value: str) -> str:
+    return SUPPRESSED
+
+
+# One step after another, for the rows whose combination is still rarer than K.
+GENERALISATIONS = (
+    (STRUCTURES, _structure_count),
+    (DEPARTEMENT, _suppress),
+    (AGE, _wider_age_band),
+    (SITUATION, _suppress),
+    (STRUCTURES, _suppress),
+    (QPV, _suppress),
+    (AGE, _suppress),
+    (GENDER, _suppress),
+)
+
+
+def _key(row) -> tuple:
+    return tuple(row[column] for column in QUASI_IDENTIFIERS)
+
+
+def _rare(rows, k) -> list:
+    groups = Counter(_key(row) for row in rows)
+    return [row for row in rows if groups[_key(row)] < k]
+
+
+def anonymise(rows: list[list], k: int = K) -> int:
+    """Generalise, then suppress, the quasi-identifiers of the rows of rare combinations (in
+    place) until every combination shown is shared by `k` rows; return the k reached (the
+    size of the smallest group: less than `k` only when the file has fewer than `k` rows)."""
+    for column, generalise in GENERALISATIONS:
+        for row in _rare(rows, k):
+            row[column] = generalise(str(row[column]))
+    # Rows suppressed whole but fewer than k: suppress rows of the smallest other groups too.
+    rest = _rare(rows, k)
+    if rest:
+        groups = Counter(_key(row) for row in rows)
+        for key, _n in sorted(groups.items(), key=lambda item: item[1]):
+            if len(rest) >= k:
+                break
+            if key == _key(rest[0]):
+                continue
+            for row in rows:
+                if _key(row) == key:
+                    for column in QUASI_IDENTIFIERS:
+                        row[column] = SUPPRESSED
+                    rest.append(row)
+    sizes = Counter(_key(row) for row in rows).values()
+    return min(sizes) if sizes else 0
+
+
+@dataclass(frozen=True)
+class PersonRows:
+    header: list[str]
+    rows: list[list]
+    k: int  # every combination of the quasi-identifiers is shared by at least k rows
+
+    def __iter__(self):  # header, rows = person_rows(...)
+        return iter((self.header, self.rows))
+
+    @property
+    def note(self) -> str:
+        return str(
+            _(
+                "k-anonymity: each combination of gender, age band, situation, priority "
+                "neighbourhood, département and structures is shared by at least %(k)s rows "
+                "(“*”: generalised or suppressed). The pseudonymous ids are drawn anew for "
+                "each export."
+            )
+            % {"k": self.k}
+        )
+
+
+def person_rows(*, user, filters: ReportFilters) -> PersonRows:
+    """The header, the rows (lists of strings and numbers, one per person) and the k reached."""
     if not can(user, "export_pseudonymised_persons", filters.network):
         raise PermissionDenied("export_pseudonymised_persons")
     scope = Scope(filters)
     header = [str(title) for title in HEADER]
-    return header, _rows(scope, filters)
+    rows = list(_rows(scope, filters, secrets.token_bytes(16)))
+    k = anonymise(rows)
+    rows.sort(key=lambda row: row[0])
+    return PersonRows(header=header, rows=rows, k=k)
 
 
-def _rows(scope: Scope, filters: ReportFilters):
+def _rows(scope: Scope, filters: ReportFilters, export_salt: bytes):
     if not scope.structure_ids:
         return
     start, end = filters.date_from, filters.date_to
@@ -213,16 +324,16 @@ def _rows(scope: Scope, filters: ReportFilters):
         n_acts, minutes = acts.get(pid, (0, 0))
         rows.append(
             [
-                pseudonym(public_id, scope.network),
+                pseudonym(public_id, scope.network, export_salt),
                 str(Gender(gender).label) if gender in Gender.values else "",
                 str(bands[age_band(birth_year, end)]),
                 situations.get(situation, ""),
                 yes if qpv else no,
                 departement or "",
-                yes if first.get(pid) and first[pid] >= start else no,
+                yes if first.get(pid) is None or first[pid] >= start else no,
                 "; ".join(sorted(names.get(s, "") for s in structures[pid])),
                 n_acts,
-                round((minutes or 0) / 60, 1),
+                exact(Fraction(minutes or 0, 60), 1),
                 stage_names.get(stages.get(pid), ""),
                 applications[pid]["all"],
                 applications[pid]["not_selected"],

@@ -6,8 +6,8 @@ already applied in a `Report`: a `Figure` whose `masked` is true must be shown a
 ("<5" or "—") and its `value` is None.
 """
 
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 
 
 @dataclass(frozen=True)
@@ -22,10 +22,30 @@ class ReportFilters:
     stage: object | None = None  # directory.Stage
     territory: object | None = None  # directory.Territory (a département, EPCI or commune)
 
+    @property
+    def whole_months(self) -> bool:
+        """Whether the period runs from the first day of a month to the last day of one."""
+        after = self.date_to + timedelta(days=1)
+        return self.date_from.day == 1 and after.day == 1
+
+    @property
+    def months(self) -> int:
+        """How many months the period touches."""
+        return (self.date_to.year - self.date_from.year) * 12 + (
+            self.date_to.month - self.date_from.month + 1
+        )
+
+    def with_period(self, date_from: date, date_to: date) -> "ReportFilters":
+        return replace(self, date_from=date_from, date_to=date_to)
+
     def previous(self) -> "ReportFilters":
-        """The period of the same length just before this one, with the same filters."""
+        """The period of the same length just before this one, with the same filters: the same
+        number of whole months for a period of whole months, else the same number of days."""
+        end = self.date_from - timedelta(days=1)
+        if self.whole_months:
+            index = self.date_from.year * 12 + self.date_from.month - 1 - self.months
+            return self.with_period(date(index // 12, index % 12 + 1, 1), end)
         length = self.date_to - self.date_from
-        end = self.date_from.fromordinal(self.date_from.toordinal() - 1)
         return ReportFilters(
             network=self.network,
             date_from=end - length,

@@ -7,12 +7,13 @@ the period and the previous one (`computation`), masks small counts for readers 
 read it, so a figure is the same wherever it is shown.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 
 from maillage.accounts.rules import can, roles_of
 from maillage.directory.models import Network, Offer, Stage, Structure, Territory, TerritoryKind
 
+from . import comparisons
 from .catalogue import DIMENSIONS, INDICATORS
 from .computation import compute
 from .labels import Labels
@@ -116,8 +117,21 @@ def _figures():
     return figure
 
 
+def masked_reading_problem(user, filters: ReportFilters) -> str | None:
+    """Why a masked reader may not read this report as asked (None when they may)."""
+    if sees_small_counts(user, filters):
+        return None
+    return comparisons.problem(filters)
+
+
 def build_report(*, user, filters: ReportFilters, compare: bool = True) -> Report:
     """Every indicator of the catalogue for `filters`, masked for this reader.
+
+    For a masked reader (anyone but a structure's administrators on their structure), the
+    period is widened to whole months, filters that would single out fewer than 5 people are
+    refused (ValidationError; the filter form says so first), and every count is also checked
+    against the periods one month shorter at either end (`masking.MaskedPeriod`), for the
+    period and the previous one: see docs/masking.md.
 
     Raises PermissionDenied when the user may not read that scope.
     """
@@ -125,9 +139,23 @@ def build_report(*, user, filters: ReportFilters, compare: bool = True) -> Repor
         raise PermissionDenied("view_network_report")
     masked = not sees_small_counts(user, filters)
     ensure_fresh()
+    if masked:
+        filters = comparisons.whole_months(filters)
+        if comparisons.isolates_few_people(filters):
+            raise ValidationError(comparisons.problem(filters))
     scope = Scope(filters)
     raws = compute(filters, scope, compare=compare)
-    periods = [MaskedPeriod(raw, masked) for raw in raws]
+    periods = [
+        MaskedPeriod(
+            raw,
+            masked,
+            tuple(
+                compute(around, scope, compare=False)[0]
+                for around in (comparisons.neighbours(raw.filters) if masked else ())
+            ),
+        )
+        for raw in raws
+    ]
     labels = Labels(scope, periods)
     _figure = _figures()
     current = periods[0]

@@ -12,6 +12,8 @@ from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 
 from .catalogue import UNITS
+from .masking import Formatter
+from .numbers import as_fraction, exact
 from .report import Figure, IndicatorResult, Report
 
 NOT_AVAILABLE = "—"
@@ -69,8 +71,8 @@ class Table:
 
 
 def _signed(number, decimals: int) -> str:
-    text = formats.number_format(abs(number), decimal_pos=decimals, use_l10n=True)
-    if round(number, decimals) == 0:
+    text = Formatter().number(abs(number), decimals)
+    if number == 0:
         return text
     return ("+" if number > 0 else "\N{MINUS SIGN}") + text
 
@@ -88,9 +90,7 @@ def change(result: IndicatorResult) -> Figure:
         return Figure(value=None, display=NOT_AVAILABLE)
     integers = isinstance(current.value, int) and isinstance(previous.value, int)
     decimals = 0 if integers and result.unit != "percent" else 1
-    difference = round(current.value - previous.value, decimals)
-    if decimals == 0:
-        difference = int(difference)
+    difference = exact(as_fraction(current.value) - as_fraction(previous.value), decimals)
     display = _signed(difference, decimals)
     if result.unit == "percent":
         display = _("%(change)s pts") % {"change": display}

@@ -179,5 +179,6 @@ def network_persons_csv(request, slug):
         query = _filter_query(request)
         url = reverse("reporting:network", kwargs={"slug": slug})
         return redirect(f"{url}?{query}" if query else url)
-    header, rows = selectors.pseudonymised_person_rows(user=request.user, filters=filters)
-    return exports.pseudonymised_persons_response(filters, header, rows)
+    found = selectors.pseudonymised_person_rows(user=request.user, filters=filters)
+    rows = [*found.rows, (), (found.note,)]
+    return exports.pseudonymised_persons_response(filters, found.header, rows)

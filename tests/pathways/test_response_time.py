@@ -55,16 +55,18 @@ def test_the_public_page_shows_it_with_a_bounded_query_count(
         page = client.get(reverse("directory:structure", args=[structure.slug]))
     text = " ".join(html.unescape(page.content.decode()).split())
     assert "Délai médian de réponse aux orientations" in text
-    assert "1 jour" in text
+    # 20 and 40 hours in the middle: 30 hours, 1.25 days, 1.3 as the report rounds it.
+    assert "1,3 jours" in text
     assert "sur les 12 derniers mois, 6 orientations traitées" in text
 
 
 def test_an_answer_within_the_day_is_shown_in_hours(structure, client):
-    for minutes in (30, 60, 120, 180, 240):
+    # A median of 30 minutes: 0.0 day to one decimal, so shown in hours (half up: 1 hour).
+    for minutes in (10, 20, 30, 40, 50):
         answered(structure, delay=datetime.timedelta(minutes=minutes))
     text = " ".join(
         html.unescape(
             client.get(reverse("directory:structure", args=[structure.slug])).content.decode()
         ).split()
     )
-    assert "2 heures" in text
+    assert "1 heure" in text

@@ -9,6 +9,7 @@ but `Model.objects.all()`, no grouping in SQL, dates compared one row at a time.
 
 from collections import defaultdict
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from statistics import median
 
 from django.utils import timezone
@@ -28,6 +29,14 @@ from maillage.pathways.models import (
     Situation,
 )
 from maillage.reporting.labels import FIXED_LABELS
+
+MICROSECOND = timedelta(microseconds=1)
+MICROSECONDS_A_DAY = 86_400_000_000
+
+
+def half_up(value: Decimal, places: int) -> float:
+    """The rule of the catalogue, written again: half up (56.25 → 56.3, 1.775 → 1.78)."""
+    return float(value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
 
 
 def months_back(day: date, months: int) -> date:
@@ -261,7 +270,7 @@ class Reference:
                 for a in self.d.accompaniments
                 if a.person_id == pid and a.structure_id in self.scope
             ]
-            new = bool(starts) and min(starts) >= period.date_from
+            new = not starts or min(starts) >= period.date_from
             extra["accompaniment"][
                 str(FIXED_LABELS["accompaniment"]["new" if new else "ongoing"])
             ].add(pid)
@@ -311,9 +320,9 @@ class Reference:
     def act_hours(self, period):
         total, dims = self._act_figures(period, lambda act: act.duration_minutes)
         return {
-            "value": round(total / 60, 1),
+            "value": half_up(Decimal(total) / 60, 1),
             "breakdowns": {
-                d: {label: round(m / 60, 1) for label, m in rows.items()}
+                d: {label: half_up(Decimal(m) / 60, 1) for label, m in rows.items()}
                 for d, rows in dims.items()
             },
         }
@@ -349,7 +358,7 @@ class Reference:
 
     @staticmethod
     def pct(num, den):
-        return round(100 * num / den, 1) if den else None
+        return half_up(Decimal(100 * num) / den, 1) if den else None
 
     def _rate(self, rows, numerator, denominator):
         num, den = defaultdict(int), defaultdict(int)
@@ -423,8 +432,8 @@ class Reference:
         breakdowns = defaultdict(dict)
         for key in places:
             if key != "all":
-                breakdowns[key[0]][key[1]] = round(applicants[key] / places[key], 2)
-        value = round(applicants["all"] / places["all"], 2) if places["all"] else None
+                breakdowns[key[0]][key[1]] = half_up(Decimal(applicants[key]) / places[key], 2)
+        value = half_up(Decimal(applicants["all"]) / places["all"], 2) if places["all"] else None
         return {"value": value, "breakdowns": breakdowns}
 
     # referrals
@@ -522,7 +531,7 @@ class Reference:
         }
 
     def _median(self, values):
-        return round(median(values), 1) if values else None
+        return half_up(median(Decimal(v) for v in values), 1) if values else None
 
     def _delays(self, period, delay):
         values = defaultdict(list)
@@ -542,7 +551,7 @@ class Reference:
         return self._delays(
             period,
             lambda r: (
-                max((r.answered_at - r.sent_at).total_seconds(), 0) / 86400
+                max(Decimal((r.answered_at - r.sent_at) // MICROSECOND), 0) / MICROSECONDS_A_DAY
                 if r.answered_at
                 else None
             ),

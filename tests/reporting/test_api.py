@@ -180,7 +180,9 @@ def test_bounded_queries_whatever_the_data(world, login):
     get(client)
     with CaptureQueriesContext(connection) as after:
         assert get(client).status_code == 200
-    assert len(after) == len(before) < 60
+    # A funder's report also reads the periods one month shorter at either end, for the period
+    # and the previous one (docs/masking.md): five readings of about twenty statements.
+    assert len(after) == len(before) < 120
 
 
 def test_in_the_openapi_schema(client, db):

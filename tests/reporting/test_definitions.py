@@ -7,13 +7,14 @@ it. The reference reading of the raw tables (`reference.py`, checked against the
 large seeded world in `test_indicators.py`) must give the same figure.
 """
 
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 
 import pytest
 from django.utils import timezone
 
+from maillage.directory.models import Territory
 from maillage.pathways.models import (
     Accompaniment,
     Act,
@@ -30,10 +31,13 @@ from tests.factories import (
     ApplicationFactory,
     NetworkFactory,
     OfferFactory,
+    OfferSessionFactory,
     PersonFactory,
     ReferralFactory,
+    StageFactory,
     StructureFactory,
     StructureMembershipFactory,
+    TerritoryFactory,
     act_type,
 )
 
@@ -209,3 +213,123 @@ def test_the_median_days_to_answer_counts_hours_as_fractions_of_a_day(here):
     # 10 days of a forgotten referral do not pull it up as a mean would, 3.4 days).
     assert figures(here, "median_days_to_answer") == (1.5, None)
     assert figures(here, "referrals_received") == (5, 0)
+
+
+# --- One reading per definition (issue 15.3): each choice the catalogue states, on a case built
+# for it. The opposite reading would give the other figure written in the comment.
+
+
+def test_a_person_present_without_an_accompaniment_is_new(here):
+    """Acts recorded outside the services may lack the accompaniment the product records."""
+    alice = PersonFactory()  # no Accompaniment row at all
+    act(here.structure, date(2025, 3, 10), alice)
+    # Read "no first contact known, so ongoing": (0, 0) new and (1, 0) ongoing.
+    assert figures(here, "persons_accompanied") == (1, 0)
+    assert figures(here, "persons_new") == (1, 0)
+    assert figures(here, "persons_ongoing") == (0, 0)
+
+
+def test_a_session_offering_no_place_is_left_out_with_its_applications(here):
+    offer = OfferFactory(structure=here.structure)
+    full = OfferSessionFactory(offer=offer, starts_on=date(2025, 9, 1), capacity=10)
+    empty = OfferSessionFactory(offer=offer, starts_on=date(2025, 9, 15), capacity=0)
+    for session, n in ((full, 15), (empty, 4)):
+        for _ in range(n):
+            ApplicationFactory(offer=offer, session=session, submitted_on=date(2025, 6, 1))
+    # 15 applications for 10 places: 1.5. Counting the empty session's 4: 1.9.
+    assert figures(here, "applicants_per_place") == (1.5, None)
+
+
+def test_a_referral_answered_then_cancelled_counts_in_the_time_to_answer(here):
+    sent = at(date(2025, 3, 3), 9)
+    ReferralFactory(
+        from_structure=here.elsewhere,
+        to_structure=here.structure,
+        status=ReferralStatus.ACCEPTED,
+        sent_at=sent,
+        answered_at=sent + timedelta(days=1),
+    )
+    ReferralFactory(  # accepted after 3 days, then cancelled by the sender
+        from_structure=here.elsewhere,
+        to_structure=here.structure,
+        status=ReferralStatus.CANCELLED,
+        sent_at=sent,
+        answered_at=sent + timedelta(days=3),
+    )
+    # Median of 1 and 3 days: 2.0. Leaving the cancelled one out: 1.0.
+    assert figures(here, "median_days_to_answer") == (2.0, None)
+
+
+def test_a_moment_belongs_to_its_day_in_paris(here):
+    """23:30 UTC on 31 December is 00:30 on 1 January in Paris."""
+    utc = UTC
+    for moment in (
+        datetime(2024, 12, 31, 23, 30, tzinfo=utc),
+        datetime(2025, 12, 31, 23, 30, tzinfo=utc),
+    ):
+        ReferralFactory(from_structure=here.elsewhere, to_structure=here.structure, sent_at=moment)
+    # 2025 has the first (sent on 1 January 2025, Paris time), not the second (2026). Read in
+    # UTC: (1, 1), the first belonging to 2024.
+    assert figures(here, "referrals_received") == (1, 0)
+
+
+def test_the_first_acts_stage_on_a_day_of_several_stages_is_the_earliest(here):
+    network = here.filters.network
+    third = StructureFactory(name="Troisième", networks=[network])
+    early, late = (
+        StageFactory(network=network, position=1),
+        StageFactory(network=network, position=2),
+    )
+    at_early = OfferFactory(structure=here.structure, stages=[early])
+    at_late = {
+        s.pk: OfferFactory(structure=s, stages=[late])
+        for s in (here.structure, here.elsewhere, third)
+    }
+
+    def seen(person, structure, day, offer):
+        made = act(structure, day, person)
+        Act.objects.filter(pk=made.pk).update(offer=offer)
+
+    # Zoé: on her first day, an act of each stage; then the later stage at three structures.
+    zoe = PersonFactory()
+    seen(zoe, here.structure, date(2025, 2, 3), at_early)
+    seen(zoe, here.structure, date(2025, 2, 3), at_late[here.structure.pk])
+    seen(zoe, here.elsewhere, date(2025, 5, 5), at_late[here.elsewhere.pk])
+    seen(zoe, third, date(2025, 8, 8), at_late[third.pk])
+    # Yann: the later stage only, at three structures: he never got past his first stage.
+    yann = PersonFactory()
+    for structure, day in (
+        (here.structure, date(2025, 2, 3)),
+        (here.elsewhere, date(2025, 5, 5)),
+        (third, date(2025, 8, 8)),
+    ):
+        seen(yann, structure, day, at_late[structure.pk])
+    # Zoé's first stage is the earlier one, so she moved on: only Yann wanders. Taking the
+    # later stage of her first day would count her too: 2.
+    assert figures(here, "wandering_many_structures") == (1, 0)
+
+
+def test_a_postal_code_shared_by_several_communes_gives_no_territory(here):
+    departement = TerritoryFactory(departement=True)
+    Territory.objects.filter(pk=departement.pk).update(departement_code="13")
+    TerritoryFactory(code="13001", name="Aix-en-Provence", postal_codes=["13090", "13100"])
+    TerritoryFactory(code="13040", name="Fos", postal_codes=["13270"])
+    TerritoryFactory(code="13041", name="Port-Saint-Louis", postal_codes=["13270"])
+    aix, fos_or_psl = PersonFactory(postal_code="13090"), PersonFactory(postal_code="13270")
+    act(here.structure, date(2025, 4, 4), aix, fos_or_psl)
+    report = build_report(user=here.admin, filters=here.filters)
+    territory = next(
+        b for b in report.indicators["persons_accompanied"].breakdowns if b.dimension == "territory"
+    )
+    assert {label: f.value for label, f in territory.rows if f.value} == {
+        "Aix-en-Provence (13)": 1,
+        "Non renseigné": 1,
+    }
+    # Outside the département's filter too, though both communes are in it.
+    departement.refresh_from_db()
+    in_13 = replace(here.filters, territory=departement)
+    assert (
+        build_report(user=here.admin, filters=in_13).indicators["persons_accompanied"].value.value
+        == 1
+    )
+    assert Reference(in_13).indicator("persons_accompanied")["value"] == 1

@@ -8,10 +8,11 @@ statuses, answers…) are listed whole, zeros included; the others as met.
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
-from statistics import median
+from fractions import Fraction
 
 from maillage.pathways.models import ApplicationStatus, OutcomeFamily
 
+from ..numbers import PLACES, exact, exact_median, ratio
 from ..report import ReportFilters
 from ..scope import NONE
 from ..sql import as_int
@@ -35,15 +36,17 @@ def count(n: int) -> Raw:
 
 
 def rate(num: int, den: int) -> Raw:
-    return Raw(round(100 * num / den, 1) if den else None, den, num)
+    """A percentage, exactly, rounded half up to one decimal (`numbers.exact`)."""
+    return Raw(ratio(num, den, PLACES["percent"], scale=100), den, num)
 
 
 def median_of(values: list) -> Raw:
-    return Raw(round(median(values), 1) if values else None, len(values))
+    """The median of whole numbers or exact Fractions of days, rounded half up."""
+    return Raw(exact_median(values, PLACES["days"]), len(values))
 
 
 def hours(minutes: int, acts: int) -> Raw:
-    return Raw(round(minutes / 60, 1), acts)
+    return Raw(exact(Fraction(minutes, 60), PLACES["hours"]), acts)
 
 
 @dataclass

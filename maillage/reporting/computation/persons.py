@@ -41,15 +41,16 @@ class Persons(Family):
         )
 
     def _new_people(self, grouped: Grouped, period: int) -> None:
-        """How many of the people of a period had their first contact with the scope in it."""
+        """How many of the people of a period had their first contact with the scope in it:
+        no accompaniment by the scope started before the period (none recorded at all: their
+        first act is their first contact)."""
         s = self.scope
         grouped.branch(
             f"new:{period}",
             source="people",
             where=(
-                f"pid IN (SELECT person_id FROM {ACCOMPANIMENT} WHERE structure_id IN "
-                f"({placeholders(s.structure_ids)}) GROUP BY person_id "
-                "HAVING MIN(started_on) >= %s)"
+                f"pid NOT IN (SELECT person_id FROM {ACCOMPANIMENT} WHERE structure_id IN "
+                f"({placeholders(s.structure_ids)}) AND started_on < %s)"
             ),
             params=[*s.structure_ids, self.periods[period].date_from],
         )

@@ -29,6 +29,7 @@ from django.db.models.functions import Cast, TruncDate
 
 from maillage.pathways.models import Application, Referral, ReferralOrigin, ReferralStatus
 
+from ..numbers import days
 from ..periods import day_start
 from ..report import ReportFilters
 from ..sql import Grouped, as_int, placeholders
@@ -53,6 +54,30 @@ CLOSED_LOOP = (
     ReferralStatus.FIRST_MEETING,
     ReferralStatus.CLOSED,
 )
+
+
+def received_referrals(scope, start, end):
+    """Referrals sent from `start` to `end` (days in local time, both included) to the
+    scope's structures (offer filters: the offer they were sent to), of persons who count.
+    The time to answer is read from them, here and on a structure's public page
+    (`reporting.public`)."""
+    return (
+        Referral.objects.filter(
+            sent_at__gte=day_start(start), sent_at__lt=day_start(end + timedelta(days=1))
+        )
+        .filter(to_structure_id__in=scope.structure_ids)
+        .filter(scope.offer_q("to_offer"))
+        .filter(scope.person_in("person_id"))
+    )
+
+
+def answer_delay():
+    return ExpressionWrapper(F("answered_at") - F("sent_at"), DurationField())
+
+
+def answer_days(answer):
+    """An answer's delay in days, exactly (an answer recorded before the sending: 0)."""
+    return max(days(answer), 0)
 
 
 class Referrals(Family):
@@ -148,7 +173,6 @@ class Referrals(Family):
         grouped.branch("flows", ["src", "tgt"], source="r", where="ss = 1 OR rr = 1")
         profile_branches(grouped, "r", aggregate="SUM(ss)", prefix="sent:")
         profile_branches(grouped, "r", aggregate="SUM(rr)", prefix="received:")
-        end = day_start(self.cur.date_to + timedelta(days=1))
         rows = self.run("referrals", grouped)
         for side in ("sent", "received"):
             self.profiles.collect(
@@ -156,14 +180,11 @@ class Referrals(Family):
             )
         # The delays, for the medians (computed here, the same on both databases).
         self.delay_rows = list(
-            Referral.objects.filter(sent_at__gte=day_start(self.start), sent_at__lt=end)
-            .filter(to_structure_id__in=s.structure_ids)
-            .filter(s.offer_q("to_offer"))
-            .filter(s.person_in("person_id"))
+            received_referrals(s, self.start, self.cur.date_to)
             .filter(Q(answered_at__isnull=False) | Q(first_meeting_on__isnull=False))
             .annotate(
                 per=self.period_case("sent_at", moment=True),
-                answer=ExpressionWrapper(F("answered_at") - F("sent_at"), DurationField()),
+                answer=answer_delay(),
                 meeting=ExpressionWrapper(
                     F("first_meeting_on") - TruncDate("sent_at"), DurationField()
                 ),
@@ -186,14 +207,13 @@ class Referrals(Family):
             if status != ReferralStatus.CANCELLED:
                 sent[period][1] += n_sent or 0
             sent[period][2] += n_closed or 0
-        day = timedelta(days=1)
         delays = [defaultdict(list) for _ in self.periods]
         meetings = [defaultdict(list) for _ in self.periods]
         for period, target, answer, meeting in self.delay_rows:
             if period >= len(self.periods):
                 continue
             if answer is not None:
-                value = max(answer / day, 0)
+                value = answer_days(answer)
                 delays[period]["all"].append(value)
                 delays[period][target].append(value)
             if meeting is not None:

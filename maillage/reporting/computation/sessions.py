@@ -11,6 +11,7 @@ from django.db.models import Count, OuterRef, Subquery
 from maillage.directory.models import OfferSession
 from maillage.pathways.models import Application
 
+from ..numbers import PLACES, ratio
 from .family import Family
 from .figures import CURRENT, Raw, ordered
 
@@ -62,7 +63,7 @@ class Sessions(Family):
                     applicants[key] += n
 
             def per_place(key, places=places, applicants=applicants):
-                value = round(applicants[key] / places[key], 2) if places[key] else None
+                value = ratio(applicants[key], places[key], PLACES["ratio"])
                 return Raw(value, applicants[key])
 
             breakdowns = {}
