@@ -70,8 +70,11 @@ sqlite_pid=$!
 trap 'kill $sqlite_pid 2>/dev/null || true' EXIT
 
 step "Test suite on PostgreSQL"
+# pytest-xdist: one worker per core, each with its own test database; a module's tests stay on
+# one worker (--dist loadfile), so the worlds built once per module are built once.
 pg_status=0
-DATABASE_URL=$PG_URL $BIN/pytest -m "not browser" || pg_status=$?
+DATABASE_URL=$PG_URL $BIN/pytest -m "not browser" -n "${TEST_WORKERS:-$(nproc)}" --dist loadfile \
+  || pg_status=$?
 
 step "Marked subset on SQLite (ran beside the PostgreSQL suite)"
 sqlite_status=0

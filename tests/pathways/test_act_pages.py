@@ -12,7 +12,7 @@ from maillage.pathways.persons import services as person_services
 from tests.factories import NetworkRoleFactory, act_type
 from tests.utils import page_text
 
-pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 
 def new_person(net, first_name="Camille", last_name="Durand"):

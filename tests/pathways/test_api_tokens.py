@@ -9,7 +9,7 @@ from maillage.pathways.tokens.services import hash_key
 from tests.factories import NetworkRoleFactory, StructureMembershipFactory
 from tests.pathways.api_helpers import token_client, url
 
-pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

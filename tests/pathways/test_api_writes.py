@@ -28,7 +28,7 @@ from tests.pathways.api_helpers import (
     url,
 )
 
-pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ from maillage.pathways.referrals.selectors import referral_inbox_export
 from tests.factories import OfferFactory, PersonFactory, StructureFactory, act_type
 from tests.pathways.api_helpers import client_for, url, uuids
 
-pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 DAY = datetime.date(2026, 2, 9)
 ASKED = {"requested_by": "person_by_mail"}

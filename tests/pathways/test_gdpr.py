@@ -46,7 +46,7 @@ from tests.factories import (
     act_type,
 )
 
-pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 FIRST, LAST = "Zephyrine", "Quillardet"
 EMAIL = "zephyrine.quillardet@exemple.test"

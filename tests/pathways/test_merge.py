@@ -32,7 +32,7 @@ from maillage.pathways.plans import services as plan_services
 from maillage.pathways.referrals import services as referral_services
 from tests.factories import PersonFactory, act_type
 
-pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 
 def consent(net, person, scope):

@@ -23,7 +23,7 @@ from maillage.pathways.persons import services as person_services
 from maillage.pathways.referrals import services as referral_services
 from tests.factories import StructureMembershipFactory
 
-pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 SITE = "https://maillage.example.org"
 EMAIL = "camille.durand@exemple.test"

@@ -17,7 +17,7 @@ from maillage.pathways.models import Person, PersonAccess
 from maillage.pathways.persons import services
 from tests.factories import NetworkRoleFactory
 
-pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 PERSON_PAGES = sorted(
     pattern.name

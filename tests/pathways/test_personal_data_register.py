@@ -12,8 +12,6 @@ from maillage.pathways.models import Person
 from tests.pathways import erasure_world as world_
 from tests.pathways.erasure_world import EVERYONE
 
-pytestmark = [pytest.mark.sqlite]
-
 ALWAYS = {"pathways", "imports"}  # every model of these apps is in the register
 ALSO = {"directory.ContactRequest"}
 SUBJECTS = {"pathways.Person", "directory.ContactRequest"}

@@ -6,7 +6,7 @@ from maillage.pathways.models import ActType, OutcomeType
 from maillage.pathways.referentials import entries_for_networks
 from tests.factories import NetworkFactory, NetworkRoleFactory, StructureMembershipFactory
 
-pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 
 def test_a_coordinator_adds_an_act_type_for_their_network_only(login):

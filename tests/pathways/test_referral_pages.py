@@ -29,7 +29,7 @@ from tests.factories import (
 )
 from tests.utils import page_text
 
-pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 
 def new_person(net, *, sharing=True, **extra):

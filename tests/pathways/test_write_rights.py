@@ -40,7 +40,7 @@ from tests.factories import (
 )
 from tests.pathways.api_helpers import client_for, url
 
-pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate
 

@@ -29,8 +29,6 @@ from tests.factories import (
 from .privacy import assert_private, pinned_cells
 from .world import local
 
-pytestmark = pytest.mark.sqlite
-
 YEAR = (date(2025, 1, 1), date(2025, 12, 31))
 
 

@@ -1,13 +1,10 @@
 """The indicator catalogue is complete data, and docs/indicators.md is written from it."""
 
-import pytest
 from django.utils import translation
 
 from maillage.reporting import docs
 from maillage.reporting.catalogue import DIMENSIONS, INDICATORS, UNITS, indicator
 from maillage.reporting.computation.runner import FAMILIES, SCHEDULE
-
-pytestmark = pytest.mark.sqlite
 
 # What issue 7 asks for, at least.
 REQUIRED = {

@@ -9,8 +9,6 @@ from django.utils import translation
 from maillage.reporting import charts
 from tests.reporting.report_samples import empty_report, sample_report
 
-pytestmark = pytest.mark.sqlite
-
 
 @pytest.fixture(autouse=True)
 def french():

@@ -14,8 +14,6 @@ from maillage.reporting import exports, pdf, tables
 from maillage.reporting.report import Figure, IndicatorResult
 from tests.reporting.report_samples import sample_report
 
-pytestmark = pytest.mark.sqlite
-
 RULE = "Les effectifs de moins de cinq sont affichés « <5 »."
 
 

@@ -10,9 +10,6 @@ from tests.factories import NetworkFactory, NetworkRoleFactory, StructureFactory
 
 from .shared import module_world
 
-pytestmark = pytest.mark.sqlite
-
-
 shared_world = module_world(persons=10)
 
 

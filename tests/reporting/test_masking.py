@@ -17,8 +17,6 @@ from .privacy import assert_private, pinned_cells, privacy_problems
 from .shared import module_world
 from .world import PERIOD
 
-pytestmark = pytest.mark.sqlite
-
 
 def cells(*values):
     result = []

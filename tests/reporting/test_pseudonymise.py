@@ -17,9 +17,6 @@ from maillage.reporting.selectors import pseudonymised_person_rows
 from .shared import module_world
 from .world import PERIOD
 
-pytestmark = pytest.mark.sqlite
-
-
 shared_world = module_world(persons=40)
 
 

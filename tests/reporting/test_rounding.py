@@ -14,8 +14,6 @@ from maillage.reporting.numbers import days, exact, ratio
 from maillage.reporting.report import Figure, IndicatorResult
 from maillage.reporting.tables import change
 
-pytestmark = pytest.mark.sqlite
-
 
 @pytest.mark.parametrize(
     ("value", "places", "expected"),

@@ -30,8 +30,6 @@ from tests.factories import ReferralFactory
 from .shared import module_world
 from .world import PERIOD
 
-pytestmark = pytest.mark.sqlite
-
 shared_world = module_world(persons=40)
 
 

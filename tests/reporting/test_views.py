@@ -26,8 +26,6 @@ from tests.reporting.privacy import assert_private
 from tests.reporting.report_samples import build_report_world
 from tests.utils import page_text
 
-pytestmark = pytest.mark.sqlite
-
 PERIOD = {"from": "2025-01-01", "to": "2025-12-31"}
 
 
