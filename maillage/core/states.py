@@ -34,6 +34,8 @@ class StateMachine:
     log_link: str = ""
     # … or a function writing the log row.
     log_function: Callable | None = field(default=None, compare=False)
+    # The refusal message (lazily translated, with %(current)s and %(new)s), if not the generic one.
+    refusal: str = field(default="", compare=False)
 
     def may_go(self, from_status: str, to_status: str) -> bool:
         if not from_status:
@@ -42,9 +44,9 @@ class StateMachine:
 
     def check(self, from_status: str, to_status: str) -> None:
         if not self.may_go(from_status, to_status):
+            message = self.refusal or _("The status “%(current)s” cannot become “%(new)s”.")
             raise ValidationError(
-                _("The status “%(current)s” cannot become “%(new)s”.")
-                % {"current": self.label(from_status), "new": self.label(to_status)},
+                message % {"current": self.label(from_status), "new": self.label(to_status)},
                 code="invalid_transition",
             )
 
@@ -84,9 +86,13 @@ def move(
     note: str = "",
     update_fields: Iterable[str] | None = None,
     only_from: str | None = None,
+    save: bool = True,
 ) -> bool:
     """Move `obj` to `to_status`: check, set, save, log; True when moved.
 
+    `save=False`: check, set and log only; the caller saves the record with the other fields
+    the move changes, in its own transaction (the pathways services, which set dates and
+    answers with the status).
     `update_fields`: the other fields to save with the status (None: the whole record).
     `only_from`: compare and set: the record is written only if the database still has this
     status (one `UPDATE … WHERE status = …`, for moves that may race); False when it had not.
@@ -94,6 +100,10 @@ def move(
     name = machine.status_field
     from_status = getattr(obj, name) if only_from is None else only_from
     machine.check(from_status, to_status)
+    if not save:
+        machine.log(obj, from_status, to_status, by=by, at=at, note=note)
+        setattr(obj, name, to_status)
+        return True
     setattr(obj, name, to_status)
     try:
         with transaction.atomic():

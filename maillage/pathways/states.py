@@ -4,6 +4,8 @@ Services refuse any change of status that is not listed here (and log every one 
 `ReferralTransition` / `ApplicationTransition`); the data generator's bulk writer too.
 """
 
+from django.utils.translation import gettext_lazy as _
+
 from maillage.core.states import StateMachine
 
 from .models import ApplicationStatus as A
@@ -42,6 +44,7 @@ APPLICATION_STATES = StateMachine(
     choices=A,
     log_model="pathways.ApplicationTransition",
     log_link="application",
+    refusal=_("An application that is '%(current)s' cannot become '%(new)s'."),
 )
 REFERRAL_STATES = StateMachine(
     transitions=REFERRAL_TRANSITIONS,
@@ -49,6 +52,7 @@ REFERRAL_STATES = StateMachine(
     choices=R,
     log_model="pathways.ReferralTransition",
     log_link="referral",
+    refusal=_("A referral that is '%(current)s' cannot become '%(new)s'."),
 )
 
 

@@ -35,7 +35,7 @@ pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
 def raises_code(code):
     """The block raises a ValidationError carrying `code` (messages are translated)."""
     with pytest.raises(ValidationError) as error:
-        yield
+        yield error
     codes = (
         {e.code for e in error.value.error_list}
         if hasattr(error.value, "error_list")
@@ -176,8 +176,17 @@ def test_only_the_receiver_answers_and_only_the_sender_cancels(net):
     with pytest.raises(PermissionDenied):
         referral_services.cancel_referral(referral=referral, user=net.apeas_advisor)
     referral_services.cancel_referral(referral=referral, user=net.intermade_advisor)
-    with raises_code("invalid_transition"):
+    with raises_code("invalid_transition") as refused:
         referral_services.accept_referral(referral=referral, user=net.apeas_advisor)
+    message = str(refused.value)  # names both statuses, in the reader's language
+    assert str(ReferralStatus.CANCELLED.label) in message
+    assert str(ReferralStatus.ACCEPTED.label) in message
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.CANCELLED
+    assert list(referral.transitions.order_by("pk").values_list("from_status", "to_status")) == [
+        ("", ReferralStatus.SENT),
+        (ReferralStatus.SENT, ReferralStatus.CANCELLED),
+    ]
 
 
 def test_declining_needs_a_coded_reason_and_a_note_for_other(net):

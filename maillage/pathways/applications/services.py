@@ -7,6 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from maillage.core.states import move, started
+
 from ..common import (
     claim_version,
     refuse_foreign_project,
@@ -15,10 +17,10 @@ from ..common import (
     require_follows,
     today,
 )
-from ..models import Application, ApplicationStatus, ApplicationTransition, Person
+from ..models import Application, ApplicationStatus, Person
 from ..persons.services import ensure_accompaniment, touch_activity
 from ..referrals.services import refer_person
-from ..states import application_may_go
+from ..states import APPLICATION_STATES
 
 DECISIONS = frozenset(
     {ApplicationStatus.SELECTED, ApplicationStatus.WAITLISTED, ApplicationStatus.NOT_SELECTED}
@@ -63,13 +65,7 @@ def submit_application(
     )
     application.full_clean()
     application.save()
-    ApplicationTransition.objects.create(
-        application=application,
-        from_status="",
-        to_status=ApplicationStatus.SUBMITTED,
-        at=at,
-        by=user,
-    )
+    started(APPLICATION_STATES, application, by=user, at=at)
     ensure_accompaniment(person=person, structure=structure, started_on=submitted_on)
     touch_activity(person, submitted_on)
     return application
@@ -99,15 +95,7 @@ def change_application_status(
     one (`refer_to_structure`, sent in the same transaction), or a reason for none.
     """
     require(user, "decide_application", application)
-    if not application_may_go(application.status, to_status):
-        raise ValidationError(
-            _("An application that is '%(current)s' cannot become '%(new)s'.")
-            % {
-                "current": ApplicationStatus(application.status).label,
-                "new": ApplicationStatus(to_status).label,
-            },
-            code="invalid_transition",
-        )
+    APPLICATION_STATES.check(application.status, to_status)
     claim_version(application, expected_version)
     if to_status == ApplicationStatus.NOT_SELECTED:
         if refer_to_structure is not None:
@@ -150,15 +138,7 @@ def change_application_status(
         application.end_reason = end_reason
         application.end_note = end_note.strip()
     at = at or timezone.now()
-    ApplicationTransition.objects.create(
-        application=application,
-        from_status=application.status,
-        to_status=to_status,
-        at=at,
-        by=user,
-        note=note,
-    )
-    application.status = to_status
+    move(APPLICATION_STATES, application, to_status, by=user, at=at, note=note, save=False)
     application.status_changed_at = at
     if to_status in DECISIONS and application.decided_at is None:
         application.decided_at = at

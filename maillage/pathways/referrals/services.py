@@ -8,6 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from maillage.core.states import move, started
+
 from .. import visibility
 from ..choices import partner_structures
 from ..common import (
@@ -18,33 +20,17 @@ from ..common import (
     refuse_future,
     require,
 )
-from ..models import Person, Referral, ReferralOrigin, ReferralStatus, ReferralTransition
+from ..models import Person, Referral, ReferralOrigin, ReferralStatus
 from ..notifications import notify as notifications
 from ..persons.services import ensure_accompaniment, touch_activity
-from ..states import REFERRAL_UNANSWERED, referral_may_go
+from ..states import REFERRAL_STATES, REFERRAL_UNANSWERED
 
 
 def _move(referral: Referral, to_status: str, *, user, note: str = "", at=None) -> None:
-    """Change the status if the state machine allows it, and log the transition."""
-    if not referral_may_go(referral.status, to_status):
-        raise ValidationError(
-            _("A referral that is '%(current)s' cannot become '%(new)s'.")
-            % {
-                "current": ReferralStatus(referral.status).label,
-                "new": ReferralStatus(to_status).label,
-            },
-            code="invalid_transition",
-        )
+    """Change the status if the state machine allows it, and log the transition (the caller
+    saves the referral with the other fields the answer sets)."""
     at = at or timezone.now()
-    ReferralTransition.objects.create(
-        referral=referral,
-        from_status=referral.status,
-        to_status=to_status,
-        at=at,
-        by=user,
-        note=note,
-    )
-    referral.status = to_status
+    move(REFERRAL_STATES, referral, to_status, by=user, at=at, note=note, save=False)
     referral.status_changed_at = at
 
 
@@ -112,9 +98,7 @@ def refer_person(
     )
     referral.full_clean()
     referral.save()
-    ReferralTransition.objects.create(
-        referral=referral, from_status="", to_status=ReferralStatus.SENT, at=at, by=user
-    )
+    started(REFERRAL_STATES, referral, by=user, at=at)
     visibility.forget(person)
     notifications.referral_sent(referral)
     return referral
@@ -152,9 +136,7 @@ def refer_from_contact_request(*, contact_request) -> Referral:
         sent_at=at,
         status_changed_at=at,
     )
-    ReferralTransition.objects.create(
-        referral=referral, from_status="", to_status=ReferralStatus.SENT, at=at, by=None
-    )
+    started(REFERRAL_STATES, referral, by=None, at=at)
     notifications.contact_request_received(referral)
     return referral
 
@@ -275,9 +257,7 @@ def redirect_referral(
     )
     onward.full_clean()
     onward.save()
-    ReferralTransition.objects.create(
-        referral=onward, from_status="", to_status=ReferralStatus.SENT, at=at, by=user
-    )
+    started(REFERRAL_STATES, onward, by=user, at=at)
     referral.redirected_to = onward
     referral.closed_at = at
     referral.save()
