@@ -26,6 +26,7 @@ from maillage.directory.models import (
     Territory,
     TerritoryKind,
 )
+from maillage.pathways import identity
 from maillage.pathways.models import (
     Accompaniment,
     ActType,
@@ -246,6 +247,12 @@ class PersonFactory(factory.django.DjangoModelFactory):
         if scopes and ConsentScope.NETWORK_SHARING in scopes:
             self.shares_with_network = True
             Person.objects.filter(pk=self.pk).update(shares_with_network=True)
+
+    @factory.post_generation
+    def identity_keys(self, create, extracted, **kwargs):
+        # As the person services do: the network identity keys of the duplicate check.
+        if create:
+            identity.refresh_keys(self)
 
 
 class ReferralFactory(factory.django.DjangoModelFactory):

@@ -247,6 +247,33 @@ class Person(models.Model):
         return self.anonymised_at is not None
 
 
+class IdentityKind(models.TextChoices):
+    NAME = "name", _("name and birth year")
+    EMAIL = "email", _("e-mail")
+    PHONE = "phone", _("phone")
+
+
+class IdentityKey(models.Model):
+    """One keyed pseudonym of a person's identity (`pathways/identity.py`): a 64-bit HMAC,
+    under a server secret, of a name variant and birth year, an e-mail or a phone number. Kept
+    apart from the person's row; deleted at erasure and from a merged duplicate. Lets the
+    duplicate check find a person across the whole network with one indexed query, without
+    storing anything a reader could turn back into an identity."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="identity_keys")
+    kind = models.CharField(max_length=5, choices=IdentityKind.choices)
+    key = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("identity key")
+        verbose_name_plural = _("identity keys")
+        # (key, person): the lookup reads the index only.
+        indexes = [models.Index(fields=["key", "person"], name="pathways_identitykey_key_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.person_id}"
+
+
 class Accompaniment(models.Model):
     """A structure accompanies a person: its staff see the person (DOMAIN §5)."""
 

@@ -372,3 +372,15 @@ register(
     fields={"text": Scrub(), "created_at": Keep()},
     not_personal=("id", "recipient", "kind", "path", "emailed_at", "read_at"),
 )
+
+register(
+    "pathways.IdentityKey",
+    link="person",
+    on_merge="derived",
+    fields={
+        # Deleted with the person's identity (`gdpr.services.erase_identity`, also for the
+        # duplicate of a merge) before the register is applied; 0 if a row were left.
+        "key": Clear(0, export=False, note="keyed pseudonym of the identity (identity.py)"),
+    },
+    not_personal=("id", "person", "kind"),
+)

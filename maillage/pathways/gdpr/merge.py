@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from maillage.core import personal_data
 
-from .. import visibility
+from .. import identity, visibility
 from ..common import claim_version, name_key, require
 from ..models import (
     Accompaniment,
@@ -186,6 +186,7 @@ def merge_persons(*, keep: Person, duplicate: Person, user) -> Person:
     keep.name_key = name_key(keep.first_name, keep.last_name)
     claim_version(keep, None)
     keep.save()
+    identity.refresh_keys(keep)
     _sync_sharing_flag(keep)
 
     duplicate.merged_into = keep

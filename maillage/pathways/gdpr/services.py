@@ -42,7 +42,7 @@ from maillage.core.personal_data import ANONYMISED_FIRST_NAME, ANONYMISED_LAST_N
 from maillage.directory.models import ContactRequest, Structure
 from maillage.directory.personal_data import ERASED_EMAIL
 
-from .. import visibility
+from .. import identity, visibility
 from ..access import log_person_access
 from ..common import require
 from ..models import (
@@ -509,6 +509,7 @@ def erase_identity(person: Person, *, at: datetime) -> None:
     person.anonymised_at = at
     person.version += 1
     person.save()
+    identity.forget_keys(person)
 
 
 @transaction.atomic

@@ -5,12 +5,10 @@ Person visibility itself is written once, in `visibility.py`. The advisor's home
 page are each read with a fixed number of queries, whatever the length of the history.
 """
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, Window
-from django.db.models.functions import Length, Replace
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Window
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,9 +16,11 @@ from maillage.accounts.rules import roles_of
 from maillage.core.text import normalise
 from maillage.directory.models import OfferSession, Structure
 
+from .. import identity
 from ..access import log_person_reads
 from ..choices import staff_structures
-from ..models import Accompaniment, Notification, Person, PersonAccess, Plan, Project
+from ..identity import phone_digits
+from ..models import Accompaniment, IdentityKey, Notification, Person, PersonAccess, Plan, Project
 from ..states import REFERRAL_UNANSWERED
 from ..visibility import (
     accompaniments_visible_to,
@@ -66,24 +66,6 @@ def persons_export(user, query: str = "") -> list[Person]:
 
 # --- Probable duplicates -----------------------------------------------------------------------
 
-_NOT_DIGIT = re.compile(r"\D")
-# Separators a phone number may be typed with (phone_validator): removed before comparing.
-_PHONE_SEPARATORS = (" ", ".", "-", "(", ")", "+")
-
-
-def phone_digits(phone: str) -> str:
-    """The significant digits of a French phone number: +33 6 12… and 06 12… compare equal."""
-    digits = _NOT_DIGIT.sub("", phone or "")
-    if digits.startswith("33") and len(digits) == 11:
-        digits = "0" + digits[2:]
-    return digits
-
-
-def _digits_only(expression):
-    for separator in _PHONE_SEPARATORS:
-        expression = Replace(expression, Value(separator), Value(""))
-    return expression
-
 
 def within_one_edit(a: str, b: str) -> bool:
     """Whether `b` is `a` with at most one letter added, removed or changed."""
@@ -121,6 +103,11 @@ def _name_matches(probe: _Probe, person: Person) -> bool:
     return probe.year is None or person.birth_year is None or probe.year == person.birth_year
 
 
+def _keyed(keys):
+    """The ids of the persons holding one of `keys` (an index-only scan of identity keys)."""
+    return IdentityKey.objects.filter(key__in=keys).values("person_id")
+
+
 def probable_duplicates(
     user,
     *,
@@ -147,27 +134,19 @@ def probable_duplicates(
         email=(email or "").strip().lower(),
         digits=phone_digits(phone),
     )
-    conditions = Q()
-    if key:
-        prefixes = Q(name_key__startswith=key[:3]) | Q(name_key__startswith=probe.swapped[:3])
-        if probe.year:
-            # One typo keeps the length within one letter, a swap keeps it equal.
-            conditions |= Q(birth_year=probe.year, key_length__range=(len(key) - 1, len(key) + 1))
-            conditions |= Q(birth_year__isnull=True) & prefixes
-        else:
-            conditions |= prefixes
-    if probe.email:
-        conditions |= Q(email__iexact=probe.email)
-    if len(probe.digits) >= 6:
-        conditions |= Q(phone_key__endswith=probe.digits[-9:])
-    if not conditions:
+    keys = identity.probe_keys(
+        first_name=first_name,
+        last_name=last_name,
+        birth_year=probe.year,
+        email=probe.email,
+        phone=phone,
+    )
+    if not keys:
         return []
     candidates = (
         persons_visible_to(user)
-        .filter(anonymised_at__isnull=True)
-        .annotate(key_length=Length("name_key"), phone_key=_digits_only("phone"))
-        .filter(conditions)
-        .order_by("last_name", "first_name", "pk")[:200]
+        .filter(anonymised_at__isnull=True, pk__in=_keyed(keys))
+        .order_by("last_name", "first_name", "pk")
     )
     found = []
     for person in candidates:

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .. import visibility
+from .. import identity, visibility
 from ..common import claim_version, name_key, refuse_future, require, require_follows, today
 from ..models import Accompaniment, Consent, ConsentScope, Person, PersonNote, Project, ProjectKind
 
@@ -73,6 +73,7 @@ def create_person(*, structure, user, referent=None, **fields) -> Person:
     _normalise_person(person)
     person.full_clean()
     person.save()
+    identity.refresh_keys(person)
     ensure_accompaniment(person=person, structure=structure, referent=referent or user)
     return person
 
@@ -91,6 +92,7 @@ def update_person(*, person: Person, user, expected_version: int | None, **field
     person.full_clean()
     claim_version(person, expected_version)
     person.save()
+    identity.refresh_keys(person)
     return person
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from maillage.core.states import move, started
 
-from .. import visibility
+from .. import identity, visibility
 from ..choices import partner_structures
 from ..common import (
     StaleRecordError,
@@ -124,6 +124,7 @@ def refer_from_contact_request(*, contact_request) -> Referral:
     # The public form asks for a first name only: the last name may come later.
     person.full_clean(exclude=["last_name"] if not person.last_name else None)
     person.save()
+    identity.refresh_keys(person)
     at = contact_request.created_at or timezone.now()
     referral = Referral.objects.create(
         person=person,
