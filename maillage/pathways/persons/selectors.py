@@ -122,13 +122,33 @@ def probable_duplicates(
 
     A person matches on the same name (accents, case and hyphens ignored, one typo or first and
     last names swapped allowed) with the same birth year (or an unknown one), on the same e-mail,
-    or on the same phone number (digits only). Candidates come from one indexed SQL query; the
-    edit distance is computed in Python on those few rows. Each person carries
+    or on the same phone number (digits only). Candidates are the persons holding one of the
+    probe's network identity keys (`pathways/identity.py`), found with one indexed query
+    whatever the number of persons; each is confirmed in Python. Each person carries
     `duplicate_reasons`, a list of translated reasons.
     """
-    key = normalise(f"{last_name} {first_name}")
+    probe, keys = _probe(first_name, last_name, birth_date, email, phone)
+    if not keys:
+        return []
+    candidates = (
+        persons_visible_to(user)
+        .filter(anonymised_at__isnull=True, pk__in=_keyed(keys))
+        .order_by("last_name", "first_name", "pk")
+    )
+    found = []
+    for person in candidates:
+        reasons = _reasons(probe, person)
+        if reasons:
+            person.duplicate_reasons = reasons
+            found.append(person)
+        if len(found) >= limit:
+            break
+    return found
+
+
+def _probe(first_name, last_name, birth_date, email, phone) -> tuple[_Probe, set[int]]:
     probe = _Probe(
-        key=key,
+        key=normalise(f"{last_name} {first_name}"),
         swapped=normalise(f"{first_name} {last_name}"),
         year=birth_date.year if birth_date else None,
         email=(email or "").strip().lower(),
@@ -141,28 +161,83 @@ def probable_duplicates(
         email=probe.email,
         phone=phone,
     )
-    if not keys:
-        return []
-    candidates = (
-        persons_visible_to(user)
-        .filter(anonymised_at__isnull=True, pk__in=_keyed(keys))
-        .order_by("last_name", "first_name", "pk")
+    return probe, keys
+
+
+def _reasons(probe: _Probe, person: Person) -> list:
+    reasons = []
+    if _name_matches(probe, person):
+        reasons.append(_("similar name and birth year"))
+    if probe.email and person.email.lower() == probe.email:
+        reasons.append(_("same e-mail"))
+    if probe.digits and phone_digits(person.phone) == probe.digits:
+        reasons.append(_("same phone"))
+    return reasons
+
+
+@dataclass
+class NetworkMatches:
+    """What an advisor recording a person may be told of the same person elsewhere in the
+    network (docs/network-identity.md): `shared`, the persons who consented to network sharing,
+    each with `accompanying` (the names of the structures of the network that accompany them);
+    `ask`, whether another matched without that consent (one neutral sentence, nothing else)."""
+
+    shared: list = field(default_factory=list)
+    ask: bool = False
+
+    def __bool__(self):
+        return bool(self.shared) or self.ask
+
+
+def network_matches(
+    user,
+    *,
+    first_name: str = "",
+    last_name: str = "",
+    birth_date: date | None = None,
+    email: str = "",
+    phone: str = "",
+) -> NetworkMatches:
+    """The persons the user may NOT see, accompanied by another structure of the user's
+    networks, who are probably the one about to be recorded (the rule of
+    `probable_duplicates`). Only those sharing with the network are returned by name of their
+    structures; of the others, only that one exists."""
+    staff = roles_of(user).staff_of
+    probe, keys = _probe(first_name, last_name, birth_date, email, phone)
+    matches = NetworkMatches()
+    if not staff or not keys:
+        return matches
+    networks = Structure.networks.through.objects.filter(structure_id__in=staff).values(
+        "network_id"
     )
-    found = []
+    in_network = Accompaniment.objects.filter(
+        person=OuterRef("pk"), structure__networks__in=networks, ended_on__isnull=True
+    ).exclude(structure_id__in=staff)
+    candidates = (
+        Person.objects.filter(
+            anonymised_at__isnull=True, merged_into__isnull=True, pk__in=_keyed(keys)
+        )
+        .filter(Exists(in_network))
+        .exclude(pk__in=persons_visible_to(user).values("pk"))
+        .order_by("pk")
+    )
     for person in candidates:
-        reasons = []
-        if _name_matches(probe, person):
-            reasons.append(_("similar name and birth year"))
-        if probe.email and person.email.lower() == probe.email:
-            reasons.append(_("same e-mail"))
-        if probe.digits and phone_digits(person.phone) == probe.digits:
-            reasons.append(_("same phone"))
-        if reasons:
-            person.duplicate_reasons = reasons
-            found.append(person)
-        if len(found) >= limit:
-            break
-    return found
+        if not _reasons(probe, person):
+            continue
+        if person.shares_with_network:
+            person.accompanying = sorted(
+                Structure.objects.filter(
+                    accompaniments__person=person,
+                    accompaniments__ended_on__isnull=True,
+                    networks__in=networks,
+                )
+                .distinct()
+                .values_list("name", flat=True)
+            )
+            matches.shared.append(person)
+        else:
+            matches.ask = True
+    return matches
 
 
 # --- The advisor's home ------------------------------------------------------------------------

@@ -79,6 +79,22 @@ def create_person(*, structure, user, referent=None, **fields) -> Person:
 
 
 @transaction.atomic
+def accompany_known_person(*, person: Person, structure, user) -> Accompaniment:
+    """Link instead of a second record: `structure` accompanies from now on a person known
+    elsewhere in the network, who consented to network sharing (the advisor was told about them
+    by `selectors.network_matches`, which the caller checks they were)."""
+    require(user, "track_persons", structure)
+    if person.is_anonymised or person.merged_into_id is not None:
+        raise ValidationError(_("This person's data was erased: the record cannot be edited."))
+    if not person.shares_with_network:
+        raise ValidationError(
+            _("This person did not consent to network sharing: their record cannot be linked."),
+            code="not_shared",
+        )
+    return ensure_accompaniment(person=person, structure=structure, referent=user)
+
+
+@transaction.atomic
 def update_person(*, person: Person, user, expected_version: int | None, **fields) -> Person:
     require(user, "change_person", person)
     unknown = set(fields) - set(PERSON_FIELDS)

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -111,20 +112,19 @@ def person_create(request):
     """A new person; probable duplicates are shown first, before anything is saved."""
     structures = _require_pathways(request)
     form = PersonCreateForm(request.POST or None, user=request.user, structures=structures)
-    duplicates, signature = [], ""
+    duplicates, elsewhere, signature = [], None, ""
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         signature = form.duplicate_signature()
+        probe = {name: data[name] for name in PROBE_FIELDS}
+        if request.POST.get("link"):
+            return _link_known_person(request, form, probe)
         if request.POST.get("confirm") != signature:
-            duplicates = selectors.probable_duplicates(
-                request.user,
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                birth_date=data["birth_date"],
-                email=data["email"],
-                phone=data["phone"],
-            )
-        if not duplicates:
+            duplicates = selectors.probable_duplicates(request.user, **probe)
+            if not duplicates:
+                # The same person known elsewhere in the network: told by consent only.
+                elsewhere = selectors.network_matches(request.user, **probe) or None
+        if not duplicates and not elsewhere:
             try:
                 person = _create_person(request, form)
             except ValidationError as error:
@@ -132,8 +132,32 @@ def person_create(request):
             else:
                 messages.success(request, _("%(person)s is recorded.") % {"person": person})
                 return redirect(person_url(person))
-    context = {"form": form, "duplicates": duplicates, "signature": signature}
+    context = {
+        "form": form,
+        "duplicates": duplicates,
+        "elsewhere": elsewhere,
+        "signature": signature,
+    }
     return render(request, "pathways/persons/create.html", context)
+
+
+PROBE_FIELDS = ("first_name", "last_name", "birth_date", "email", "phone")
+
+
+def _link_known_person(request, form, probe):
+    """The advisor links the person known elsewhere (who shares with the network) instead of
+    recording them again; only a person the same check proposed for this input may be linked."""
+    shared = selectors.network_matches(request.user, **probe).shared
+    person = next((p for p in shared if str(p.uuid) == request.POST["link"]), None)
+    if person is None:
+        raise Http404
+    services.accompany_known_person(
+        person=person, structure=form.chosen_structure(), user=request.user
+    )
+    messages.success(
+        request, _("%(person)s is now accompanied by your structure.") % {"person": person}
+    )
+    return redirect(person_url(person))
 
 
 def _create_person(request, form):
