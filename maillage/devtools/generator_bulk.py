@@ -23,6 +23,7 @@ from datetime import UTC
 from django.db import connection, transaction
 
 from maillage.core.text import normalise
+from maillage.pathways import identity
 from maillage.pathways import models as m
 from maillage.pathways.models import ApplicationStatus as A
 from maillage.pathways.models import ReferralStatus as R
@@ -35,6 +36,7 @@ ANSWERS = {"accept": R.ACCEPTED, "decline": R.DECLINED, "redirect": R.REDIRECTED
 
 MODELS = {
     "person": m.Person,
+    "identity_key": m.IdentityKey,
     "accompaniment": m.Accompaniment,
     "consent": m.Consent,
     "project": m.Project,
@@ -77,6 +79,34 @@ class Table:
         row = {**self.defaults, "id": pk, **values}
         self.rows.append(row)
         return pk
+
+
+def write_rows(cursor, table: Table) -> None:
+    """Write a table's pending rows: COPY on PostgreSQL, `executemany` elsewhere."""
+    columns = table.columns
+    if connection.vendor == "postgresql":
+        sql = f'COPY "{table.name}" ({", ".join(columns)}) FROM STDIN'
+        with cursor.cursor.copy(sql) as copy:
+            for row in table.rows:
+                copy.write_row([row[c] for c in columns])
+        return
+    placeholders = ", ".join(["%s"] * len(columns))
+    # Table and column names come from the models' metadata, never from input.
+    sql = f'INSERT INTO "{table.name}" ({", ".join(columns)}) VALUES ({placeholders})'  # noqa: S608
+    cursor.executemany(sql, [[_sqlite(row[c]) for c in columns] for row in table.rows])
+
+
+def reset_sequences(tables) -> None:
+    """Move PostgreSQL's id sequences past the ids the writer gave."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for table in tables:
+            sql = f'SELECT COALESCE(MAX(id), 1) FROM "{table.name}"'  # noqa: S608
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence(%s, 'id'), ({sql}))",
+                [f'"{table.name}"'],
+            )
 
 
 class BulkWriter:
@@ -130,28 +160,10 @@ class BulkWriter:
                     table.rows = []
 
     def _write(self, cursor, table) -> None:
-        columns = table.columns
-        if self.pg:
-            sql = f'COPY "{table.name}" ({", ".join(columns)}) FROM STDIN'
-            with cursor.cursor.copy(sql) as copy:
-                for row in table.rows:
-                    copy.write_row([row[c] for c in columns])
-            return
-        placeholders = ", ".join(["%s"] * len(columns))
-        # Table and column names come from the models' metadata, never from input.
-        sql = f'INSERT INTO "{table.name}" ({", ".join(columns)}) VALUES ({placeholders})'  # noqa: S608
-        cursor.executemany(sql, [[_sqlite(row[c]) for c in columns] for row in table.rows])
+        write_rows(cursor, table)
 
     def reset_sequences(self) -> None:
-        if not self.pg:
-            return
-        with connection.cursor() as cursor:
-            for table in self.tables.values():
-                sql = f'SELECT COALESCE(MAX(id), 1) FROM "{table.name}"'  # noqa: S608
-                cursor.execute(
-                    f"SELECT setval(pg_get_serial_sequence(%s, 'id'), ({sql}))",
-                    [f'"{table.name}"'],
-                )
+        reset_sequences(self.tables.values())
 
     def write(self, planner) -> dict:
         chunk = self.ctx.scale.chunk
@@ -214,6 +226,15 @@ class BulkWriter:
             updated_at=plan.created_at,
         )
         self.person_ids[plan.key] = pid
+        # The network identity keys the person services write (pathways/identity.py).
+        for kind, key in identity.keys_of(
+            first_name=f["first_name"],
+            last_name=f["last_name"],
+            birth_year=f["birth_date"].year if f["birth_date"] else None,
+            email=f["email"],
+            phone=f["phone"],
+        ):
+            t["identity_key"].add(person_id=pid, kind=kind, key=key)
         for sid, started_on in sorted(plan.seen.items(), key=lambda item: (item[1], item[0])):
             t["accompaniment"].add(
                 person_id=pid,

@@ -236,6 +236,14 @@ def test_the_bulk_path_writes_valid_data_and_is_deterministic():
     assert first["counts"]["Act"] > first["counts"]["Person"]
     assert Referral.objects.exists() and Application.objects.exists()
     assert Application.objects.filter(status=ApplicationStatus.NOT_SELECTED).exists()
+    # The network identity keys the services write (issue 16).
+    from maillage.pathways.identity import key_rows
+    from maillage.pathways.models import IdentityKey
+
+    written = set(IdentityKey.objects.values_list("person", "key"))
+    assert written == {
+        (row.person_id, row.key) for p in Person.objects.all() for row in key_rows(p)
+    }
     for model in (Outcome, Act, Application, Referral, Consent, Person):
         model.objects.all().delete()
     generate(scale="regional", seed=5, today=TODAY, **BULK_TINY)

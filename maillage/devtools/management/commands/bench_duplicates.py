@@ -1,0 +1,317 @@
+"""Time the duplicate check at a national scale, and its recall on planted duplicates
+(issue 16; docs/benchmarks.md).
+
+    manage.py bench_duplicates --people 50000 [--planted 500] [--seed 1] [--keep]
+
+Untimed: a structure of its own (in a network of its own), an advisor, `--people` persons it
+accompanies, written in bulk with their network identity keys (the generator's bulk writer:
+COPY on PostgreSQL). Names are built from syllables, so homonyms are about as rare as in a
+real population; birth dates spread over 1940-2007. Timed: `probable_duplicates` as the page
+calls it, once per planted probe: a person of the set written again with one typo (a letter
+changed, missing or added), first and last names swapped, or both. Prints p50, p95 and the
+slowest check, and the recall (planted persons found); exits with an error when one was
+missed. Everything it made is deleted afterwards unless `--keep`.
+"""
+
+import datetime
+import random
+import statistics
+import string
+import time
+import uuid
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from maillage.accounts.models import StructureMembership, StructureRole, User
+from maillage.accounts.rules import roles_of
+from maillage.devtools.generator_bulk import Table, reset_sequences, write_rows
+from maillage.directory.models import Network, Structure
+from maillage.pathways import identity
+from maillage.pathways.common import name_key
+from maillage.pathways.models import Accompaniment, IdentityKey, Person
+from maillage.pathways.persons.selectors import probable_duplicates
+
+FIRST = [
+    "Camille",
+    "Dominique",
+    "Sacha",
+    "Alex",
+    "Claude",
+    "Maël",
+    "Inès",
+    "Yanis",
+    "Léa",
+    "Hélène",
+    "Jean",
+    "Marie",
+    "Paul",
+    "Louise",
+    "Fatima",
+    "Mohamed",
+    "Nathalie",
+    "Sophie",
+    "Karim",
+    "Julie",
+    "Thomas",
+    "Nicolas",
+    "Aïcha",
+    "Chloé",
+    "Lucas",
+    "Emma",
+    "Hugo",
+    "Manon",
+    "Sarah",
+    "Mehdi",
+    "Océane",
+    "Théo",
+    "Zoé",
+    "Élodie",
+    "Rachid",
+    "Samia",
+    "Olivier",
+    "Pierre",
+    "Anne",
+    "Lina",
+    "Adam",
+    "Nora",
+    "Yasmine",
+    "Bruno",
+    "Patrick",
+    "Sylvie",
+    "Isabelle",
+    "Christophe",
+    "Aurélie",
+    "Cédric",
+    "Mathieu",
+    "Laura",
+    "Kevin",
+    "Amandine",
+]
+SYLLABLES = [
+    "ma",
+    "ri",
+    "du",
+    "ber",
+    "nar",
+    "fon",
+    "tai",
+    "ne",
+    "rou",
+    "gar",
+    "ci",
+    "a",
+    "mo",
+    "reau",
+    "pe",
+    "tit",
+    "le",
+    "fe",
+    "vre",
+    "gi",
+    "rard",
+    "bon",
+    "net",
+    "lam",
+    "bert",
+    "mer",
+    "cier",
+    "bou",
+    "cher",
+    "col",
+    "lin",
+    "vin",
+    "cent",
+    "fa",
+    "bre",
+    "che",
+    "val",
+    "ro",
+    "bin",
+    "ba",
+    "rin",
+    "ga",
+    "bri",
+    "el",
+    "dou",
+    "ka",
+    "ben",
+    "sa",
+    "id",
+    "tra",
+    "ore",
+    "ngu",
+    "yen",
+    "kha",
+    "li",
+]
+KINDS = ("typo", "missing", "extra", "swap", "swap and typo")
+CHUNK = 20_000
+
+
+def _last_name(rng) -> str:
+    name = "".join(rng.choice(SYLLABLES) for _ in range(rng.choice((2, 2, 3, 3, 4))))
+    return name.capitalize() if rng.random() > 0.1 else f"{name.capitalize()}-{rng.choice(FIRST)}"
+
+
+def _edit(word: str, kind: str, rng) -> str:
+    """`word` with one letter changed, missing or added (never the same word)."""
+    position = rng.randrange(1, len(word))
+    if kind == "missing":
+        return word[:position] + word[position + 1 :]
+    letter = rng.choice([c for c in string.ascii_lowercase if c != word[position].lower()])
+    if kind == "extra":
+        return word[:position] + letter + word[position:]
+    return word[:position] + letter + word[position + 1 :]
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+class Command(BaseCommand):
+    help = "Benchmark: p50/p95 of the duplicate check among N persons, recall on planted typos."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--people", type=int, default=50_000)
+        parser.add_argument("--planted", type=int, default=500)
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--keep", action="store_true", help="Keep what the bench made.")
+
+    def say(self, message: str) -> None:
+        self.stdout.write(message)
+
+    def handle(self, *args, people, planted, seed, keep, **options):
+        rng = random.Random(seed)  # noqa: S311 - fictional data
+        planted = max(1, min(planted, people))
+        structure, user = self.setup()
+        try:
+            started = time.perf_counter()
+            persons = self.write_people(people, structure, user, rng)
+            written = time.perf_counter() - started
+            keys = IdentityKey.objects.filter(person__created_by_structure=structure).count()
+            self.say(
+                f"bench_duplicates: {people:,} persons, {keys:,} identity keys written in "
+                f"{written:.1f} s, database {connection.vendor}"
+            )
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE pathways_identitykey; ANALYZE pathways_person")
+            self.check_planted(persons, planted, user, rng)
+        finally:
+            if not keep:
+                self.clean(structure, user)
+
+    # --- setup (untimed) --------------------------------------------------------------------
+
+    def setup(self) -> tuple:
+        tag = uuid.uuid4().hex[:8]
+        network = Network.objects.create(name=f"Banc d'essai doublons {tag}", slug=f"banc-{tag}")
+        structure = Structure.objects.create(
+            name=f"Structure banc doublons {tag}",
+            slug=f"banc-doublons-{tag}",
+            legal_form_id="association",
+            city="Marseille",
+        )
+        structure.networks.add(network)
+        user = User.objects.create_user(email=f"banc-{tag}@exemple.test", password=None)
+        StructureMembership.objects.create(
+            user=user, structure=structure, role=StructureRole.ADVISOR
+        )
+        return structure, user
+
+    def write_people(self, people: int, structure, user, rng) -> list[tuple]:
+        """Persons, their accompaniment and their identity keys, in bulk; [(first, last,
+        birth date)] in the order written."""
+        tables = {
+            "person": Table(Person),
+            "accompaniment": Table(Accompaniment),
+            "key": Table(IdentityKey),
+        }
+        now = timezone.now()
+        started_on = datetime.date(2024, 1, 2)
+        written = []
+        for index in range(people):
+            first, last = rng.choice(FIRST), _last_name(rng)
+            born = datetime.date(1940, 1, 1) + datetime.timedelta(days=rng.randrange(68 * 365))
+            pid = tables["person"].add(
+                uuid=uuid.UUID(int=rng.getrandbits(128), version=4),
+                public_id=uuid.UUID(int=rng.getrandbits(128), version=4),
+                first_name=first,
+                last_name=last,
+                birth_date=born,
+                birth_year=born.year,
+                gender="unknown",
+                email=f"p{index}.{rng.getrandbits(32):x}@exemple.test",
+                name_key=name_key(first, last),
+                created_by_structure_id=structure.pk,
+                created_at=now,
+                updated_at=now,
+            )
+            tables["accompaniment"].add(
+                person_id=pid, structure_id=structure.pk, started_on=started_on, created_at=now
+            )
+            for kind, key in identity.keys_of(
+                first_name=first,
+                last_name=last,
+                birth_year=born.year,
+                email=f"p{index}@exemple.test",
+            ):
+                tables["key"].add(person_id=pid, kind=kind, key=key)
+            written.append((first, last, born))
+            if (index + 1) % CHUNK == 0 or index + 1 == people:
+                with transaction.atomic(), connection.cursor() as cursor:
+                    for table in tables.values():
+                        write_rows(cursor, table)
+                        table.rows = []
+        reset_sequences(tables.values())
+        return written
+
+    # --- timed ------------------------------------------------------------------------------
+
+    def check_planted(self, persons: list[tuple], planted: int, user, rng) -> None:
+        roles_of(user)  # the roles are read once per user, as on the page
+        chosen = rng.sample(range(len(persons)), planted)
+        timings, missed = [], []
+        for number, index in enumerate(chosen):
+            first, last, born = persons[index]
+            kind = KINDS[number % len(KINDS)]
+            probe_first, probe_last = first, last
+            if kind.startswith("swap"):
+                probe_first, probe_last = last, first
+            if kind != "swap":
+                probe_last = _edit(probe_last, kind.split()[-1], rng)
+            started = time.perf_counter()
+            found = probable_duplicates(
+                user, first_name=probe_first, last_name=probe_last, birth_date=born, limit=50
+            )
+            timings.append((time.perf_counter() - started) * 1000)
+            key = name_key(first, last)
+            if not any(person.name_key == key and person.birth_date == born for person in found):
+                missed.append(f"{first} {last} ({born}) as {probe_first} {probe_last} ({kind})")
+        found_count = planted - len(missed)
+        self.say(
+            f"duplicate check over {planted:,} planted probes ({', '.join(KINDS)}): "
+            f"p50 {statistics.median(timings):.1f} ms, p95 {percentile(timings, 0.95):.1f} ms, "
+            f"max {max(timings):.1f} ms"
+        )
+        self.say(f"recall: {found_count}/{planted} ({100 * found_count / planted:.1f}%)")
+        if missed:
+            for line in missed[:10]:
+                self.stderr.write(f"missed: {line}")
+            raise CommandError(f"bench_duplicates: {len(missed)} planted duplicates missed")
+
+    def clean(self, structure, user) -> None:
+        with transaction.atomic():
+            persons = Person.objects.filter(created_by_structure=structure)
+            IdentityKey.objects.filter(person__in=persons).delete()
+            Accompaniment.objects.filter(structure=structure).delete()
+            persons.delete()
+            networks = list(structure.networks.all())
+            StructureMembership.objects.filter(structure=structure).delete()
+            structure.delete()
+            for network in networks:
+                network.delete()
+            user.delete()
