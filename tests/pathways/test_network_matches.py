@@ -96,3 +96,12 @@ def test_the_structure_that_sees_the_person_gets_the_duplicate_not_the_network_s
     assert not network_matches(net.intermade_advisor, **probe)
     assert network_matches(net.apeas_advisor, **probe).ask
     assert not network_matches(net.apeas_advisor, first_name="Paul", last_name="Durand")
+
+
+def test_a_withdrawn_sharing_consent_is_no_longer_linked(net):
+    known = followed_by_intermade(net, shares=True)
+    probe = {"first_name": "Helene", "last_name": "Lefevre", "birth_date": BORN}
+    assert network_matches(net.apeas_advisor, **probe).shared == [known]
+    services.withdraw_consent(consent=known.consents.get(), user=net.intermade_advisor)
+    matches = network_matches(net.apeas_advisor, **probe)
+    assert matches.shared == [] and matches.ask
