@@ -95,3 +95,20 @@ def test_pages_are_compressed_for_clients_that_accept_it(client):
     assert "csrfmiddlewaretoken" in html
     plain = client.get(reverse("accounts:login"))
     assert "Content-Encoding" not in plain
+
+
+def test_gunicorn_takes_its_workers_from_the_cores_and_its_address_from_the_environment(
+    monkeypatch,
+):
+    import runpy
+
+    for name in ("HOST", "PORT", "WEB_CONCURRENCY"):
+        monkeypatch.delenv(name, raising=False)
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert config["workers"] == 2 * len(os.sched_getaffinity(0)) + 1
+    assert config["bind"] == "127.0.0.1:8000"
+    monkeypatch.setenv("HOST", "0.0.0.0")  # noqa: S104
+    monkeypatch.setenv("PORT", "8123")
+    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert (config["bind"], config["workers"]) == ("0.0.0.0:8123", 3)
