@@ -22,6 +22,8 @@ preload_app = True
 # leak in a library cannot grow for weeks.
 max_requests = 2000
 max_requests_jitter = 200
+# No control socket (gunicorn 27): nothing to drive at run time, and no file under $HOME.
+control_socket_disable = True
 accesslog = "-"
 errorlog = "-"
 # Behind a reverse proxy on another host, FORWARDED_ALLOW_IPS names it (gunicorn reads it).
