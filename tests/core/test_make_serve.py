@@ -135,3 +135,28 @@ def test_make_serve_refuses_to_start_without_postgresql(tmp_path):
         )
         assert done.returncode == 2
         assert message in done.stderr
+
+
+def test_the_compose_file_runs_the_roles_of_make_serve():
+    """Docker is not on the test machines: the compose file and the Dockerfile are checked to
+    run the same script as `make serve`, with roles it knows."""
+    import yaml
+
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    services = compose["services"]
+    assert services["db"]["image"] == "postgres:15"
+    roles = {name: service["command"] for name, service in services.items() if name != "db"}
+    assert roles == {
+        "web": ["bash", "scripts/serve.sh", "web"],
+        "worker": ["bash", "scripts/serve.sh", "worker"],
+        "scheduler": ["bash", "scripts/serve.sh", "scheduler"],
+    }
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    for command in roles.values():
+        # Each role is known (not "unknown role") and asks for PostgreSQL before anything.
+        done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)  # noqa: S603
+        assert (done.returncode, "DATABASE_URL is not set" in done.stderr) == (2, True)
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "FROM python:3.11-slim" in dockerfile
+    assert "-r requirements.lock" in dockerfile
+    assert "scripts/serve.sh build" in dockerfile
