@@ -10,7 +10,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test messages makemessages lint format lock collectstatic demo bench clean
+.PHONY: run test serve install install-test messages makemessages lint format lock collectstatic demo bench clean
 
 ## make run: install, migrate an SQLite database, load the demo network and serve it.
 run: install messages
@@ -26,6 +26,11 @@ run: install messages
 ## make test: everything CI runs: lint, migrations check, PostgreSQL, SQLite and browser tests.
 test: install-test messages
 	@bash scripts/test.sh
+
+## make serve: production on one machine: PostgreSQL from DATABASE_URL, DEBUG off, migrations,
+## static files, the task worker, the daily jobs and gunicorn on HOST:PORT (scripts/serve.sh).
+serve: install messages
+	@HOST=$(HOST) PORT=$(PORT) bash scripts/serve.sh
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
