@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from maillage.core.states import move
 from maillage.core.text import normalise
 
 from .models import (
@@ -22,6 +23,7 @@ from .models import (
     Stage,
     Structure,
 )
+from .states import CONTACT_REQUEST_STATES
 from .validators import normalise_siret
 
 
@@ -246,8 +248,6 @@ def mark_contact_request_handled(*, contact_request: ContactRequest, by) -> Cont
     """Mark the request handled by `by`; one already handled keeps who handled it and when."""
     if contact_request.status == ContactRequestStatus.HANDLED:
         return contact_request
-    contact_request.status = ContactRequestStatus.HANDLED
-    contact_request.handled_at = timezone.now()
-    contact_request.handled_by = by
+    move(CONTACT_REQUEST_STATES, contact_request, ContactRequestStatus.HANDLED, by=by, save=False)
     contact_request.save(update_fields=["status", "handled_at", "handled_by"])
     return contact_request
