@@ -160,20 +160,27 @@ def person_detail(request, uuid):
         return redirect(person_url(merged.merged_into))  # an old link to a merged duplicate
     person = person_or_403(request, uuid)
     page = selectors.person_page(request.user, person)
-    may_change = can(request.user, "change_person", person)
+    # An erased person accepts nothing new (the services refuse it): no action is offered.
+    may_record = not person.is_anonymised
+    may_change = may_record and can(request.user, "change_person", person)
     context = {
         "page": page,
         "person": person,
         "may_change": may_change,
+        "may_record": may_record,
         "actions": {
-            "refer": reverse("pathways:referral_create", kwargs={"uuid": person.uuid}),
-            "apply": reverse("pathways:application_create", kwargs={"uuid": person.uuid}),
-            "record_act": reverse("pathways:person_act_create", kwargs={"uuid": person.uuid}),
+            "refer": may_record
+            and reverse("pathways:referral_create", kwargs={"uuid": person.uuid}),
+            "apply": may_record
+            and reverse("pathways:application_create", kwargs={"uuid": person.uuid}),
+            "record_act": may_record
+            and reverse("pathways:person_act_create", kwargs={"uuid": person.uuid}),
             "export_json": can(request.user, "export_person_data", person)
             and reverse("pathways:person_export_json", kwargs={"uuid": person.uuid}),
             "export_pdf": can(request.user, "export_person_data", person)
             and reverse("pathways:person_export_pdf", kwargs={"uuid": person.uuid}),
-            "erase": can(request.user, "erase_person", person)
+            "erase": may_record
+            and can(request.user, "erase_person", person)
             and reverse("pathways:person_erase", kwargs={"uuid": person.uuid}),
             "merge": may_change and reverse("pathways:person_merge", kwargs={"uuid": person.uuid}),
         },

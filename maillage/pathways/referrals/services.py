@@ -16,6 +16,7 @@ from ..common import (
     StaleRecordError,
     claim_version,
     name_key,
+    refuse_anonymised,
     refuse_foreign_project,
     refuse_future,
     require,
@@ -68,6 +69,7 @@ def refer_person(
     """Send the person to another structure. Their data travel only with their consent."""
     require(user, "track_persons", from_structure)
     require(user, "view_person", person)
+    refuse_anonymised([person])
     if to_structure.pk == from_structure.pk:
         raise ValidationError(
             {"to_structure": _("A structure cannot refer a person to itself.")}, code="self"
