@@ -15,7 +15,9 @@ def test_demo_coordinator_logs_in_through_the_login_page(page, assert_accessible
     page.get_by_label("Adresse e-mail").fill("coordination@demo.maillage.test")
     page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url("**/compte/")
+    # A coordinator lands on the network's dashboard (its report), then finds their account.
+    page.wait_for_url("**/rapports/**")
+    page.get_by_role("link", name="Mon compte").click()
     roles = page.get_by_role("region", name="Qui je suis").inner_text()
     assert "Coordinateur·rice de réseau de Réseau d'accompagnement ESS" in roles
     assert_accessible(page)
