@@ -99,7 +99,7 @@ def test_a_referral_goes_round_the_closed_loop(page, assert_accessible):
     assert_accessible(page)
     page.get_by_role("link", name="Camille Durand").click()
     page.wait_for_url("**/suivi/orientations/*/")
-    assert "Orientation de Intermade vers APEAS" in page.locator("h1").inner_text()
+    assert "Orientation d'Intermade vers APEAS" in page.locator("h1").inner_text()
     assert "Projet collectif à faire émerger" in page.locator("main").inner_text()
     assert_accessible(page)
     page.get_by_role("button", name="Accepter l'orientation").click()

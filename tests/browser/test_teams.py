@@ -18,8 +18,8 @@ def log_in(page, email):
 def test_structure_admin_adds_a_colleague_to_the_team(page, assert_accessible):
     call_command("loaddemo", verbosity=0)
     log_in(page, "admin.intermade@demo.maillage.test")
-    page.get_by_role("link", name="Équipe de Intermade").click()
-    assert page.locator("h1").inner_text() == "Équipe de Intermade"
+    page.get_by_role("link", name="Équipe d'Intermade").click()
+    assert page.locator("h1").inner_text() == "Équipe d'Intermade"
     assert_accessible(page)
     page.get_by_label("Adresse e-mail").fill("nouvelle.recrue@exemple.test")
     page.get_by_label("Nom complet").fill("Nouvelle Recrue")
