@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from maillage.accounts.rules import can
+from maillage.core.dates import spreadsheet_date
 from maillage.core.exports import csv_response
 from maillage.core.forms import add_service_errors
 
@@ -94,12 +95,12 @@ def person_list_csv(request):
         [
             person.last_name,
             person.first_name,
-            person.birth_date.isoformat() if person.birth_date else "",
+            spreadsheet_date(person.birth_date),
             person.email,
             person.phone,
             person.postal_code,
             person.situation.label if person.situation else "",
-            person.last_activity_on.isoformat() if person.last_activity_on else "",
+            spreadsheet_date(person.last_activity_on),
         ]
         for person in exported
     )
