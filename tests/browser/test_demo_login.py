@@ -50,5 +50,8 @@ def test_reading_and_logging_in_work_without_javascript(browser, live_server):
     page.get_by_label("E-mail address").fill("conseil.apeas@demo.maillage.test")
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    # An advisor lands on the follow-up home; their account says who they are.
+    assert page.url.endswith("/suivi/")
+    page.get_by_role("link", name="My account").click()
     assert "Advisor at APEAS" in page.locator("main").inner_text()
     context.close()
