@@ -11,6 +11,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext
 
+from maillage.core.french import fill
+
 from .models import NetworkRole, NetworkRoleKind, StructureMembership, StructureRole, User
 from .rules import forget_roles
 from .signals import staff_member_added
@@ -145,8 +147,11 @@ def add_staff_member(
     user, created = _get_or_create_invited_user(email=email, full_name=full_name)
     if StructureMembership.objects.filter(user=user, structure=structure).exists():
         raise ValidationError(
-            gettext("%(email)s is already in the team of %(structure)s.")
-            % {"email": user.email, "structure": structure.name},
+            fill(
+                gettext("%(email)s is already in the team of %(structure)s."),
+                email=user.email,
+                structure=structure.name,
+            ),
             code="already_member",
         )
     membership = StructureMembership(user=user, structure=structure, role=role, created_by=added_by)

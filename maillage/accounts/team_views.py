@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from maillage.core.exports import csv_response
 from maillage.core.forms import add_service_errors
+from maillage.core.french import fill
 
 from . import selectors, services
 from .forms import AddMemberForm, StaffRoleForm
@@ -83,7 +84,7 @@ def structure_member_role(request, slug, pk):
             messages.error(request, _error_text(error))
         else:
             messages.success(
-                request, _("The role of %(person)s has been changed.") % {"person": membership.user}
+                request, fill(_("The role of %(person)s has been changed."), person=membership.user)
             )
     else:
         messages.error(request, _("Choose one of the roles offered in the list."))
@@ -114,8 +115,11 @@ def structure_member_remove(request, slug, pk):
         request,
         remove=partial(services.remove_staff_member, membership=membership),
         done_message=_("%(person)s is no longer in the team.") % {"person": membership.user},
-        question=_("Remove %(person)s from the team of %(place)s?")
-        % {"person": membership.user, "place": structure.name},
+        question=fill(
+            _("Remove %(person)s from the team of %(place)s?"),
+            person=membership.user,
+            place=structure.name,
+        ),
         back_url="accounts:structure_team",
         slug=structure.slug,
     )
@@ -157,7 +161,7 @@ def network_member_remove(request, slug, pk):
         request,
         remove=partial(services.remove_network_member, network_role=network_role),
         done_message=_("%(person)s no longer has the role %(role)s.") % names,
-        question=_("Remove the role %(role)s of %(person)s in %(place)s?") % names,
+        question=fill(_("Remove the role %(role)s of %(person)s in %(place)s?"), **names),
         back_url="accounts:network_team",
         slug=network.slug,
     )

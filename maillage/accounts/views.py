@@ -9,12 +9,17 @@ from maillage.core.middleware import remember_language
 
 from . import selectors, services
 from .forms import AccountForm, LoginForm, PasswordResetForm
+from .landing import landing_url
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        """Without a safe `next`, each role lands on its place (`landing.landing_url`)."""
+        return landing_url(self.request.user)
 
 
 class PasswordResetView(auth_views.PasswordResetView):

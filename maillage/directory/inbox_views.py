@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from maillage.core.exports import csv_response
+from maillage.core.french import fill
 
 from . import inbox_selectors, orientation, services
 from .contact_forms import InboxFilterForm
@@ -112,6 +113,6 @@ def inbox_mark_handled(request, pk):
     services.mark_contact_request_handled(contact_request=contact_request, by=request.user)
     messages.success(
         request,
-        _("The request of %(person)s is marked as handled.") % {"person": contact_request},
+        fill(_("The request of %(person)s is marked as handled."), person=contact_request),
     )
     return redirect("orientation:inbox")

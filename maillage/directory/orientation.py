@@ -16,6 +16,8 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from maillage.core.french import fill
+
 QUESTIONNAIRE_FILE = Path(__file__).with_name("referentials") / "orientation.json"
 PLACE = "place"
 PLACE_MAX_LENGTH = 100
@@ -282,7 +284,7 @@ def _suggest(offer, stage, *, neighbouring: bool, profile: Profile, place: str):
         reasons = [_("For your stage: %(stage)s") % {"stage": stage.name}]
     reasons.append(fit.reason)
     if place and _declares_territory(offer):
-        reasons.append(_("serves %(place)s") % {"place": place})
+        reasons.append(fill(_("serves %(place)s"), place=place))
     next_session_on = getattr(offer, "next_session_on", None)
     if next_session_on:
         reasons.append(_("session on %(date)s") % {"date": date_format(next_session_on, "j F")})

@@ -212,12 +212,38 @@ def public_offer(structure_slug: str, offer_slug: str) -> QuerySet[Offer]:
     return published_offers().filter(structure__slug=structure_slug, slug=offer_slug)
 
 
-def offer_page(offer: Offer) -> dict:
+# Ways to apply that need a contact detail: not promised when neither the offer nor its structure
+# gives one (issue 17, point 9).
+ACCESS_MODES_NEEDING = {"envoyer-un-courriel": "email", "telephoner": "phone"}
+
+
+def offer_contact(offer: Offer) -> dict:
+    """The e-mail and phone to apply by: the offer's, else its structure's."""
     return {
-        "sessions": list(upcoming_sessions().filter(offer=offer).select_related("commune")[:20]),
+        "email": offer.contact_email or offer.structure.email,
+        "phone": offer.contact_phone or offer.structure.phone,
+    }
+
+
+def offer_page(offer: Offer) -> dict:
+    today = timezone.localdate()
+    contact = offer_contact(offer)
+    sessions = list(upcoming_sessions(today).filter(offer=offer).select_related("commune")[:20])
+    for session in sessions:
+        # Still listed (people see when it runs), but not as open to applications.
+        session.applications_closed = (
+            session.application_deadline is not None and session.application_deadline < today
+        )
+    return {
+        "sessions": sessions,
+        "contact": contact,
         "stages": list(offer.stages.select_related("network").order_by("network", "position")),
         "audiences": list(offer.audiences.all()),
-        "access_modes": list(offer.access_modes.all()),
+        "access_modes": [
+            mode
+            for mode in offer.access_modes.all()
+            if mode.code not in ACCESS_MODES_NEEDING or contact[ACCESS_MODES_NEEDING[mode.code]]
+        ],
         "reception_modes": list(offer.reception_modes.all()),
         "territories": list(offer.territories.order_by("kind", "name")),
         "documents": list(offer.documents.all()),

@@ -103,12 +103,28 @@ def followed_persons_condition(structure_ids) -> Q:
         to_structure_id__in=structure_ids,
         status__in=REFERRAL_STATUSES_GRANTING_WRITES,
     )
-    return Q(merged_into__isnull=True) & (Q(Exists(accompanied)) | Q(Exists(accepted)))
+    return Q(merged_into__isnull=True, anonymised_at__isnull=True) & (
+        Q(Exists(accompanied)) | Q(Exists(accepted))
+    )
+
+
+ANONYMISED_MESSAGE = _(
+    "This person's data were erased: nothing new can be recorded about them (referral, act, "
+    "application, outcome, consent, note or project)."
+)
+
+
+def refuse_anonymised(persons, field: str = "person") -> None:
+    """Refuse any new record about an erased person (one rule for the pages, the API and the
+    imports). Reads the instances given: no query."""
+    if any(person.is_anonymised for person in persons):
+        raise ValidationError({field: ValidationError(ANONYMISED_MESSAGE, code="anonymised")})
 
 
 def require_follows(*, structure, persons, field: str = "person") -> None:
     """Refuse to record anything about persons the structure does not follow (one rule for the
     pages, the API and the imports: acts, outcomes, applications)."""
+    refuse_anonymised(persons, field)
     ids = {person.pk for person in persons}
     followed = Person.objects.filter(followed_persons_condition([structure.pk]), pk__in=ids)
     if followed.count() != len(ids):

@@ -8,6 +8,8 @@ stylesheet is read from the static files.
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 
+from maillage.core.dates import readable_dates
+
 STYLESHEET = "maillage/person_export.css"
 
 
@@ -16,7 +18,9 @@ def _refuse_fetch(url, *args, **kwargs):
 
 
 def render_html(data: dict) -> str:
-    return render_to_string("pathways/gdpr/export_pdf.html", {"data": data})
+    """The export for a reader: its ISO dates and timestamps written in the reader's language
+    and the network's time zone (the JSON export keeps them ISO)."""
+    return render_to_string("pathways/gdpr/export_pdf.html", {"data": readable_dates(data)})
 
 
 def render_pdf(data: dict, *, base_url: str) -> bytes:

@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from maillage.core.french import fill
 from maillage.core.models import Referential
 from maillage.directory.models import phone_validator
 
@@ -1071,7 +1072,7 @@ class Plan(models.Model):
         verbose_name_plural = _("accompaniment plans")
 
     def __str__(self):
-        return str(_("Plan of %(person)s") % {"person": self.person})
+        return fill(str(_("Plan of %(person)s")), person=self.person)
 
 
 class PlanStepStatus(models.TextChoices):

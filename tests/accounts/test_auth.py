@@ -34,7 +34,7 @@ def test_right_password_logs_in_whatever_the_case_of_the_email(client):
     user = UserFactory(email="camille@exemple.test")
     response = attempt(client, "  Camille@Exemple.TEST ", PASSWORD)
     assert response.status_code == 302
-    assert response.url == reverse("accounts:account")
+    assert response.url == reverse("accounts:account")  # no role: their account
     assert int(client.session["_auth_user_id"]) == user.pk
 
 

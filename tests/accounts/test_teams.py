@@ -227,8 +227,8 @@ def test_account_page_links_to_the_teams_i_manage(login):
     membership = StructureMembershipFactory(admin=True, structure__name="Intermade")
     StructureFactory(name="Autre")
     html = page_text(login(membership.user).get(reverse("accounts:account")))
-    assert "Équipe de Intermade" in html
-    assert "Équipe de Autre" not in html
+    assert "Équipe d'Intermade" in html
+    assert "Équipe d'Autre" not in html
 
 
 def test_an_unknown_role_is_refused_with_a_message(login):

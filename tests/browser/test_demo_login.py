@@ -15,7 +15,9 @@ def test_demo_coordinator_logs_in_through_the_login_page(page, assert_accessible
     page.get_by_label("Adresse e-mail").fill("coordination@demo.maillage.test")
     page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url("**/compte/")
+    # A coordinator lands on the network's dashboard (its report), then finds their account.
+    page.wait_for_url("**/rapports/**")
+    page.get_by_role("link", name="Mon compte").click()
     roles = page.get_by_role("region", name="Qui je suis").inner_text()
     assert "Coordinateur·rice de réseau de Réseau d'accompagnement ESS" in roles
     assert_accessible(page)
@@ -48,5 +50,8 @@ def test_reading_and_logging_in_work_without_javascript(browser, live_server):
     page.get_by_label("E-mail address").fill("conseil.apeas@demo.maillage.test")
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    # An advisor lands on the follow-up home; their account says who they are.
+    assert page.url.endswith("/suivi/")
+    page.get_by_role("link", name="My account").click()
     assert "Advisor at APEAS" in page.locator("main").inner_text()
     context.close()

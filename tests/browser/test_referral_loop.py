@@ -29,7 +29,7 @@ def log_in(page, email):
     page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url("**/compte/")
+    page.wait_for_url(lambda url: "/connexion/" not in url)  # each role lands on its place
 
 
 def build_network():
@@ -99,7 +99,7 @@ def test_a_referral_goes_round_the_closed_loop(page, assert_accessible):
     assert_accessible(page)
     page.get_by_role("link", name="Camille Durand").click()
     page.wait_for_url("**/suivi/orientations/*/")
-    assert "Orientation de Intermade vers APEAS" in page.locator("h1").inner_text()
+    assert "Orientation d'Intermade vers APEAS" in page.locator("h1").inner_text()
     assert "Projet collectif à faire émerger" in page.locator("main").inner_text()
     assert_accessible(page)
     page.get_by_role("button", name="Accepter l'orientation").click()

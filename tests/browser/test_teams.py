@@ -12,14 +12,15 @@ def log_in(page, email):
     page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url("**/compte/")
+    page.wait_for_url(lambda url: "/connexion/" not in url)  # each role lands on its place
 
 
 def test_structure_admin_adds_a_colleague_to_the_team(page, assert_accessible):
     call_command("loaddemo", verbosity=0)
     log_in(page, "admin.intermade@demo.maillage.test")
-    page.get_by_role("link", name="Équipe de Intermade").click()
-    assert page.locator("h1").inner_text() == "Équipe de Intermade"
+    page.get_by_role("link", name="Mon compte").click()
+    page.get_by_role("link", name="Équipe d'Intermade").click()
+    assert page.locator("h1").inner_text() == "Équipe d'Intermade"
     assert_accessible(page)
     page.get_by_label("Adresse e-mail").fill("nouvelle.recrue@exemple.test")
     page.get_by_label("Nom complet").fill("Nouvelle Recrue")
@@ -37,6 +38,7 @@ def test_structure_admin_adds_a_colleague_to_the_team(page, assert_accessible):
 def test_coordinator_manages_the_network_roles(page, assert_accessible):
     call_command("loaddemo", verbosity=0)
     log_in(page, "coordination@demo.maillage.test")
+    page.get_by_role("link", name="Mon compte").click()
     page.get_by_role("link", name="Rôles dans Réseau d'accompagnement ESS").click()
     assert "financeur@demo.maillage.test" in page.get_by_role("table").inner_text()
     assert_accessible(page)

@@ -241,7 +241,7 @@ def test_the_receiver_opening_the_referral_changes_nothing(net, login):
     client = login(net.apeas_advisor)
     for _ in range(2):
         text = page_text(client.get(detail_url(referral)))
-    assert "Orientation de Intermade vers APEAS" in text
+    assert "Orientation d'Intermade vers APEAS" in text
     assert "Camille Durand" in text
     assert "Accepter l'orientation" in text and "Annuler l'orientation" not in text
     assert "Marquer comme vue" in text

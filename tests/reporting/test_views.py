@@ -68,7 +68,7 @@ def test_the_index_lists_the_scopes_of_each_reader(world, login):
     assert "/rapports/autre-reseau/" not in coordinator_page
 
     funder_page = page_text(login(world.other_funder).get(reverse("reporting:index")))
-    assert "Rapport de Autre réseau" in funder_page
+    assert "Rapport d'Autre réseau" in funder_page
     assert "/rapports/reseau-test/" not in funder_page
 
     admin_page = page_text(login(world.admin).get(reverse("reporting:index")))

@@ -12,3 +12,13 @@ def minutes(value) -> int:
     if isinstance(value, timedelta):
         return max(1, math.ceil(value.total_seconds() / 60))
     return 0
+
+
+@register.filter(is_safe=True)
+def with_names(text, name):
+    """French "de"/"à" contracted before `name` in a translated sentence (`core.french`):
+    `{% blocktranslate asvar title with name=x %}…{% endblocktranslate %}{{ title|with_names:x }}`
+    (chain the filter for a sentence with two names)."""
+    from maillage.core.french import with_names as contract_names
+
+    return contract_names(text, name)

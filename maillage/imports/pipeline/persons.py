@@ -11,6 +11,7 @@ with a warning.
 
 from django.utils.translation import gettext as _
 
+from maillage.core.french import fill
 from maillage.pathways.acts.bulk import set_file_number
 from maillage.pathways.common import today
 from maillage.pathways.models import Person
@@ -203,11 +204,14 @@ class PersonsHandler(Handler):
                 item.line,
                 "last_name",
                 values.get("last_name"),
-                _(
-                    "This person looks like %(person)s, already recorded: imported as a new "
-                    "person. Merge the two records on the person's page if they are the same."
-                )
-                % {"person": finder.label(found[0][0])},
+                fill(
+                    _(
+                        "This person looks like %(person)s, already recorded: imported as a "
+                        "new person. Merge the two records on the person's page if they are "
+                        "the same."
+                    ),
+                    person=finder.label(found[0][0]),
+                ),
             )
         elif not answered:
             item.action = PENDING

@@ -6,7 +6,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from ..common import claim_version, refuse_foreign_project, refuse_future, require, require_follows
+from ..common import (
+    claim_version,
+    refuse_anonymised,
+    refuse_foreign_project,
+    refuse_future,
+    require,
+    require_follows,
+)
 from ..models import Act, ActParticipant, Outcome, Person
 from ..persons.services import ensure_accompaniment, touch_activity
 
@@ -164,14 +171,18 @@ def update_act(
         absent = set(absent or ())
         for person in unique_persons:
             require(user, "view_person", person)
-        require_follows(structure=act.structure, persons=unique_persons, field="persons")
+        # An erased person stays on the attendance list they were on, but cannot be added.
+        listed = set(act.participants.values_list("person_id", flat=True))
+        refuse_anonymised([p for p in unique_persons if p.pk not in listed], field="persons")
+        living = [person for person in unique_persons if not person.is_anonymised]
+        require_follows(structure=act.structure, persons=living, field="persons")
         act.is_collective = len(unique_persons) > 1 or act.act_type.is_collective
         act.participants.all().delete()
         ActParticipant.objects.bulk_create(
             ActParticipant(act=act, person=person, attended=person.pk not in absent)
             for person in unique_persons
         )
-        for person in unique_persons:
+        for person in living:
             if person.pk not in absent:
                 ensure_accompaniment(
                     person=person, structure=act.structure, started_on=act.occurred_on

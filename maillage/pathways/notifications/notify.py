@@ -11,6 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from maillage.accounts.models import StructureMembership, StructureRole
+from maillage.core.french import fill, with_names
 
 from ..models import Notification, NotificationKind, Referral, ReferralStatus
 
@@ -53,9 +54,10 @@ def referral_sent(referral: Referral) -> list[Notification]:
     return _notify(
         _staff_of(referral.to_structure_id),
         NotificationKind.REFERRAL_RECEIVED,
-        lambda: (
-            _("New referral from %(sender)s: %(who)s")
-            % {"sender": referral.from_structure, "who": _who(referral)}
+        lambda: fill(
+            _("New referral from %(sender)s: %(who)s"),
+            sender=referral.from_structure,
+            who=_who(referral),
         ),
         referral_path(referral),
     )
@@ -80,13 +82,11 @@ def referral_answered(referral: Referral) -> list[Notification]:
     return _notify(
         _sender_side(referral),
         NotificationKind.REFERRAL_ANSWERED,
-        lambda: (
-            _("%(receiver)s answered your referral of %(who)s: %(status)s")
-            % {
-                "receiver": referral.to_structure,
-                "who": _who(referral),
-                "status": ReferralStatus(referral.status).label,
-            }
+        lambda: fill(
+            _("%(receiver)s answered your referral of %(who)s: %(status)s"),
+            receiver=referral.to_structure,
+            who=_who(referral),
+            status=ReferralStatus(referral.status).label,
         ),
         referral_path(referral),
     )
@@ -96,9 +96,10 @@ def referral_expired(referral: Referral) -> list[Notification]:
     return _notify(
         _sender_side(referral),
         NotificationKind.REFERRAL_EXPIRED,
-        lambda: (
-            _("Your referral of %(who)s to %(receiver)s expired without an answer")
-            % {"receiver": referral.to_structure, "who": _who(referral)}
+        lambda: fill(
+            _("Your referral of %(who)s to %(receiver)s expired without an answer"),
+            receiver=referral.to_structure,
+            who=_who(referral),
         ),
         referral_path(referral),
     )
@@ -125,7 +126,7 @@ def staff_member_added(*, membership, added_by, **kwargs) -> list[Notification]:
             "by": added_by if added_by is not None else _("a script"),
         }
         if added_by is not None and added_by.is_superuser:
-            return (
+            sentence = (
                 _(
                     "%(by)s (platform administrator) added %(member)s to the team of "
                     "%(structure)s as %(role)s. If you did not ask for it, remove them from "
@@ -133,7 +134,9 @@ def staff_member_added(*, membership, added_by, **kwargs) -> list[Notification]:
                 )
                 % values
             )
-        return _("%(by)s added %(member)s to the team of %(structure)s as %(role)s.") % values
+            return with_names(sentence, values["structure"])
+        added = _("%(by)s added %(member)s to the team of %(structure)s as %(role)s.")
+        return fill(added, **values)
 
     return _notify(
         recipients,
@@ -147,6 +150,6 @@ def referral_reminder(referral: Referral) -> list[Notification]:
     return _notify(
         _staff_of(referral.to_structure_id),
         NotificationKind.REFERRAL_REMINDER,
-        lambda: _("A referral of %(who)s is waiting for your answer") % {"who": _who(referral)},
+        lambda: fill(_("A referral of %(who)s is waiting for your answer"), who=_who(referral)),
         referral_path(referral),
     )

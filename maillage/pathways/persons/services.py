@@ -8,7 +8,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .. import identity, visibility
-from ..common import claim_version, name_key, refuse_future, require, require_follows, today
+from ..common import (
+    claim_version,
+    name_key,
+    refuse_anonymised,
+    refuse_future,
+    require,
+    require_follows,
+    today,
+)
 from ..models import Accompaniment, Consent, ConsentScope, Person, PersonNote, Project, ProjectKind
 
 PERSON_FIELDS = (
@@ -134,6 +142,7 @@ def give_consent(
     given_at: datetime | None = None,
 ) -> Consent:
     require(user, "change_person", person)
+    refuse_anonymised([person])
     if Consent.objects.filter(person=person, scope=scope, withdrawn_at__isnull=True).exists():
         raise ValidationError({"scope": _("This consent is already given.")}, code="duplicate")
     consent = Consent(
@@ -156,6 +165,7 @@ def give_consent(
 @transaction.atomic
 def withdraw_consent(*, consent: Consent, user, withdrawn_at: datetime | None = None) -> Consent:
     require(user, "change_person", consent.person)
+    refuse_anonymised([consent.person])
     if consent.withdrawn_at is not None:
         raise ValidationError(_("This consent was already withdrawn."), code="withdrawn")
     consent.withdrawn_at = withdrawn_at or timezone.now()
@@ -170,6 +180,7 @@ def withdraw_consent(*, consent: Consent, user, withdrawn_at: datetime | None = 
 def add_note(*, person: Person, structure, user, body: str, is_shared: bool = False) -> PersonNote:
     require(user, "view_person", person)
     require(user, "track_persons", structure)
+    refuse_anonymised([person])
     if not body.strip():
         raise ValidationError({"body": _("Write the note before saving it.")})
     note = PersonNote(
@@ -211,6 +222,7 @@ def create_project(*, structure, user, persons, **fields) -> Project:
     require(user, "track_persons", structure)
     for person in persons:
         require(user, "view_person", person)
+    refuse_anonymised(persons, field="persons")
     project = Project(created_by_structure=structure, created_by=user, **fields)
     _check_project(project, persons)
     project.save()
@@ -235,5 +247,7 @@ def update_project(
     if persons is not None:
         for person in persons:
             require(user, "view_person", person)
+        known = {person.pk for person in current}
+        refuse_anonymised([p for p in persons if p.pk not in known], field="persons")
         project.persons.set(persons)
     return project

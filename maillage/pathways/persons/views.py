@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from maillage.accounts.rules import can
+from maillage.core.dates import spreadsheet_date
 from maillage.core.exports import csv_response
 from maillage.core.forms import add_service_errors
 
@@ -95,12 +96,12 @@ def person_list_csv(request):
         [
             person.last_name,
             person.first_name,
-            person.birth_date.isoformat() if person.birth_date else "",
+            spreadsheet_date(person.birth_date),
             person.email,
             person.phone,
             person.postal_code,
             person.situation.label if person.situation else "",
-            person.last_activity_on.isoformat() if person.last_activity_on else "",
+            spreadsheet_date(person.last_activity_on),
         ]
         for person in exported
     )
@@ -184,20 +185,27 @@ def person_detail(request, uuid):
         return redirect(person_url(merged.merged_into))  # an old link to a merged duplicate
     person = person_or_403(request, uuid)
     page = selectors.person_page(request.user, person)
-    may_change = can(request.user, "change_person", person)
+    # An erased person accepts nothing new (the services refuse it): no action is offered.
+    may_record = not person.is_anonymised
+    may_change = may_record and can(request.user, "change_person", person)
     context = {
         "page": page,
         "person": person,
         "may_change": may_change,
+        "may_record": may_record,
         "actions": {
-            "refer": reverse("pathways:referral_create", kwargs={"uuid": person.uuid}),
-            "apply": reverse("pathways:application_create", kwargs={"uuid": person.uuid}),
-            "record_act": reverse("pathways:person_act_create", kwargs={"uuid": person.uuid}),
+            "refer": may_record
+            and reverse("pathways:referral_create", kwargs={"uuid": person.uuid}),
+            "apply": may_record
+            and reverse("pathways:application_create", kwargs={"uuid": person.uuid}),
+            "record_act": may_record
+            and reverse("pathways:person_act_create", kwargs={"uuid": person.uuid}),
             "export_json": can(request.user, "export_person_data", person)
             and reverse("pathways:person_export_json", kwargs={"uuid": person.uuid}),
             "export_pdf": can(request.user, "export_person_data", person)
             and reverse("pathways:person_export_pdf", kwargs={"uuid": person.uuid}),
-            "erase": can(request.user, "erase_person", person)
+            "erase": may_record
+            and can(request.user, "erase_person", person)
             and reverse("pathways:person_erase", kwargs={"uuid": person.uuid}),
             "merge": may_change and reverse("pathways:person_merge", kwargs={"uuid": person.uuid}),
         },

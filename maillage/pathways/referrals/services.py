@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from maillage.core.french import fill
 from maillage.core.states import move, started
 
 from .. import identity, visibility
@@ -16,6 +17,7 @@ from ..common import (
     StaleRecordError,
     claim_version,
     name_key,
+    refuse_anonymised,
     refuse_foreign_project,
     refuse_future,
     require,
@@ -40,11 +42,14 @@ def _check_target(from_structure, to_structure, to_offer) -> None:
     if not partner_structures([from_structure.pk]).filter(pk=to_structure.pk).exists():
         raise ValidationError(
             {
-                "to_structure": _(
-                    "%(structure)s is in none of the networks of %(sender)s: choose a structure "
-                    "of one of your networks."
+                "to_structure": fill(
+                    _(
+                        "%(structure)s is in none of the networks of %(sender)s: choose a "
+                        "structure of one of your networks."
+                    ),
+                    structure=to_structure.name,
+                    sender=from_structure.name,
                 )
-                % {"structure": to_structure.name, "sender": from_structure.name}
             },
             code="outside_networks",
         )
@@ -68,6 +73,7 @@ def refer_person(
     """Send the person to another structure. Their data travel only with their consent."""
     require(user, "track_persons", from_structure)
     require(user, "view_person", person)
+    refuse_anonymised([person])
     if to_structure.pk == from_structure.pk:
         raise ValidationError(
             {"to_structure": _("A structure cannot refer a person to itself.")}, code="self"

@@ -14,12 +14,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from maillage.accounts.rules import can
+from maillage.core.dates import spreadsheet_date
 from maillage.core.exports import csv_response
 from maillage.core.forms import add_service_errors
 
@@ -65,7 +65,7 @@ def referral_inbox(request):
 
 
 def _local(moment) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+    return spreadsheet_date(moment)
 
 
 @require_safe
@@ -94,7 +94,7 @@ def referral_inbox_csv(request):
             r.person.display_name if r.shows_person else _("Anonymous orientation"),
             r.get_status_display(),
             _local(r.answered_at),
-            r.first_meeting_on.isoformat() if r.first_meeting_on else "",
+            spreadsheet_date(r.first_meeting_on),
             r.decline_reason.label if r.decline_reason else "",
         ]
         for r in referrals
