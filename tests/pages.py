@@ -58,7 +58,7 @@ PAGES = [
         "accounts:structure_team",
         as_role="structure_admin",
         kwargs=lambda world: {"slug": world["structure"].slug},
-        shows="Équipe de",
+        shows="Équipe d'Intermade",
     ),
     Page(
         "accounts:structure_member_remove",
@@ -169,7 +169,7 @@ PAGES += [
         "pathways:referral_detail",
         as_role="advisor",
         kwargs=lambda w: {"uuid": w["referral"].uuid},
-        shows="Orientation de APEAS vers Intermade",
+        shows="Orientation d'APEAS vers Intermade",
     ),
     Page("pathways:referral_inbox", as_role="advisor", shows="Reçues par mes structures"),
     Page(
@@ -242,19 +242,19 @@ PAGES += [
         "pathways:person_erase",
         as_role="structure_admin",
         kwargs=lambda w: {"uuid": w["gdpr_person"].uuid},
-        shows="Effacer les données de Alix Bernard",
+        shows="Effacer les données d'Alix Bernard",
     ),
     Page(
         "pathways:person_export_json",
         as_role="advisor",
         kwargs=lambda w: {"uuid": w["gdpr_person"].uuid},
-        shows="Droit d'accès de Alix Bernard",
+        shows="Droit d'accès d'Alix Bernard",
     ),
     Page(
         "pathways:person_export_pdf",
         as_role="advisor",
         kwargs=lambda w: {"uuid": w["gdpr_person"].uuid},
-        shows="Droit d'accès de Alix Bernard",
+        shows="Droit d'accès d'Alix Bernard",
     ),
     Page(
         "pathways:person_merge",
@@ -271,7 +271,7 @@ PAGES += [
         "pathways:api_tokens",
         as_role="structure_admin",
         kwargs=lambda w: {"slug": w["structure"].slug},
-        shows="Jetons d'API de Intermade",
+        shows="Jetons d'API d'Intermade",
     ),
 ]
 
@@ -486,7 +486,7 @@ def build_world():
     Notification.objects.create(
         recipient=advisor_membership.user,
         kind=NotificationKind.REFERRAL_RECEIVED,
-        text="Nouvelle orientation de APEAS : Dominique M.",
+        text="Nouvelle orientation d'APEAS : Dominique M.",
         path=f"/suivi/orientations/{referral.uuid}/",
     )
     # --- pathways world: API tokens ------------------------------------------------------------
