@@ -92,7 +92,8 @@ def accompany_known_person(*, person: Person, structure, user) -> Accompaniment:
     elsewhere in the network, who consented to network sharing (the advisor was told about them
     by `selectors.network_matches`, which the caller checks they were)."""
     require(user, "track_persons", structure)
-    if person.is_anonymised or person.merged_into_id is not None:
+    refuse_anonymised([person])
+    if person.merged_into_id is not None:
         raise ValidationError(_("This person's data was erased: the record cannot be edited."))
     if not person.shares_with_network:
         raise ValidationError(
