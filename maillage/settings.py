@@ -21,6 +21,8 @@ Environment variables (all optional for a local run):
                  PostgreSQL, 0 on SQLite); a kept connection is checked before it is reused
 - DATABASE_JIT   PostgreSQL's JIT compiler (default: off; it compiled the visibility query on
                  every request, 259 ms, to run it in 49)
+- DATABASE_REPLICA_URL   a read replica of the primary: reports and their exports read from it
+                 (default: none; see maillage/core/db_routing.py and docs/scale.md)
 - GZIP_PAGES     compress pages and API answers (default: on; see docs/architecture.md, "Serving")
 """
 
@@ -153,6 +155,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "transaction_mode": "IMMEDIATE",
         }
     )
+
+if env.str("DATABASE_REPLICA_URL", default=""):
+    # A read replica of the same PostgreSQL: reports and exports read from it
+    # (`core.db_routing`); its tests run against the primary's test database.
+    DATABASES["replica"] = {
+        **env.db("DATABASE_REPLICA_URL"),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {})),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["maillage.core.db_routing.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -8,7 +8,7 @@ it usually has a handful of rows to redo; `manage.py refresh_reports` and the `r
 task do the same outside requests (after a bulk load, say).
 """
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.db.models import (
     BooleanField,
     Case,
@@ -125,7 +125,8 @@ ACT_MONTH = (
 
 
 def is_fresh() -> bool:
-    return not Dirty.objects.exists()
+    # On the primary: a replica may lag behind the writes that made the tables stale.
+    return not Dirty.objects.using(DEFAULT_DB_ALIAS).exists()
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 
 from maillage.accounts.rules import can, roles_of
+from maillage.core.db_routing import reads_from_replica
 from maillage.directory.models import Network, Offer, Stage, Structure, Territory, TerritoryKind
 
 from . import comparisons
@@ -124,6 +125,7 @@ def masked_reading_problem(user, filters: ReportFilters) -> str | None:
     return comparisons.problem(filters)
 
 
+@reads_from_replica()
 def build_report(*, user, filters: ReportFilters, compare: bool = True) -> Report:
     """Every indicator of the catalogue for `filters`, masked for this reader.
 
@@ -218,6 +220,7 @@ def build_report(*, user, filters: ReportFilters, compare: bool = True) -> Repor
     )
 
 
+@reads_from_replica()
 def pseudonymised_person_rows(*, user, filters: ReportFilters):
     """The person-level rows of a network (coordinators): see `pseudonymise.person_rows`."""
     from .pseudonymise import person_rows

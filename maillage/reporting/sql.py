@@ -9,7 +9,9 @@ aggregates as integers.
 
 from collections import defaultdict
 
-from django.db import connection
+from django.db import connections
+
+from maillage.core.db_routing import read_alias
 
 MAX_KEYS = 2
 
@@ -65,7 +67,7 @@ class Grouped:
         """tag → [(key1, key2, aggregate1, …)] (the aggregates that were asked for)."""
         sql, params = self.sql()
         result = defaultdict(list)
-        with connection.cursor() as cursor:
+        with connections[read_alias()].cursor() as cursor:
             cursor.execute(sql, params)
             for tag, *row in cursor.fetchall():
                 keys = row[:MAX_KEYS]

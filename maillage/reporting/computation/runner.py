@@ -9,10 +9,13 @@ each family build its figures. The time of every step is kept in `timings` (prin
 
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from contextvars import copy_context
 from time import perf_counter
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
+
+from maillage.core.db_routing import read_alias
 
 from ..report import ReportFilters
 from ..scope import Scope
@@ -60,7 +63,9 @@ class Computation:
         workers = parallel_workers()
         if workers > 1:
             with ThreadPoolExecutor(max_workers=workers) as pool:
-                for future in [pool.submit(self.in_thread, step) for step in steps]:
+                # Each thread runs in a copy of this context: it reads where this one reads.
+                futures = [pool.submit(copy_context().run, self.in_thread, step) for step in steps]
+                for future in futures:
                     future.result()
         else:
             with without_jit():
@@ -73,11 +78,12 @@ class Computation:
 
     def in_thread(self, step) -> None:
         """Run a step on this thread's own connection, closed afterwards."""
+        alias = read_alias()
         try:
             with without_jit(side_by_side=True):
                 self.timed(step)
         finally:
-            connection.close()
+            connections[alias].close()
 
     def timed(self, step, name: str | None = None) -> None:
         """Run a step and note its time in `timings` (printed by `manage.py bench_reports`)."""
@@ -89,12 +95,14 @@ class Computation:
 @contextmanager
 def without_jit(side_by_side: bool = False):
     """On PostgreSQL, a transaction without JIT compilation: compiling the grouped statements
-    took longer (about 60 ms each) than running them."""
-    if connection.vendor != "postgresql":
+    took longer (about 60 ms each) than running them. On the connection reads use
+    (`core.db_routing`: the replica, when the report reads from one)."""
+    alias = read_alias()
+    if connections[alias].vendor != "postgresql":
         yield
         return
-    with transaction.atomic():
-        with connection.cursor() as cursor:
+    with transaction.atomic(using=alias):
+        with connections[alias].cursor() as cursor:
             cursor.execute("SET LOCAL jit = off")
             if side_by_side:
                 # The statements already run side by side: no parallel workers on top.
