@@ -87,6 +87,7 @@ if [ "$pg_status" != 0 ] || [ "$sqlite_status" != 0 ]; then
 fi
 
 step "Browser tests in Chromium (Playwright + axe), on PostgreSQL"
-DATABASE_URL=$PG_URL $BIN/pytest -m browser
+# One worker per core too: each with its own live server, test database and Chromium.
+DATABASE_URL=$PG_URL $BIN/pytest -m browser -n "${TEST_WORKERS:-$(nproc)}" --dist loadfile
 
 step "All checks passed"

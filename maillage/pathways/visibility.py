@@ -6,7 +6,8 @@ the network (or wrote to that structure themselves from the public site). Nobody
 coordinators, funders and platform admins never see a named person.
 
 `structures_seeing(person)` and `persons_visible_to(user)` are the two faces of the same rule;
-tests/pathways/test_visibility.py checks that they always agree.
+tests/pathways/test_services.py::test_rules_and_querysets_agree_on_who_sees_whom checks that they
+always agree.
 """
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -76,14 +77,21 @@ def forget(person: Person) -> None:
 
 
 def visible_persons_condition(structure_ids) -> Q:
-    """A filter on Person: seen by at least one of `structure_ids`."""
-    accompanied = Accompaniment.objects.filter(
-        person=OuterRef("pk"), structure_id__in=structure_ids
+    """A filter on Person: seen by at least one of `structure_ids`.
+
+    Written as "the person is among the structures' accompanied and referred persons" (one
+    subquery, a union read through the structure indexes) rather than a test per person: a
+    list then grows with the structures' caseload, not with the network's persons table
+    (issue 18: the person list scanned every person of the database)."""
+    accompanied = (
+        Accompaniment.objects.filter(structure_id__in=structure_ids).order_by().values("person_id")
     )
-    referred = Referral.objects.filter(
-        Q(person=OuterRef("pk"), to_structure_id__in=structure_ids) & _referral_grants_sight()
+    referred = (
+        Referral.objects.filter(Q(to_structure_id__in=structure_ids) & _referral_grants_sight())
+        .order_by()
+        .values("person_id")
     )
-    return Q(merged_into__isnull=True) & (Q(Exists(accompanied)) | Q(Exists(referred)))
+    return Q(merged_into__isnull=True) & Q(pk__in=accompanied.union(referred))
 
 
 def persons_visible_to(user) -> QuerySet[Person]:

@@ -41,7 +41,9 @@ def browser():
 def page(browser, live_server):
     """A fresh browser tab; any script error or Content-Security-Policy violation fails the test."""
     context = browser.new_context(base_url=live_server.url, locale="fr-FR")
-    context.set_default_timeout(10_000)
+    # Two workers share the machine's cores with their live servers: a report page may take
+    # a few seconds to build while the other worker's test runs.
+    context.set_default_timeout(20_000)
     page = context.new_page()
     problems = []
     page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
