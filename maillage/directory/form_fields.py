@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .models import Territory, TerritoryKind
-from .territories import territories_by_codes
+from .territories import read_code, territories_by_codes
 
 COMMUNE_KINDS = (TerritoryKind.COMMUNE, TerritoryKind.ARRONDISSEMENT)
 
@@ -82,7 +82,8 @@ class TerritoryCodesField(forms.Field):
 
 
 class CommuneField(forms.ModelChoiceField):
-    """A commune typed as its INSEE code."""
+    """A commune typed as its INSEE code (read first as such), or else as the postal code of
+    one commune (`territories.read_code`)."""
 
     def __init__(self, **kwargs):
         super().__init__(
@@ -109,7 +110,16 @@ class CommuneField(forms.ModelChoiceField):
                 code="invalid_choice",
                 params={"value": value},
             )
-        return super().to_python(value)
+        if not value:
+            return None
+        reading = read_code(value, postal_first=False)
+        if reading.place is None:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return reading.place
 
 
 def formfield(model_field, **kwargs):

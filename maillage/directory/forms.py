@@ -82,6 +82,8 @@ class StructureForm(ConstraintErrorsOnFields, forms.ModelForm):
             "opening_hours",
             "summary",
             "positioning",
+            "summary_en",
+            "positioning_en",
             "logo",
             "territories",
         ]
@@ -89,6 +91,8 @@ class StructureForm(ConstraintErrorsOnFields, forms.ModelForm):
             "postal_code": forms.TextInput(attrs={"inputmode": "numeric", "size": 6}),
             "summary": forms.Textarea(attrs={"rows": 4}),
             "positioning": forms.Textarea(attrs={"rows": 6}),
+            "summary_en": forms.Textarea(attrs={"rows": 4}),
+            "positioning_en": forms.Textarea(attrs={"rows": 6}),
             "logo": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
         }
         help_texts = {
@@ -174,10 +178,15 @@ class OfferForm(forms.ModelForm):
             "contact_email",
             "contact_phone",
             "external_url",
+            "title_en",
+            "summary_en",
+            "description_en",
+            "duration_en",
             "is_published",
         ]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 2}),
+            "summary_en": forms.Textarea(attrs={"rows": 2}),
             "description": forms.Textarea(attrs={"rows": 6}),
             "audiences": forms.CheckboxSelectMultiple,
             "access_modes": forms.CheckboxSelectMultiple,
@@ -288,10 +297,21 @@ class StageForm(forms.ModelForm):
     class Meta:
         model = Stage
         formfield_callback = formfield
-        fields = ["name", "slug", "summary", "questions", "di_thematiques"]
+        fields = [
+            "name",
+            "slug",
+            "summary",
+            "questions",
+            "di_thematiques",
+            "name_en",
+            "summary_en",
+            "questions_en",
+        ]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 3}),
             "questions": forms.Textarea(attrs={"rows": 6}),
+            "summary_en": forms.Textarea(attrs={"rows": 3}),
+            "questions_en": forms.Textarea(attrs={"rows": 6}),
         }
         help_texts = {
             "slug": _(

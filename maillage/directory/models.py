@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from maillage.core.models import Referential
+from maillage.core.translated import TranslatedContent
 
 from .validators import validate_siret
 
@@ -130,12 +131,33 @@ class Territory(models.Model):
         return codes
 
 
-class Network(models.Model):
+class NameArticle(models.TextChoices):
+    """The article a network's name takes in a French sentence: "le Réseau …" makes "Rapport du
+    Réseau …"; a proper name ("Intermade") takes none."""
+
+    NONE = "", _("none (a proper name)")
+    LE = "le", "le"
+    LA = "la", "la"
+    L = "l'", "l'"
+    LES = "les", "les"
+
+
+class Network(TranslatedContent, models.Model):
     """A cooperation of support structures on a territory."""
 
+    translated_fields = ("description",)
+
     name = models.CharField(_("name"), max_length=200)
+    name_article = models.CharField(
+        _("article of the name"),
+        max_length=3,
+        choices=NameArticle.choices,
+        blank=True,
+        help_text=_("In French: le Réseau…, la Coopérative…; none for a proper name."),
+    )
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     description = models.TextField(_("description"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
     website = models.URLField(_("website"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -155,8 +177,10 @@ phone_validator = RegexValidator(
 )
 
 
-class Structure(models.Model):
+class Structure(TranslatedContent, models.Model):
     """An organisation that supports project holders (association, cooperative, …)."""
+
+    translated_fields = ("summary", "positioning")
 
     uuid = models.UUIDField(_("stable identifier"), default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=200)
@@ -199,6 +223,8 @@ class Structure(models.Model):
         blank=True,
         help_text=_("How the structure places its work in the social and solidarity economy."),
     )
+    summary_en = models.TextField(_("summary (English)"), blank=True)
+    positioning_en = models.TextField(_("ESS positioning statement (English)"), blank=True)
     logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
     territories = models.ManyToManyField(
         Territory, related_name="+", blank=True, verbose_name=_("territory served")
@@ -234,8 +260,10 @@ class Structure(models.Model):
         return self.name
 
 
-class Stage(models.Model):
+class Stage(TranslatedContent, models.Model):
     """A stage of a network's pathway, in order, with the questions people ask at that stage."""
+
+    translated_fields = ("name", "summary", "questions")
 
     network = models.ForeignKey(
         Network, on_delete=models.CASCADE, related_name="stages", verbose_name=_("network")
@@ -246,6 +274,13 @@ class Stage(models.Model):
     summary = models.TextField(_("summary"), blank=True)
     questions = models.TextField(
         _("questions project holders ask"),
+        blank=True,
+        help_text=_("One question per line."),
+    )
+    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
+    summary_en = models.TextField(_("summary (English)"), blank=True)
+    questions_en = models.TextField(
+        _("questions project holders ask (English)"),
         blank=True,
         help_text=_("One question per line."),
     )
@@ -271,7 +306,8 @@ class Stage(models.Model):
 
     @property
     def question_list(self) -> list[str]:
-        return [line.strip() for line in self.questions.splitlines() if line.strip()]
+        """The questions, in the reader's language (see `TranslatedContent`)."""
+        return [line.strip() for line in self.tr.questions.splitlines() if line.strip()]
 
 
 class SelectionMode(models.TextChoices):
@@ -281,8 +317,10 @@ class SelectionMode(models.TextChoices):
     APPLICATION = "application", _("On written application")
 
 
-class Offer(models.Model):
+class Offer(TranslatedContent, models.Model):
     """A programme of a structure (offre, dispositif), placed on one or more stages."""
+
+    translated_fields = ("title", "summary", "description", "duration")
 
     uuid = models.UUIDField(_("stable identifier"), default=uuid.uuid4, unique=True, editable=False)
     structure = models.ForeignKey(
@@ -294,6 +332,10 @@ class Offer(models.Model):
         _("summary"), max_length=300, help_text=_("One or two sentences shown on the map.")
     )
     description = models.TextField(_("description"), blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=150, blank=True)
+    summary_en = models.CharField(_("summary (English)"), max_length=300, blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    duration_en = models.CharField(_("duration (English)"), max_length=200, blank=True)
     stages = models.ManyToManyField(Stage, related_name="offers", verbose_name=_("stages"))
     format = models.ForeignKey(
         OfferFormat, on_delete=models.PROTECT, related_name="+", verbose_name=_("format")

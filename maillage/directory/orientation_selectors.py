@@ -8,7 +8,7 @@ from maillage.core import hooks
 from . import selectors
 from .hooks import OUTSIDE_RESOURCES
 from .models import Network, Offer, Stage, Territory
-from .territories import find_commune
+from .territories import PlaceReading, read_visitor_place
 
 OUTSIDE_RESOURCES_SHOWN = 20
 
@@ -38,10 +38,10 @@ def candidate_offers(
     )
 
 
-def find_place(text: str) -> Territory | None:
-    """The commune (or arrondissement) a visitor typed, by name, INSEE code or postal code."""
-    text = (text or "").strip()
-    return find_commune(text) if text else None
+def find_place(text: str) -> PlaceReading:
+    """The place a visitor typed (a name, a postal code first, else an INSEE code), with the
+    other reading of an ambiguous code."""
+    return read_visitor_place(text)
 
 
 def outside_resources(network: Network, *, territory=None, stage: Stage | None = None) -> list:

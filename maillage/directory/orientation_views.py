@@ -56,6 +56,16 @@ def _results(network: Network, answers: dict, territory) -> dict:
     }
 
 
+def _other_readings(request, reading) -> list[tuple[str, str]]:
+    """(name, query string) of each other reading of an ambiguous code, to pick it instead."""
+    links = []
+    for territory in reading.alternatives:
+        query = request.GET.copy()
+        query[orientation.PLACE] = str(territory.name)
+        links.append((str(territory.name), query.urlencode()))
+    return links
+
+
 @login_not_required
 @require_safe
 def start(request, slug):
@@ -63,7 +73,8 @@ def start(request, slug):
     answers = orientation.answers_from(request.GET)
     submitted = "envoi" in request.GET
     place_text = answers.get(orientation.PLACE, "")
-    territory = orientation_selectors.find_place(place_text) if place_text else None
+    reading = orientation_selectors.find_place(place_text)
+    territory = reading.territory
     context = {
         "network": network,
         "rows": [
@@ -73,6 +84,8 @@ def start(request, slug):
         "submitted": submitted,
         "place_not_found": bool(place_text) and territory is None,
         "territory": territory,
+        "place_reading": reading,
+        "place_alternatives": _other_readings(request, reading),
     }
     if submitted:
         context.update(_results(network, answers, territory))

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import selectors
 from .models import Audience, OfferFormat
-from .territories import find_visitor_place
+from .territories import read_visitor_place
 
 
 class MapFilterForm(forms.Form):
@@ -36,7 +36,11 @@ class MapFilterForm(forms.Form):
         text = self.cleaned_data["territory"].strip()
         if not text:
             return None
-        territory = find_visitor_place(text)
+        reading = read_visitor_place(text)
+        territory = reading.territory
+        if reading.ambiguity:
+            # Shown under the field: what the code was read as, and its other reading.
+            self.fields["territory"].help_text = reading.ambiguity
         if territory is None:
             raise forms.ValidationError(
                 _("No commune matches “%(text)s”: check the spelling or type a postal code."),

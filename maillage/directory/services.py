@@ -60,11 +60,21 @@ def offer_search_text(offer: Offer) -> str:
 
 
 @transaction.atomic
-def upsert_network(*, slug: str, name: str, description: str = "", website: str = "") -> Network:
+def upsert_network(
+    *,
+    slug: str,
+    name: str,
+    description: str = "",
+    website: str = "",
+    name_article: str = "",
+    description_en: str = "",
+) -> Network:
     """Create the network with this slug, or bring it to these values."""
     network = Network.objects.filter(slug=slug).first() or Network(slug=slug)
     network.name = name
+    network.name_article = name_article
     network.description = description
+    network.description_en = description_en
     network.website = website
     network.full_clean()
     network.save()
@@ -92,6 +102,9 @@ def upsert_stage(
     summary: str = "",
     questions: list[str] | None = None,
     di_thematiques: list[str] | None = None,
+    name_en: str = "",
+    summary_en: str = "",
+    questions_en: list[str] | None = None,
     by=None,
 ) -> Stage:
     stage = Stage.objects.filter(network=network, slug=slug).first() or Stage(
@@ -101,6 +114,9 @@ def upsert_stage(
     stage.name = name
     stage.summary = summary
     stage.questions = "\n".join(questions or [])
+    stage.name_en = name_en
+    stage.summary_en = summary_en
+    stage.questions_en = "\n".join(questions_en or [])
     stage.di_thematiques = list(di_thematiques or [])
     return save_stage(stage=stage, by=by)
 

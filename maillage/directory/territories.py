@@ -11,7 +11,7 @@ it again costs a read of the files and of the table (about a second), and create
 
 import json
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from maillage.core.french import fill
 from maillage.core.text import normalise
 
 from .models import Territory, TerritoryKind
@@ -355,15 +356,135 @@ def validate_insee_code(code: str) -> Territory:
 _CODE_TOKEN = re.compile(r"\b((?:[0-9]{2}|2[AaBb])[0-9]{3})\b")
 
 
-def find_commune(text: str) -> Territory | None:
-    """The commune or municipal arrondissement that a piece of text names, or None when it
-    names none or several.
+# --- Five digits: a postal code or an INSEE code -----------------------------------------------
+#
+# 13001 is the postal code of Marseille 1er and the INSEE code of Aix-en-Provence; 13100 is
+# Aix-en-Provence's postal code and the INSEE code of Saint-Rémy-de-Provence. Every place that
+# reads five digits (orientation, map, imports, forms) reads them through `read_code`: postal
+# code first where the field says postal code (or a visitor types a place), INSEE code first
+# where the field says INSEE code, and the other reading kept so that a page can show it.
 
-    Reads an INSEE code ("13055"), a postal code ("13012"), a name in any case and with or
-    without accents ("Aubagne", "salon de provence"), or a postal code with a name
-    ("13001 Marseille", "Marseille (13001)"). A bare five-digit number is read as an INSEE
-    code first, then as a postal code. With a postal code, the arrondissement it belongs to is
-    preferred to its city (13001 Marseille: Marseille 1er Arrondissement).
+
+@dataclass(frozen=True)
+class CodeReading:
+    """What five digits name, read both ways.
+
+    `as_postal`: the places this postal code serves (its arrondissements rather than their
+    city; a postal code may serve several communes). `as_insee`: the commune or arrondissement
+    with this INSEE code, if any. Items are Territory objects, or ids for callers that work on
+    rows (the imports' matcher).
+    """
+
+    code: str
+    as_postal: tuple = ()
+    as_insee: object = None
+    postal_first: bool = True
+
+    @property
+    def _insee(self) -> tuple:
+        return (self.as_insee,) if self.as_insee is not None else ()
+
+    @property
+    def candidates(self) -> tuple:
+        """The places of the first reading that names any."""
+        first, second = (
+            (self.as_postal, self._insee) if self.postal_first else (self._insee, self.as_postal)
+        )
+        return first or second
+
+    @property
+    def read_as_postal(self) -> bool:
+        return bool(self.as_postal) and (self.postal_first or not self.as_insee)
+
+    @property
+    def place(self):
+        """The one place the code names as first read, or None (nothing, or several)."""
+        candidates = self.candidates
+        return candidates[0] if len(candidates) == 1 else None
+
+    @property
+    def alternatives(self) -> tuple:
+        """The places of the other reading, when both readings name something different."""
+        if not self.as_postal or self.as_insee is None or self.as_insee in self.as_postal:
+            return ()
+        return self._insee if self.read_as_postal else self.as_postal
+
+    @property
+    def is_ambiguous(self) -> bool:
+        return bool(self.alternatives)
+
+
+def most_specific(territories: Iterable[Territory]) -> tuple[Territory, ...]:
+    """The arrondissements among the places of a postal code, else its communes."""
+    territories = list(territories)
+    parts = [t for t in territories if t.kind == TerritoryKind.ARRONDISSEMENT]
+    return tuple(sorted(parts or territories, key=lambda t: t.code))
+
+
+def read_code(code: str, *, postal_first: bool = True) -> CodeReading:
+    """Five digits (or a Corsican INSEE code) read as a postal code and as an INSEE code."""
+    code = (code or "").strip().upper()
+    if not INSEE_CODE.match(code):
+        return CodeReading(code=code, postal_first=postal_first)
+    local = Territory.objects.filter(kind__in=LOCAL_KINDS)
+    as_postal = most_specific(_with_postal_code(local, code)) if code.isdigit() else ()
+    as_insee = next((t for t in as_postal if t.code == code), None)
+    if as_insee is None:
+        as_insee = local.filter(code=code).first()
+    return CodeReading(code=code, as_postal=as_postal, as_insee=as_insee, postal_first=postal_first)
+
+
+def describe_reading(reading: CodeReading) -> str:
+    """The sentence that shows an ambiguous code: what was understood, and the other reading."""
+    chosen = ", ".join(str(t.name) for t in reading.candidates)
+    other = ", ".join(str(t.name) for t in reading.alternatives)
+    if reading.read_as_postal:
+        return fill(
+            _(
+                "%(code)s is the postal code of %(chosen)s, and also the INSEE code of "
+                "%(other)s: we read it as a postal code."
+            ),
+            code=reading.code,
+            chosen=chosen,
+            other=other,
+        )
+    return fill(
+        _(
+            "%(code)s is the INSEE code of %(chosen)s, and also the postal code of %(other)s: "
+            "we read it as an INSEE code."
+        ),
+        code=reading.code,
+        chosen=chosen,
+        other=other,
+    )
+
+
+@dataclass(frozen=True)
+class PlaceReading:
+    """A place typed as text: the territory found (or None) and, for an ambiguous code, the
+    other reading to show."""
+
+    territory: Territory | None
+    code: CodeReading | None = None
+
+    @property
+    def ambiguity(self) -> str:
+        if self.code is None or not self.code.is_ambiguous or self.territory is None:
+            return ""
+        return describe_reading(self.code)
+
+    @property
+    def alternatives(self) -> tuple:
+        return self.code.alternatives if self.code is not None else ()
+
+
+def read_place(text: str, *, postal_first: bool = True) -> PlaceReading:
+    """The commune or municipal arrondissement a piece of text names.
+
+    Reads a bare code (through `read_code`: postal code first unless `postal_first` is False),
+    a name in any case and with or without accents ("Aubagne", "salon de provence"), or a code
+    with a name ("13001 Marseille", "Marseille (13001)"), where the name settles the reading.
+    With a postal code, the arrondissement it belongs to is preferred to its city.
     """
     text = (text or "").strip()
     match = _CODE_TOKEN.search(text)
@@ -371,48 +492,52 @@ def find_commune(text: str) -> Territory | None:
     name = normalise(_CODE_TOKEN.sub(" ", text)) if match else normalise(text)
     local = Territory.objects.filter(kind__in=LOCAL_KINDS)
     if code and not name:
-        by_insee = local.filter(code=code).first()
-        if by_insee is not None:
-            return by_insee
-        return _most_specific(_with_postal_code(local, code))
+        reading = read_code(code, postal_first=postal_first)
+        return PlaceReading(territory=reading.place, code=reading)
     if not name:
-        return None
+        return PlaceReading(territory=None)
     named = list(local.filter(search_name=name))
     if code:
         named = [t for t in named if code in t.postal_codes or t.code == code]
     if len(named) != 1:
-        return None
+        return PlaceReading(territory=None)
     found = named[0]
     if code and found.kind == TerritoryKind.COMMUNE:
         parts = _with_postal_code(
             local.filter(kind=TerritoryKind.ARRONDISSEMENT, commune_code=found.code), code
         )
         if len(parts) == 1:
-            return parts[0]
-    return found
+            return PlaceReading(territory=parts[0])
+    return PlaceReading(territory=found)
 
 
-def find_visitor_place(text: str) -> Territory | None:
-    """The place a visitor of the public site typed: a département code ("13"), a postal code
-    ("13001"), else an INSEE code, else a name (the most populous when several share it).
+def find_commune(text: str) -> Territory | None:
+    """The commune or arrondissement that text written where an INSEE code is expected names
+    (an INSEE code first, then a postal code, or a name): see `read_place`."""
+    return read_place(text, postal_first=False).territory
 
-    Unlike `find_commune` (for files, where INSEE codes are the norm), a bare five-digit number
-    is a postal code first: visitors type those, and the two overlap (13001 is Marseille 1er's
-    postal code and Aix-en-Provence's INSEE code). Within a postal code, the arrondissement
-    comes before its city.
-    """
+
+def read_visitor_place(text: str) -> PlaceReading:
+    """The place a visitor of the public site typed: a département code ("13"), else a commune
+    as `read_place` reads it, postal code first (visitors type postal codes), else a name of
+    any other territory (the most populous when several share it)."""
     text = (text or "").strip()
-    code = text.upper()
     if not text:
-        return None
-    if DEPARTEMENT_CODE.match(code):
-        return Territory.objects.filter(kind=TerritoryKind.DEPARTEMENT, code=code).first()
-    local = Territory.objects.filter(kind__in=LOCAL_KINDS)
-    if INSEE_CODE.match(code):
-        by_postal_code = sorted(_with_postal_code(local, code), key=lambda t: (t.kind, t.code))
-        return by_postal_code[0] if by_postal_code else local.filter(code=code).first()
-    return (
-        Territory.objects.exclude(kind=TerritoryKind.EPCI)
+        return PlaceReading(territory=None)
+    if DEPARTEMENT_CODE.match(text.upper()):
+        return PlaceReading(
+            territory=Territory.objects.filter(
+                kind=TerritoryKind.DEPARTEMENT, code=text.upper()
+            ).first()
+        )
+    found = read_place(text, postal_first=True)
+    if found.territory is None and found.code is not None and found.code.candidates:
+        # A postal code serving several communes: the first of them, the page names it.
+        return PlaceReading(territory=found.code.candidates[0], code=found.code)
+    if found.territory is not None or found.code is not None:
+        return found
+    return PlaceReading(
+        territory=Territory.objects.exclude(kind=TerritoryKind.EPCI)
         .filter(search_name=normalise(text))
         .order_by("-population", "kind")
         .first()
@@ -425,16 +550,3 @@ def _with_postal_code(queryset, postal_code: str) -> list[Territory]:
     if postal_code.startswith("20"):
         candidates = queryset.filter(departement_code__in=("2A", "2B"))
     return [t for t in candidates if postal_code in t.postal_codes]
-
-
-def _most_specific(territories: list[Territory]) -> Territory | None:
-    """The one arrondissement, else the one commune, of a postal code; None if ambiguous."""
-    by_kind = defaultdict(list)
-    for territory in territories:
-        by_kind[territory.kind].append(territory)
-    for kind in (TerritoryKind.ARRONDISSEMENT, TerritoryKind.COMMUNE):
-        if len(by_kind[kind]) == 1:
-            return by_kind[kind][0]
-        if by_kind[kind]:
-            return None
-    return None

@@ -432,12 +432,7 @@ class CommuneMatcher:
         code = code_match.group(1).upper() if code_match else ""
         name = _commune_key(_CODE_TOKEN.sub(" ", text) if code_match else text)
         if code and not name:
-            by_postal = self._most_specific(self._by_postal.get(code, []))
-            if len(by_postal) == 1:
-                return by_postal
-            if code in self._by_code:
-                return [self._by_code[code]]
-            return by_postal
+            return [t.pk for t in self.reading(code).candidates]
         if not name:
             return []
         named = self._by_name.get(name) or self._arrondissement_named(name)
@@ -455,6 +450,42 @@ class CommuneMatcher:
                 if len(parts) == 1:
                     return parts
         return list(named)
+
+    def reading(self, code: str):
+        """Five digits read as a postal code first, then as an INSEE code (as everywhere:
+        `directory.territories.read_code`), from the rows read once."""
+        from maillage.directory.territories import CodeReading
+
+        if self._rows is None:
+            self._load()
+        as_postal = sorted(
+            self._most_specific(self._by_postal.get(code, [])), key=lambda pk: self._rows[pk][2]
+        )
+        as_insee = self._by_code.get(code)
+        return CodeReading(
+            code=code,
+            as_postal=tuple(self._territory(pk) for pk in as_postal),
+            as_insee=self._territory(as_insee) if as_insee is not None else None,
+            postal_first=True,
+        )
+
+    def ambiguity(self, value) -> str:
+        """For a bare code that is a postal code and an INSEE code of different places, the
+        sentence that says which was taken (empty otherwise)."""
+        text = f"{value:05d}" if isinstance(value, int) else " ".join(str(value or "").split())
+        if not _BARE_CODE.fullmatch(text):
+            return ""
+        from maillage.directory.territories import describe_reading
+
+        reading = self.reading(text.upper())
+        return describe_reading(reading) if reading.is_ambiguous and reading.place else ""
+
+    def match_postal_code(self, code: str):
+        """The one commune or arrondissement a postal code serves, or None."""
+        if not code:
+            return None
+        places = self.reading(code).as_postal
+        return places[0] if len(places) == 1 else None
 
     def _arrondissement_named(self, name: str) -> list[int]:
         """ "marseille 5e", "marseille 05", "marseille 5eme arrondissement", "paris 1er"."""
@@ -476,6 +507,7 @@ class CommuneMatcher:
 
 
 _CODE_TOKEN = re.compile(r"\b((?:[0-9]{2}|2[AaBb])[0-9]{3})\b")
+_BARE_CODE = re.compile(r"(?:[0-9]{2}|2[AaBb])[0-9]{3}")
 _ARRONDISSEMENT = re.compile(
     r"(.+?) (\d{1,2}) ?(?:e|er|eme|ere|em|ème)?(?: arr| arrt| arrondissement)?"
 )

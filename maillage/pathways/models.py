@@ -328,6 +328,8 @@ class ConsentScope(models.TextChoices):
     NETWORK_SHARING = "network_sharing", _("Share within the network for orientation")
     DIAGNOSTIC_SHARING = "diagnostic_sharing", _("Share the diagnostic")
     STATISTICS = "statistics", _("Anonymous statistics")
+    # Given on the public contact form: the structure asked may keep the details to reply.
+    CONTACT = "contact", _("Be contacted by the structure asked")
 
 
 class ConsentMethod(models.TextChoices):
@@ -349,6 +351,8 @@ class Consent(models.Model):
         help_text=_("Where the proof is kept, e.g. 'signed form filed on 3 March'."),
     )
     given_at = models.DateTimeField(_("given at"))
+    # The wording the person agreed to, as it was shown (the public contact form's checkbox).
+    text = models.TextField(_("text shown"), blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     structure = models.ForeignKey(
         "directory.Structure",

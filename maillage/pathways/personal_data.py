@@ -127,7 +127,8 @@ register(
         "given_at": Keep(),
         "withdrawn_at": Keep(),
     },
-    not_personal=("id", "person", "structure", "recorded_by", "withdrawn_by"),
+    # `text`: the wording shown on the form (the structure's name in a fixed sentence).
+    not_personal=("id", "person", "structure", "recorded_by", "withdrawn_by", "text"),
 )
 
 register(

@@ -1,7 +1,9 @@
 """Translated labels of the categories of a report (a few small queries, once per report)."""
 
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
+from maillage.core.french import fill
 from maillage.directory.models import Offer, Structure, Territory
 from maillage.pathways.models import (
     ActType,
@@ -13,6 +15,23 @@ from maillage.pathways.models import (
 
 from .periods import AGE_BANDS
 from .scope import NONE, NOT_GIVEN, Scope
+
+
+def report_title(network) -> str:
+    """ "Rapport du Réseau …", "Rapport de la Coopérative …", "Rapport d'Intermade": one
+    complete translated sentence per article the network's name takes (`Network.name_article`)."""
+    name = network.name
+    article = network.name_article
+    if article == "le":
+        return pgettext("name after le", "Report of the %(name)s") % {"name": name}
+    if article == "la":
+        return pgettext("name after la", "Report of the %(name)s") % {"name": name}
+    if article == "l'":
+        return pgettext("name after l'", "Report of the %(name)s") % {"name": name}
+    if article == "les":
+        return pgettext("name after les", "Report of the %(name)s") % {"name": name}
+    return fill(gettext("Report of %(name)s"), name=name)
+
 
 FIXED_LABELS = {
     "accompaniment": {

@@ -295,7 +295,11 @@ def test_export_holds_everything_and_is_logged(net, login):
     assert response["Content-Disposition"].startswith("attachment")
     data = json.loads(response.content)
     assert data["person"]["last_name"] == LAST and data["person"]["birth_date"] == "1987-04-09"
-    assert len(data["consents"]) == 2
+    # The two recorded by Intermade, and the one ticked on the public contact form (its text).
+    assert len(data["consents"]) == 3
+    assert [c["text"] for c in data["consents"] if c["text"]] == [
+        person.consents.get(scope="contact").text
+    ]
     assert len(data["applications"]) == 1
     assert [t["to"] for t in data["applications"][0]["transitions"]] == [
         "Déposée",

@@ -1,4 +1,9 @@
-"""The demo network: facts from the source documents (names, programmes), our own words."""
+"""The demo network: facts from the source documents (names, programmes), our own words.
+
+The sources only name six of the twelve structures (Accès conseil, Essor13, Les Têtes de l'Art,
+Profession Sport 13, Agodis, FSPVA): their presentation, statement and offer are written for the
+demo (plausible, not their actual programmes). Every text has an English version (`*_en`).
+"""
 
 import datetime
 import json
@@ -26,7 +31,11 @@ def load_demo_network() -> Network:
     data = json.loads(DATA_FILE.read_text(encoding="utf-8"))
     info = data["network"]
     network = services.upsert_network(
-        slug=info["slug"], name=info["name"], description=info["description_fr"]
+        slug=info["slug"],
+        name=info["name"],
+        name_article=info.get("name_article", ""),
+        description=info["description_fr"],
+        description_en=info.get("description_en", ""),
     )
     # When the territories are loaded (make run does it first), the structures serve the
     # département and sit in Marseille.
@@ -43,7 +52,9 @@ def load_demo_network() -> Network:
             city=item["city"],
             website=item["website"],
             summary=item["summary_fr"],
+            summary_en=item.get("summary_en", ""),
             positioning=item.get("positioning_fr", ""),
+            positioning_en=item.get("positioning_en", ""),
             commune=marseille if item["city"] == "Marseille" else None,
             territories=[departement] if departement else None,
             networks=[network],
@@ -68,6 +79,9 @@ def load_demo_pathway(network: Network) -> None:
             summary=item["summary"],
             questions=item["questions"],
             di_thematiques=item["di_thematiques"],
+            name_en=item.get("name_en", ""),
+            summary_en=item.get("summary_en", ""),
+            questions_en=item.get("questions_en"),
         )
     structures = {s.slug: s for s in network.structures.all()}
     formats = {f.code: f for f in OfferFormat.objects.all()}
@@ -82,6 +96,10 @@ def load_demo_pathway(network: Network) -> None:
             title=item["title"],
             summary=item["summary"],
             description=item.get("description", ""),
+            title_en=item.get("title_en", ""),
+            summary_en=item.get("summary_en", ""),
+            description_en=item.get("description_en", ""),
+            duration_en=item.get("duration_en", ""),
             format=formats[item["format"]],
             duration=item.get("duration", ""),
             duration_weeks=item.get("duration_weeks"),

@@ -58,6 +58,9 @@ class PersonsHandler(Handler):
             territory, warning = self.lookups.communes().match(values["commune"])
             if territory is not None:
                 fields["commune"] = territory
+                ambiguity = self.lookups.communes().ambiguity(values["commune"])
+                if ambiguity:
+                    self.report.warning(item.line, "commune", values["commune"], ambiguity)
             elif warning:
                 fields["commune_text"] = str(values["commune"])[:100]
                 self.report.warning(
@@ -70,6 +73,11 @@ class PersonsHandler(Handler):
                         "on the person's page."
                     ),
                 )
+        elif values.get("postal_code"):
+            # No commune column: the commune is the one the postal code serves, if only one.
+            territory = self.lookups.communes().match_postal_code(values["postal_code"])
+            if territory is not None:
+                fields["commune"] = territory
         item.data = {
             "fields": fields,
             "file_number": values.get("file_number", ""),

@@ -301,6 +301,7 @@ def person_data(person: Person, user) -> dict:
                 "scope": c.get_scope_display(),
                 "method": c.get_method_display(),
                 "proof": c.proof,
+                "text": c.text,
                 "given_at": _iso(c.given_at),
                 "withdrawn_at": _iso(c.withdrawn_at),
                 "recorded_by_structure": _name(c.structure),

@@ -22,7 +22,15 @@ from ..common import (
     refuse_future,
     require,
 )
-from ..models import Person, Referral, ReferralOrigin, ReferralStatus
+from ..models import (
+    Consent,
+    ConsentMethod,
+    ConsentScope,
+    Person,
+    Referral,
+    ReferralOrigin,
+    ReferralStatus,
+)
 from ..notifications import notify as notifications
 from ..persons.services import ensure_accompaniment, touch_activity
 from ..states import REFERRAL_STATES, REFERRAL_UNANSWERED
@@ -114,8 +122,9 @@ def refer_person(
 def refer_from_contact_request(*, contact_request) -> Referral:
     """A visitor asked a structure to contact them: a person and a referral from the public site.
 
-    The visitor gave their data to that structure only: the referral carries them, and no
-    network-wide consent is recorded.
+    The visitor gave their data to that structure only: the referral carries them, and the
+    consent ticked on the form becomes the person's consent to be contacted by that structure
+    (its text as shown, and its date); no network-wide consent is recorded.
     """
     if hasattr(contact_request, "referral"):
         return contact_request.referral
@@ -142,6 +151,14 @@ def refer_from_contact_request(*, contact_request) -> Referral:
         contact_request=contact_request,
         sent_at=at,
         status_changed_at=at,
+    )
+    Consent.objects.create(
+        person=person,
+        scope=ConsentScope.CONTACT,
+        method=ConsentMethod.ONLINE,
+        given_at=contact_request.consent_given_at,
+        text=contact_request.consent_text,
+        structure=contact_request.structure,
     )
     started(REFERRAL_STATES, referral, by=None, at=at)
     notifications.contact_request_received(referral)

@@ -22,6 +22,7 @@ from maillage.accounts.rules import can
 from maillage.core.dates import spreadsheet_date
 from maillage.core.exports import csv_response
 from maillage.core.forms import add_service_errors
+from maillage.directory import orientation
 
 from .. import common
 from ..models import ReferralStatus
@@ -141,7 +142,7 @@ def referral_create(request, uuid):
 def _visible_referral(request, uuid):
     return get_object_or_404(
         referrals_visible_to(request.user).select_related(
-            "redirected_to__to_structure", "to_offer__structure", "project"
+            "redirected_to__to_structure", "to_offer__structure", "project", "contact_request"
         ),
         uuid=uuid,
     )
@@ -262,6 +263,22 @@ def _history(referral) -> list:
     return transitions
 
 
+def _contact_request(referral) -> dict | None:
+    """What the visitor wrote on the public contact form, for those who may see the person:
+    how to reach them and their answers to the orientation questions."""
+    request = referral.contact_request
+    if request is None or referral.person.anonymised_at is not None:
+        return None
+    return {
+        "email": request.email,
+        "phone": request.phone,
+        "postal_code": request.postal_code,
+        "answers": orientation.readable_answers(request.answers or {}),
+        "consent_given_at": request.consent_given_at,
+        "consent_text": request.consent_text,
+    }
+
+
 def _detail(request, referral, bound: dict | None = None):
     shows_person = can(request.user, "view_person", referral.person)
     onward = referral.redirected_to
@@ -275,6 +292,7 @@ def _detail(request, referral, bound: dict | None = None):
         "is_sender": can(request.user, "cancel_referral", referral),
         "transitions": _history(referral),
         "actions": _action_forms(referral, request.user, bound),
+        "contact": _contact_request(referral) if shows_person else None,
         "onward": onward,
         "onward_visible": onward is not None
         and referrals_visible_to(request.user).filter(pk=onward.pk).exists(),
