@@ -50,9 +50,17 @@ def identity_secret() -> bytes:
     return _secret(getattr(settings, "IDENTITY_KEY", ""), settings.SECRET_KEY)
 
 
+@lru_cache(maxsize=4)
+def _keyed_hash(secret: bytes):
+    """An HMAC-SHA256 under `secret` with nothing fed yet: copying it skips deriving the key's
+    pads again for each of the ~20 keys of a person (bulk loads, `rebuild_identity_keys`)."""
+    return hmac.new(secret, digestmod=hashlib.sha256)
+
+
 def _key(secret: bytes, kind: str, text: str) -> int:
-    digest = hmac.new(secret, f"{kind}|{text}".encode(), hashlib.sha256).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
+    mac = _keyed_hash(secret).copy()
+    mac.update(f"{kind}|{text}".encode())
+    return int.from_bytes(mac.digest()[:8], "big", signed=True)
 
 
 def deletion_neighbourhood(text: str) -> set[str]:
