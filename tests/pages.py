@@ -338,6 +338,7 @@ NOT_PAGES = {
     "imports:template_file": "XLSX or CSV download (a template file of an entity)",
     "imports:error_report": "CSV download (the errors and warnings of a run)",
     "imports:duplicates": "POST only: records the answers about duplicates and redirects",
+    "pathways:person_merge_undo": "POST only: separates two merged records, redirects",
     "imports:map_values": "POST only: keeps the values mapped in the dry run, reads the file again",
     "imports:confirm_no_identifier": "POST only: the file has no row identifier; dry run again",
     "imports:commit": "POST only: imports the file and redirects to the result",

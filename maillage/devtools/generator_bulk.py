@@ -37,6 +37,7 @@ ANSWERS = {"accept": R.ACCEPTED, "decline": R.DECLINED, "redirect": R.REDIRECTED
 MODELS = {
     "person": m.Person,
     "identity_key": m.IdentityKey,
+    "network_person": m.NetworkPerson,
     "accompaniment": m.Accompaniment,
     "consent": m.Consent,
     "project": m.Project,
@@ -102,6 +103,8 @@ def reset_sequences(tables) -> None:
         return
     with connection.cursor() as cursor:
         for table in tables:
+            if table.model._meta.pk.column != "id":  # e.g. NetworkPerson: keyed by its person
+                continue
             sql = f'SELECT COALESCE(MAX(id), 1) FROM "{table.name}"'  # noqa: S608
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence(%s, 'id'), ({sql}))",
@@ -235,6 +238,11 @@ class BulkWriter:
             phone=f["phone"],
         ):
             t["identity_key"].add(person_id=pid, kind=kind, key=key)
+        human = identity.human_of(
+            first_name=f["first_name"], last_name=f["last_name"], birth_date=f["birth_date"]
+        )
+        if human is not None:
+            t["network_person"].add(person_id=pid, human=human)
         for sid, started_on in sorted(plan.seen.items(), key=lambda item: (item[1], item[0])):
             t["accompaniment"].add(
                 person_id=pid,

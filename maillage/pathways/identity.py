@@ -26,7 +26,7 @@ from django.conf import settings
 from django.db import transaction
 
 from .common import name_key
-from .models import IdentityKey, IdentityKind, Person
+from .models import IdentityKey, IdentityKind, NetworkPerson, Person
 
 # The label of the derivation from SECRET_KEY: another label than any other derived secret
 # (import keys, report salts), so that no two uses share a key.
@@ -50,9 +50,17 @@ def identity_secret() -> bytes:
     return _secret(getattr(settings, "IDENTITY_KEY", ""), settings.SECRET_KEY)
 
 
+@lru_cache(maxsize=4)
+def _keyed_hash(secret: bytes):
+    """An HMAC-SHA256 under `secret` with nothing fed yet: copying it skips deriving the key's
+    pads again for each of the ~20 keys of a person (bulk loads, `rebuild_identity_keys`)."""
+    return hmac.new(secret, digestmod=hashlib.sha256)
+
+
 def _key(secret: bytes, kind: str, text: str) -> int:
-    digest = hmac.new(secret, f"{kind}|{text}".encode(), hashlib.sha256).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
+    mac = _keyed_hash(secret).copy()
+    mac.update(f"{kind}|{text}".encode())
+    return int.from_bytes(mac.digest()[:8], "big", signed=True)
 
 
 def deletion_neighbourhood(text: str) -> set[str]:
@@ -129,6 +137,22 @@ def probe_keys(
     return keys
 
 
+def human_of(
+    *, first_name: str, last_name: str, birth_date: date | None, secret: bytes | None = None
+) -> int | None:
+    """The statistical person-group of an identity (`NetworkPerson.human`): the same for the
+    same normalised name, in either order, and the same full birth date; None without a name
+    or a full birth date (the record is then its own human). Negative, so that it never equals
+    a person id (a record without a group counts as its id). No typo tolerance, no e-mail or
+    phone: see docs/network-identity.md, "Statistics"."""
+    names = sorted(n for n in {name_key(first_name, last_name), name_key(last_name, first_name)})
+    if not birth_date or not names or not names[0]:
+        return None
+    text = f"{names[0]}|{birth_date.isoformat()}"
+    value = _key(secret or identity_secret(), "human", text)
+    return -(value & 0x3FFF_FFFF_FFFF_FFFF) - 1
+
+
 def identified(person: Person) -> bool:
     return person.anonymised_at is None and person.merged_into_id is None
 
@@ -148,21 +172,46 @@ def key_rows(person: Person) -> list[IdentityKey]:
     ]
 
 
+def human_row(person: Person, secret: bytes | None = None) -> NetworkPerson | None:
+    if not identified(person):
+        return None
+    human = human_of(
+        first_name=person.first_name,
+        last_name=person.last_name,
+        birth_date=person.birth_date,
+        secret=secret,
+    )
+    return NetworkPerson(person_id=person.pk, human=human) if human is not None else None
+
+
+def _write_human(person: Person) -> None:
+    row = human_row(person)
+    if row is None:
+        NetworkPerson.objects.filter(person_id=person.pk).delete()
+    elif not NetworkPerson.objects.filter(person_id=person.pk, human=row.human).exists():
+        # Only a real change is written: the reports recompute the person's rows on each write.
+        NetworkPerson.objects.update_or_create(person_id=person.pk, defaults={"human": row.human})
+
+
 @transaction.atomic
 def refresh_keys(person: Person) -> None:
-    """Write the person's keys again (after a creation, a change of identity, a merge); an
-    erased or merged person keeps none."""
+    """Write the person's keys and person-group again (after a creation, a change of
+    identity, a merge); an erased or merged person keeps none."""
     IdentityKey.objects.filter(person_id=person.pk).delete()
     IdentityKey.objects.bulk_create(key_rows(person))
+    _write_human(person)
 
 
 def forget_keys(person: Person) -> None:
-    """The person's keys go (erasure, the duplicate of a merge)."""
+    """The person's keys and person-group go (erasure, the duplicate of a merge): the record
+    is its own human from then on."""
     IdentityKey.objects.filter(person_id=person.pk).delete()
+    NetworkPerson.objects.filter(person_id=person.pk).delete()
 
 
 def rebuild_keys(persons: Iterable[Person] | None = None, *, batch_size: int = 2000) -> int:
-    """Write the keys of `persons` (every person by default) again, in batches; how many rows."""
+    """Write the keys and person-groups of `persons` (every person by default) again, in
+    batches; how many key rows."""
     if persons is None:
         persons = Person.objects.order_by("pk").only(
             "pk",
@@ -171,22 +220,28 @@ def rebuild_keys(persons: Iterable[Person] | None = None, *, batch_size: int = 2
             "birth_year",
             "email",
             "phone",
+            "birth_date",
             "anonymised_at",
             "merged_into",
         )
         IdentityKey.objects.all().delete()
+        NetworkPerson.objects.all().delete()
         replace = False
     else:
         replace = True
     written = 0
+    secret = identity_secret()
     batch: list[Person] = []
 
     def flush():
         nonlocal written
         rows = [row for person in batch for row in key_rows(person)]
+        humans = [row for row in (human_row(person, secret) for person in batch) if row]
         if replace:
             IdentityKey.objects.filter(person_id__in=[p.pk for p in batch]).delete()
+            NetworkPerson.objects.filter(person_id__in=[p.pk for p in batch]).delete()
         IdentityKey.objects.bulk_create(rows, batch_size=5000)
+        NetworkPerson.objects.bulk_create(humans, batch_size=5000)
         written += len(rows)
         batch.clear()
 

@@ -275,6 +275,65 @@ class IdentityKey(models.Model):
         return f"{self.get_kind_display()} · {self.person_id}"
 
 
+class NetworkPerson(models.Model):
+    """The human a record belongs to, for the network's statistics (`pathways/identity.py`):
+    records with the same normalised name (in either order) and the same full birth date share
+    one `human`, a negative 63-bit keyed pseudonym; a record without a row (no birth date,
+    erased, merged into another) is its own human, its id. Written with the identity keys,
+    deleted at erasure; reporting copies it on its tables (docs/network-identity.md)."""
+
+    person = models.OneToOneField(
+        Person, on_delete=models.CASCADE, primary_key=True, related_name="network_person"
+    )
+    human = models.BigIntegerField(db_index=True)
+
+    class Meta:
+        verbose_name = _("network person")
+        verbose_name_plural = _("network persons")
+
+    def __str__(self):
+        return f"{self.person_id} · {self.human}"
+
+
+class PersonMerge(models.Model):
+    """Two records of one human merged (`gdpr.merge.merge_persons`), with what the undo needs
+    to separate them again (`undo_merge`): the duplicate's identity and keep's fields before the
+    merge, and which rows moved or were joined. Personal (the duplicate's identity): cleared when
+    the person is erased, emptied once undone."""
+
+    keep = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="merges", verbose_name=_("record kept")
+    )
+    duplicate = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="+", verbose_name=_("duplicate")
+    )
+    structure = models.ForeignKey(
+        "directory.Structure",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("asked by structure"),
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("merged by"),
+    )
+    at = models.DateTimeField(_("merged at"))
+    undone_at = models.DateTimeField(_("separated again at"), null=True, blank=True)
+    undo = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("merge of two records")
+        verbose_name_plural = _("merges of two records")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.duplicate_id} → {self.keep_id}"
+
+
 class Accompaniment(models.Model):
     """A structure accompanies a person: its staff see the person (DOMAIN §5)."""
 

@@ -385,3 +385,29 @@ register(
     },
     not_personal=("id", "person", "kind"),
 )
+
+register(
+    "pathways.NetworkPerson",
+    link="person",
+    on_merge="derived",
+    fields={
+        # Deleted with the identity keys (`identity.forget_keys`: erasure, the duplicate of a
+        # merge): an erased record is its own human; 0 if a row were left.
+        "human": Clear(0, export=False, note="statistical person-group (identity.py)"),
+    },
+    not_personal=("person",),
+)
+
+register(
+    "pathways.PersonMerge",
+    link="keep",
+    on_merge="derived",
+    fields={
+        # The duplicate's identity and the rows to give back: emptied at erasure (the merge can
+        # no longer be undone) and once undone.
+        "undo": Clear({}, export=False, note="what undoing the merge restores (gdpr/merge.py)"),
+        "at": Keep(),
+        "undone_at": Keep(),
+    },
+    not_personal=("id", "keep", "duplicate", "structure", "by"),
+)

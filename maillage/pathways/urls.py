@@ -118,6 +118,11 @@ urlpatterns = [
     ),
     path("personnes/<uuid:uuid>/effacer/", gdpr_views.person_erase, name="person_erase"),
     path("personnes/<uuid:uuid>/fusionner/", gdpr_views.person_merge, name="person_merge"),
+    path(
+        "personnes/<uuid:uuid>/fusions/<int:pk>/separer/",
+        gdpr_views.person_merge_undo,
+        name="person_merge_undo",
+    ),
     path("notifications/", notification_views.notifications, name="notifications"),
     # --- API tokens (tokens/) --------------------------------------------------------------------
     path("structures/<slug:slug>/jetons/", token_views.api_tokens, name="api_tokens"),

@@ -47,6 +47,7 @@ DIMENSIONS = {
     "stage": _("Stage"),
     "structure": _("Structure"),
     "offer": _("Offer"),
+    "crossing": _("From one structure to another"),
 }
 
 # Breakdowns where one person or row may fall in several categories (a person accompanied by two
@@ -62,6 +63,8 @@ OVERLAPPING = {
     ("applications", "stage"),
     ("referrals_sent", "stage"),
     ("referrals_received", "stage"),
+    ("crossed_without_referral", "crossing"),
+    ("crossed_without_referral", "stage"),
 }
 # Breakdowns of rates and medians: each row is a figure of its own, not a part of a total.
 NOT_ADDITIVE_UNITS = frozenset({"percent", "ratio", "days"})
@@ -79,9 +82,14 @@ GENERAL_RULES = (
         "included): a referral sent at 00:30 on 1 January, Paris time, is of the new year."
     ),
     _(
-        "Persons: a person recorded twice and merged is counted once (the duplicate never); a "
-        "person whose data were erased is still counted (only their identity is gone). A person "
-        "is present at an act when listed as a participant and not marked absent."
+        "Persons: a person is a human, not a record. Records with the same first and last names "
+        "(in either order, whatever the accents and capitals) and the same full birth date count "
+        "once, whichever structures recorded them, with or without a referral; a person recorded "
+        "twice and merged is counted once (the duplicate never). Namesakes born on other days, "
+        "or records without a full birth date, count apart. A person whose data were erased is "
+        "still counted, as a person of their own (only their identity is gone, and with it the "
+        "link to their other records). A person is present at an act when listed as a "
+        "participant and not marked absent."
     ),
     _(
         "Offer filter: acts and applications of that offer, referrals sent to it (received) or "

@@ -75,6 +75,10 @@ class Labels:
                     keys.setdefault(dimension, set()).update(k for k, _v in rows)
             for source, target, _cell in period.flows:
                 keys.setdefault("structure", set()).update((source, target))
+        for crossing in keys.get("crossing", ()):
+            keys.setdefault("structure", set()).update(
+                int(part) for part in str(crossing).split(">")
+            )
         wanted = {d: {k for k in ks if k not in (NONE, "public")} for d, ks in keys.items()}
         self.structures = dict(scope.structure_names)
         missing = wanted.get("structure", set()) - set(self.structures)
@@ -120,6 +124,9 @@ class Labels:
             return self.no_offer if dimension == "offer" else self.not_given
         if key == "public":
             return self.public_site
+        if dimension == "crossing":
+            source, target = (int(part) for part in str(key).split(">"))
+            return f"{self.structures.get(source, source)} → {self.structures.get(target, target)}"
         fixed = self.fixed.get(dimension)
         if fixed is not None:
             return fixed.get(key, key)

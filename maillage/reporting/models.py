@@ -10,7 +10,8 @@ report is too slow. Two narrow tables hold the same facts, grouped:
 - `ActMonth`: acts and minutes per structure, offer, type and month (periods that start or end
   inside a month read the acts of those days from the `Act` table itself).
 
-Database triggers on `pathways_act`, `pathways_actparticipant` and `pathways_person` (created
+Database triggers on `pathways_act`, `pathways_actparticipant`, `pathways_person` and
+`pathways_networkperson` (created
 by this app's migrations, on PostgreSQL and SQLite alike) write into `Dirty` the persons and
 (structure, month) pairs a change touches, whatever wrote it: a service, `bulk_create`, a
 queryset `update`, PostgreSQL `COPY`. `refresh.refresh()` recomputes those rows from the
@@ -38,6 +39,9 @@ class Presence(models.Model):
     )
     month = models.IntegerField()  # year * 12 + month - 1
     days = models.IntegerField()  # bit d-1: present on day d
+    # The human the record belongs to (`pathways.NetworkPerson.human`, else the person id):
+    # people are counted by it, so that one human recorded by several structures counts once.
+    human = models.BigIntegerField()
     # The person's profile, copied so that counting people needs no join (a change of the
     # person marks them for refresh, like a change of their acts).
     merged = models.BooleanField()

@@ -12,6 +12,9 @@ register(
     on_merge="derived",
     fields={
         "postal_code": Clear(),
+        # The person-group (pathways.NetworkPerson), deleted at erasure: the erased record is
+        # its own human at once (the refresh writes the same).
+        "human": Clear(lambda row, value, context: row.person_id, export=False),
         "month": Keep(),
         "days": Keep(),
         "merged": Keep(),

@@ -10,10 +10,12 @@ task do the same outside requests (after a bulk load, say).
 
 from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.db.models import (
+    BigIntegerField,
     BooleanField,
     Case,
     Count,
     Exists,
+    F,
     IntegerField,
     Max,
     OuterRef,
@@ -21,7 +23,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, ExtractDay, ExtractMonth, ExtractYear
+from django.db.models.functions import Cast, Coalesce, ExtractDay, ExtractMonth, ExtractYear
 
 from maillage.pathways.models import Act, ActParticipant
 
@@ -39,6 +41,15 @@ def month_of(field: str):
     )
 
 
+def human_of(person: str):
+    """The human a row's person belongs to (`pathways.NetworkPerson`), else the person's id."""
+    return Coalesce(
+        F(f"{person}__network_person__human"),
+        Cast(F(f"{person}_id"), BigIntegerField()),
+        output_field=BigIntegerField(),
+    )
+
+
 def presence_rows(participants):
     """The Presence rows of these participations, as a SELECT in the column order of
     `PRESENCE`: `days` sums the distinct powers of two of the days, which is their bitwise OR;
@@ -53,9 +64,11 @@ def presence_rows(participants):
                 default=Value(False),
                 output_field=BooleanField(),
             ),
+            r_human=human_of("person"),
         )
         .values(
             "person_id",
+            "r_human",
             "act__structure_id",
             "act__offer_id",
             "r_month",
@@ -74,6 +87,7 @@ def presence_rows(participants):
             "act__offer_id",
             "r_month",
             "r_days",
+            "r_human",
             "r_merged",
             "person__gender",
             "person__birth_year",
@@ -115,8 +129,8 @@ def _lock() -> None:
 
 PRESENCE = (
     Presence._meta.db_table,
-    "person_id, structure_id, offer_id, month, days, merged, gender, birth_year, situation_id, "
-    "priority_neighbourhood, commune_id, postal_code",
+    "person_id, structure_id, offer_id, month, days, human, merged, gender, birth_year, "
+    "situation_id, priority_neighbourhood, commune_id, postal_code",
 )
 ACT_MONTH = (
     ActMonth._meta.db_table,

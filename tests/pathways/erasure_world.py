@@ -34,6 +34,7 @@ from maillage.directory import contact_forms
 from maillage.imports import services as import_services
 from maillage.pathways.acts import services as act_services
 from maillage.pathways.applications import services as application_services
+from maillage.pathways.gdpr import merge
 from maillage.pathways.gdpr import services as gdpr_services
 from maillage.pathways.models import (
     ApplicationStatus,
@@ -331,6 +332,17 @@ def _records(net, persons: dict, bob: Person) -> None:
         ],
         expected_version=None,
     )
+    # Anatole recorded twice by Intermade, the records merged: the merge keeps what its undo
+    # needs (the duplicate's identity).
+    duplicate = person_services.create_person(
+        structure=net.intermade,
+        user=user,
+        first_name=ANATOLE.first,
+        last_name=ANATOLE.last,
+        email=ANATOLE.email,
+        birth_date=ANATOLE.birth,
+    )
+    merge.merge_persons(keep=anatole, duplicate=duplicate, user=user)
 
 
 @dataclass

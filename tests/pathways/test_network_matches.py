@@ -105,3 +105,54 @@ def test_a_withdrawn_sharing_consent_is_no_longer_linked(net):
     services.withdraw_consent(consent=known.consents.get(), user=net.intermade_advisor)
     matches = network_matches(net.apeas_advisor, **probe)
     assert matches.shared == [] and matches.ask
+
+
+# --- The same signal on the API (issue 16, point "other channels") ----------------------------
+
+
+def api_create(net, **extra):
+    from tests.pathways.api_helpers import client_for, url
+
+    payload = {**walk_in(net), "structure": str(net.apeas.uuid), **extra}
+    payload = {name: value for name, value in payload.items() if value != ""}
+    response = client_for(net.apeas_advisor).post(url("persons"), payload, format="json")
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def test_the_api_without_consent_records_the_person_and_only_asks_to_ask(net):
+    followed_by_intermade(net, shares=False)
+    answer = api_create(net)
+    assert answer["duplicates"] == {"visible": [], "network": [], "ask_person": True}
+    for detail in ("Intermade", "Lefèvres", "secret@exemple.test", "06 11 22 33 44"):
+        assert detail not in str(answer)
+    assert Person.objects.count() == 2  # an API client is not interrupted: it is told
+
+
+def test_the_api_with_consent_names_the_structure_that_follows_the_person(net):
+    followed_by_intermade(net, shares=True)
+    answer = api_create(net)
+    assert answer["duplicates"] == {
+        "visible": [],
+        "network": [{"structures": ["Intermade"]}],
+        "ask_person": False,
+    }
+    assert "secret@exemple.test" not in str(answer)
+
+
+def test_the_api_tells_the_records_the_caller_already_sees(net):
+    mine = services.create_person(
+        structure=net.apeas, user=net.apeas_advisor, first_name="Hélène", last_name="Lefèvre"
+    )
+    answer = api_create(net)
+    assert answer["duplicates"]["visible"] == [str(mine.uuid)]
+    assert answer["duplicates"]["ask_person"] is False
+
+
+def test_a_person_read_from_the_api_has_no_duplicate_signal(net):
+    from tests.pathways.api_helpers import client_for, url
+
+    created = api_create(net, first_name="Paul", last_name="Durand")
+    assert created["duplicates"] == {"visible": [], "network": [], "ask_person": False}
+    read = client_for(net.apeas_advisor).get(url("persons", created["uuid"])).json()
+    assert read["duplicates"] is None

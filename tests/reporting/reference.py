@@ -22,6 +22,7 @@ from maillage.pathways.models import (
     ActType,
     Application,
     ApplicationTransition,
+    NetworkPerson,
     Outcome,
     OutcomeFamily,
     Person,
@@ -89,6 +90,9 @@ class Data:
 
     def __init__(self):
         self.persons = {p.pk: p for p in Person.objects.all()}
+        # The human each record belongs to: its person-group, else its own id.
+        self.human = {pk: pk for pk in self.persons}
+        self.human.update(NetworkPerson.objects.values_list("person_id", "human"))
         self.structures = {s.pk: s for s in Structure.objects.all()}
         self.members = defaultdict(set)
         for s in Structure.objects.prefetch_related("networks"):
@@ -233,10 +237,12 @@ class Reference:
         period = period or self.f
         return getattr(self, code)(period)
 
-    def _persons(self, pids, end, extra=None):
-        result = {"value": len(pids), "breakdowns": defaultdict(lambda: defaultdict(int))}
-        for pid in pids:
-            for dim, label in self.person_labels(pid, end).items():
+    def _persons(self, humans, end, extra=None):
+        """`humans`: human → the ids of their records that count; the profile is that of the
+        record with the highest id."""
+        result = {"value": len(humans), "breakdowns": defaultdict(lambda: defaultdict(int))}
+        for records in humans.values():
+            for dim, label in self.person_labels(max(records), end).items():
                 result["breakdowns"][dim][label] += 1
         for dim, rows in (extra or {}).items():
             for label, people in rows.items():
@@ -256,25 +262,26 @@ class Reference:
                 yield part.person_id, act
 
     def persons_accompanied(self, period):
-        pids = set()
+        humans = defaultdict(set)
         extra = {d: defaultdict(set) for d in ("stage", "structure", "offer", "accompaniment")}
         for pid, act in self.presences(period):
-            pids.add(pid)
-            extra["structure"][self.name(act.structure_id)].add(pid)
-            extra["offer"][self.offer_label(act.offer_id)].add(pid)
+            human = self.d.human[pid]
+            humans[human].add(pid)
+            extra["structure"][self.name(act.structure_id)].add(human)
+            extra["offer"][self.offer_label(act.offer_id)].add(human)
             for label in self.stage_labels(act.offer_id):
-                extra["stage"][label].add(pid)
-        for pid in pids:
+                extra["stage"][label].add(human)
+        for human in humans:
             starts = [
                 a.started_on
                 for a in self.d.accompaniments
-                if a.person_id == pid and a.structure_id in self.scope
+                if self.d.human[a.person_id] == human and a.structure_id in self.scope
             ]
             new = not starts or min(starts) >= period.date_from
             extra["accompaniment"][
                 str(FIXED_LABELS["accompaniment"]["new" if new else "ongoing"])
-            ].add(pid)
-        return self._persons(pids, period.date_to, extra)
+            ].add(human)
+        return self._persons(humans, period.date_to, extra)
 
     def persons_new(self, period):
         label = str(FIXED_LABELS["accompaniment"]["new"])
@@ -635,9 +642,10 @@ class Reference:
                 and start <= act.occurred_on <= end
                 and self.person_ok(part.person_id)
             ):
-                seen[part.person_id].append(act)
-        pids = set()
-        for pid, acts in seen.items():
+                seen[self.d.human[part.person_id]].append((part.person_id, act))
+        humans = {}
+        for human, records in seen.items():
+            acts = [act for _pid, act in records]
             if len({a.structure_id for a in acts}) < 3:
                 continue
             first_day = min(a.occurred_on for a in acts)
@@ -645,8 +653,8 @@ class Reference:
             if max(self.act_rank(a.offer_id) for a in acts) > first_rank:
                 continue
             if any(a.structure_id in self.scope and self.offer_ok(a.offer_id) for a in acts):
-                pids.add(pid)
-        return self._persons(pids, end)
+                humans[human] = {pid for pid, _act in records}
+        return self._persons(humans, end)
 
     def wandering_declined_twice(self, period):
         end = period.date_to
@@ -660,10 +668,10 @@ class Reference:
                 and start <= self.local_day(r.answered_at) <= end
                 and self.person_ok(r.person_id)
             ):
-                declined[r.person_id].append(r)
-        pids = {
-            pid
-            for pid, rows in declined.items()
+                declined[self.d.human[r.person_id]].append(r)
+        humans = {
+            human: {r.person_id for r in rows}
+            for human, rows in declined.items()
             if len(rows) >= 2
             and any(
                 (r.from_structure_id in self.scope or r.to_structure_id in self.scope)
@@ -671,12 +679,69 @@ class Reference:
                 for r in rows
             )
         }
-        return self._persons(pids, end)
+        return self._persons(humans, end)
+
+    def crossed_without_referral(self, period):
+        end = period.date_to
+        start = months_back(end, 12) + timedelta(days=1)
+        seen = defaultdict(list)  # human → their acts at structures of the network
+        for part in self.d.participants:
+            act = self.d.acts[part.act_id]
+            if (
+                part.attended
+                and act.structure_id in self.network_ids
+                and start <= act.occurred_on <= end
+                and self.person_ok(part.person_id)
+            ):
+                seen[self.d.human[part.person_id]].append(act)
+        referred = defaultdict(list)
+        for r in self.d.referrals:
+            referred[(self.d.human[r.person_id], r.to_structure_id)].append(
+                self.local_day(r.sent_at)
+            )
+        result = {"value": 0, "breakdowns": defaultdict(dict)}
+        humans, pairs, stages = set(), defaultdict(set), defaultdict(set)
+        for human, acts in seen.items():
+            first = {}
+            for a in acts:
+                first[a.structure_id] = min(first.get(a.structure_id, a.occurred_on), a.occurred_on)
+            for target, arrival in first.items():
+                if not max(start, period.date_from) <= arrival <= end:
+                    continue
+                offers = {
+                    a.offer_id
+                    for a in acts
+                    if a.structure_id == target and a.occurred_on == arrival
+                }
+                if not any(self.offer_ok(o) for o in offers):
+                    continue
+                if any(day <= arrival for day in referred.get((human, target), ())):
+                    continue
+                for source, day in first.items():
+                    if source == target or day >= arrival:
+                        continue
+                    if source not in self.scope and target not in self.scope:
+                        continue
+                    humans.add(human)
+                    pairs[f"{self.name(source)} → {self.name(target)}"].add(human)
+                    ranked = [
+                        min(self.stages(o), key=self.rank.__getitem__)
+                        for o in offers
+                        if self.stages(o)
+                    ]
+                    if ranked:
+                        earliest = min(ranked, key=self.rank.__getitem__)
+                        name = next(st.name for st in self.net_stages if st.pk == earliest)
+                        stages[name].add(human)
+        result["value"] = len(humans)
+        result["breakdowns"]["crossing"] = {k: len(v) for k, v in pairs.items()}
+        result["breakdowns"]["stage"] = {k: len(v) for k, v in stages.items()}
+        return result
 
     def stalled_pathways(self, period):
         end = period.date_to
         cut = months_back(end, 6)
-        pids = set()
+        humans = defaultdict(set)
         by_structure = defaultdict(set)
         for acc in self.d.accompaniments:
             if not (
@@ -704,6 +769,6 @@ class Reference:
                 a.occurred_on <= cut and self.offer_ok(a.offer_id) for a in mine
             ):
                 continue
-            pids.add(acc.person_id)
-            by_structure[self.name(acc.structure_id)].add(acc.person_id)
-        return self._persons(pids, end, {"structure": by_structure})
+            humans[self.d.human[acc.person_id]].add(acc.person_id)
+            by_structure[self.name(acc.structure_id)].add(self.d.human[acc.person_id])
+        return self._persons(humans, end, {"structure": by_structure})

@@ -15,6 +15,7 @@ from maillage.core.french import fill
 from maillage.pathways.acts.bulk import set_file_number
 from maillage.pathways.common import today
 from maillage.pathways.models import Person
+from maillage.pathways.persons.selectors import network_matches_for_rows
 from maillage.pathways.persons.services import create_person, ensure_accompaniment, update_person
 
 from ..entities import PERSONS
@@ -135,6 +136,7 @@ class PersonsHandler(Handler):
                     )
                     continue
                 item.object_id, item.link_only = int(decision), True
+        self._known_elsewhere([i for i in fresh if not i.link_only])
         linked = [i for i in items if i.object_id and i.action in (CREATE, UPDATE)]
         persons = self.objects(sorted({i.object_id for i in linked}))
         for item in linked:
@@ -157,6 +159,37 @@ class PersonsHandler(Handler):
             elif item.link_only:
                 item.version = person.version
                 item.action = UPDATE if self._changes(item, person) else UNCHANGED
+
+    def _known_elsewhere(self, items: list[Item]) -> None:
+        """New persons who are probably someone another structure of the network accompanies
+        (the rule of the person page, docs/network-identity.md): the structures are named only
+        when that person consented to network sharing; otherwise one neutral sentence. A
+        warning on the line: the import goes on."""
+        if not items:
+            return
+        found = network_matches_for_rows(self.structure, {item.line: item.values for item in items})
+        for item in items:
+            matches = found.get(item.line)
+            if not matches:
+                continue
+            if matches.shared:
+                structures = sorted({name for p in matches.shared for name in p.accompanying})
+                text = fill(
+                    _(
+                        "This person is probably already accompanied by %(structures)s, and "
+                        "consented to network sharing: check with them, and record them from "
+                        "the new-person page, which links the records, rather than importing "
+                        "a second record."
+                    ),
+                    structures=", ".join(structures),
+                )
+            else:
+                text = _(
+                    "Ask the person whether they have been accompanied by another structure of "
+                    "the network. With their consent to network sharing, the records can be "
+                    "linked."
+                )
+            self.report.warning(item.line, "last_name", item.values.get("last_name"), text)
 
     def _same_name(self, item: Item, pk: int) -> bool:
         """A row naming a person recorded under its file number may correct a typo only."""

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -137,6 +137,7 @@ def person_merge(request, uuid):
             return redirect(person_url(keep))
     context = {
         "person": keep,
+        "merges": list(merge.undoable_merges(request.user, keep)),
         "search": search,
         "query": query,
         "candidates": candidates,
@@ -144,3 +145,20 @@ def person_merge(request, uuid):
         "person_url": person_url(keep),
     }
     return render(request, "pathways/gdpr/merge.html", context)
+
+
+@require_http_methods(["POST"])
+def person_merge_undo(request, uuid, pk):
+    """Separate two records merged by mistake (only the structure that asked for the merge)."""
+    keep = person_or_403(request, uuid, "change_person")
+    undone = get_object_or_404(merge.undoable_merges(request.user, keep), pk=pk)
+    try:
+        duplicate = merge.undo_merge(merge=undone, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("pathways:person_merge", uuid=keep.uuid)
+    messages.success(
+        request,
+        _("The two records are separate again, each with what it held before the merge."),
+    )
+    return redirect(person_url(duplicate))

@@ -3,6 +3,7 @@
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from maillage.directory.models import LegalForm, Stage, Structure, Territory, TerritoryKind
@@ -28,6 +29,35 @@ from ..visibility import project_links_visible_to
 from . import selectors, services
 
 
+class NetworkMatchSerializer(serializers.Serializer):
+    structures = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Names of the structures of your network that accompany this person.",
+    )
+
+
+class DuplicateSignalSerializer(serializers.Serializer):
+    """What the person page's duplicate check tells an advisor, for an API client."""
+
+    visible = serializers.ListField(
+        child=serializers.UUIDField(),
+        help_text="uuids of records you may already see that are probably the same person "
+        "(similar name and birth year, same e-mail or same phone): consider updating one of "
+        "them, or merging, instead of keeping two records.",
+    )
+    network = NetworkMatchSerializer(
+        many=True,
+        help_text="The same person recorded by another structure of your network, who "
+        "consented to network sharing: only the structures are named.",
+    )
+    ask_person = serializers.BooleanField(
+        help_text="True when the person probably matches someone known elsewhere in the "
+        "network who did not consent to network sharing: nothing else is told. Ask the person "
+        "whether they have been accompanied by another structure of the network; with their "
+        "consent to network sharing, the records can be linked."
+    )
+
+
 class PersonSerializer(serializers.ModelSerializer):
     commune = CodeField(
         slug_field="code",
@@ -42,6 +72,11 @@ class PersonSerializer(serializers.ModelSerializer):
         read_only=True, help_text="The person's data were erased (GDPR): the record is kept."
     )
     version = VersionField()
+    duplicates = serializers.SerializerMethodField(
+        help_text="Only in the answer to a creation (null otherwise): the duplicate check "
+        "made before recording the person, with the rule of the person page "
+        "(docs/network-identity.md). The person is recorded in every case."
+    )
 
     class Meta:
         model = Person
@@ -65,6 +100,7 @@ class PersonSerializer(serializers.ModelSerializer):
             "structure",
             "created_at",
             "updated_at",
+            "duplicates",
         ]
         read_only_fields = [
             "birth_year",
@@ -78,6 +114,24 @@ class PersonSerializer(serializers.ModelSerializer):
                 "help_text": "The person agreed to share their record within the network."
             }
         }
+
+    @extend_schema_field(DuplicateSignalSerializer(allow_null=True))
+    def get_duplicates(self, person):
+        return getattr(person, "duplicate_signal", None)
+
+
+def duplicate_signal(user, data) -> dict:
+    """The duplicate check of the person page (`probable_duplicates`, then `network_matches`
+    and its consent rule) on the data of a person about to be recorded."""
+    probe = {name: data.get(name) or "" for name in ("first_name", "last_name", "email", "phone")}
+    probe["birth_date"] = data.get("birth_date")
+    visible = selectors.probable_duplicates(user, **probe)
+    elsewhere = selectors.network_matches(user, **probe)
+    return {
+        "visible": [str(person.uuid) for person in visible],
+        "network": [{"structures": person.accompanying} for person in elsewhere.shared],
+        "ask_person": elsewhere.ask,
+    }
 
 
 class ProjectSerializer(serializers.ModelSerializer):
@@ -175,7 +229,15 @@ class PersonViewSet(VersionedUpdateMixin, PathwaysViewSet):
     def create_object(self, data):
         structure = acting_structure(self.request, data.pop("structure", None))
         fields = {name: value for name, value in data.items() if name in PERSON_FIELDS}
-        return services.create_person(structure=structure, user=self.request.user, **fields)
+        signal = duplicate_signal(self.request.user, fields)
+        person = services.create_person(structure=structure, user=self.request.user, **fields)
+        person.duplicate_signal = signal
+        return person
+
+    def perform_create(self, serializer):
+        person = self.create_object(dict(serializer.validated_data))
+        serializer.instance = self.reloaded(person)
+        serializer.instance.duplicate_signal = person.duplicate_signal
 
     def update_object(self, serializer):
         data = dict(serializer.validated_data)

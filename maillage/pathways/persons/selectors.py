@@ -5,6 +5,7 @@ Person visibility itself is written once, in `visibility.py`. The advisor's home
 page are each read with a fixed number of queries, whatever the length of the history.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -37,6 +38,7 @@ from ..visibility import (
     project_links_visible_to,
     projects_visible_to,
     referrals_visible_to,
+    visible_persons_condition,
 )
 
 INACTIVE_AFTER_DAYS = 90
@@ -238,6 +240,78 @@ def network_matches(
         else:
             matches.ask = True
     return matches
+
+
+KEYS_PER_QUERY = 5000
+
+
+def network_matches_for_rows(structure, rows: dict) -> dict:
+    """`network_matches` for many persons about to be recorded by `structure` at once (an
+    import's dry run): {row id: NetworkMatches} for the rows that match someone `structure`
+    does not see, accompanied by another structure of its networks, under the same consent
+    rule. `rows`: {row id: {first_name, last_name, birth_date, email, phone}}. One indexed query
+    per few thousand identity keys. A row without a birth date is looked up by its e-mail and
+    phone only (an unknown year would look up every year: thousands of keys per row)."""
+    probes, by_key = {}, defaultdict(set)
+    for row, values in rows.items():
+        birth_date = values.get("birth_date")
+        named = bool(birth_date)
+        probe, keys = _probe(
+            values.get("first_name", "") if named else "",
+            values.get("last_name", "") if named else "",
+            birth_date,
+            values.get("email", ""),
+            values.get("phone", ""),
+        )
+        probe.key = normalise(f"{values.get('last_name', '')} {values.get('first_name', '')}")
+        probe.swapped = normalise(f"{values.get('first_name', '')} {values.get('last_name', '')}")
+        probes[row] = probe
+        for key in keys:
+            by_key[key].add(row)
+    rows_of = defaultdict(set)  # person id → the rows holding one of their keys
+    keys = list(by_key)
+    for start in range(0, len(keys), KEYS_PER_QUERY):
+        found = IdentityKey.objects.filter(key__in=keys[start : start + KEYS_PER_QUERY])
+        for key, person_id in found.values_list("key", "person_id"):
+            rows_of[person_id] |= by_key[key]
+    if not rows_of:
+        return {}
+    networks = Structure.networks.through.objects.filter(structure_id=structure.pk).values(
+        "network_id"
+    )
+    in_network = Accompaniment.objects.filter(
+        person=OuterRef("pk"), structure__networks__in=networks, ended_on__isnull=True
+    ).exclude(structure_id=structure.pk)
+    candidates = list(
+        Person.objects.filter(
+            anonymised_at__isnull=True, merged_into__isnull=True, pk__in=sorted(rows_of)
+        )
+        .filter(Exists(in_network))
+        .exclude(visible_persons_condition([structure.pk]))
+        .order_by("pk")
+    )
+    accompanying = defaultdict(set)
+    shared = [person.pk for person in candidates if person.shares_with_network]
+    for person_id, name in (
+        Accompaniment.objects.filter(
+            person_id__in=shared, ended_on__isnull=True, structure__networks__in=networks
+        )
+        .exclude(structure_id=structure.pk)
+        .values_list("person_id", "structure__name")
+        .distinct()
+    ):
+        accompanying[person_id].add(name)
+    result = defaultdict(NetworkMatches)
+    for person in candidates:
+        for row in sorted(rows_of[person.pk]):
+            if not _reasons(probes[row], person):
+                continue
+            if person.shares_with_network:
+                person.accompanying = sorted(accompanying[person.pk])
+                result[row].shared.append(person)
+            else:
+                result[row].ask = True
+    return dict(result)
 
 
 # --- The advisor's home ------------------------------------------------------------------------

@@ -12,6 +12,7 @@ Where to find an indicator's query: one module per family of indicators, each a 
   expired, loop_closure_rate, median_days_to_answer, median_days_to_first_meeting
 - `outcomes.py`: outcomes, median_days_to_outcome
 - `wandering.py`: wandering_many_structures, wandering_declined_twice, stalled_pathways
+- `crossings.py`: crossed_without_referral (pathways that crossed structures without a referral)
 
 And what they share: `runner.py` (the statements side by side on their own connections,
 timings, JIT), `family.py` (the base class: scope, periods, `put`), `figures.py` (raw figures

@@ -1,6 +1,8 @@
 # ruff: noqa: S608 - SQL text is built from table names and constants; values are parameters.
 """People accompanied, new and ongoing: the persons present at an act of the scope in the period.
 
+People are humans (`Presence.human`): the records of one human count once.
+
 Read from `Presence` (one row per person, structure, offer and month, a bit per day), so a
 period cut at any day is exact. One statement for the period (the total, the new people, every
 person breakdown, by structure, offer and stage) and one for the previous period's totals.
@@ -8,15 +10,16 @@ person breakdown, by structure, offer and stage) and one for the previous period
 
 from django.db.models import F
 
-from maillage.pathways.models import Accompaniment
+from maillage.pathways.models import Accompaniment, NetworkPerson
 
 from ..sql import Grouped, placeholders
 from .family import Family
 from .figures import CURRENT, PREVIOUS, as_counts, count, first_value, keyed, ordered
 from .months import presences
-from .profiles import PROFILE_COLUMNS, PROFILE_SQL, profile, profile_branches
+from .profiles import PROFILE_COLUMNS, per_human, profile, profile_branches
 
 ACCOMPANIMENT = Accompaniment._meta.db_table
+NETWORK_PERSON = NetworkPerson._meta.db_table
 
 
 class Persons(Family):
@@ -35,22 +38,23 @@ class Persons(Family):
         return (
             presences(s, filters.date_from, filters.date_to)
             .filter(s.offer_q())
-            .annotate(pid=F("person_id"), **annotations, **profile(prefix=""))
-            .values("pid", *columns, *PROFILE_COLUMNS)
+            .annotate(pid=F("human"), rid=F("person_id"), **annotations, **profile(prefix=""))
+            .values("pid", "rid", *columns, *PROFILE_COLUMNS)
             .distinct()
         )
 
     def _new_people(self, grouped: Grouped, period: int) -> None:
         """How many of the people of a period had their first contact with the scope in it:
-        no accompaniment by the scope started before the period (none recorded at all: their
-        first act is their first contact)."""
+        no accompaniment by the scope of any of their records started before the period (none
+        recorded at all: their first act is their first contact)."""
         s = self.scope
         grouped.branch(
             f"new:{period}",
             source="people",
             where=(
-                f"pid NOT IN (SELECT person_id FROM {ACCOMPANIMENT} WHERE structure_id IN "
-                f"({placeholders(s.structure_ids)}) AND started_on < %s)"
+                f"pid NOT IN (SELECT COALESCE(h.human, a.person_id) FROM {ACCOMPANIMENT} a "
+                f"LEFT JOIN {NETWORK_PERSON} h ON h.person_id = a.person_id WHERE "
+                f"a.structure_id IN ({placeholders(s.structure_ids)}) AND a.started_on < %s)"
             ),
             params=[*s.structure_ids, self.periods[period].date_from],
         )
@@ -61,7 +65,7 @@ class Persons(Family):
         grouped = Grouped(
             self._people(CURRENT, ("sid", "oid"), sid=F("structure_id"), oid=F("offer_id"))
         )
-        grouped.cte("people", f"SELECT DISTINCT pid, {PROFILE_SQL} FROM b")
+        grouped.cte("people", per_human("b"))
         grouped.branch("total", source="people")
         self._new_people(grouped, CURRENT)
         profile_branches(grouped, "people")

@@ -47,8 +47,21 @@ PROFILE_COLUMNS = ("pg", "pb", "ps", "pq", "pc", "pp")
 PROFILE_SQL = ", ".join(PROFILE_COLUMNS)
 
 
+def per_human(source: str = "b") -> str:
+    """One row per human (`pid`) with the profile of one of their records (`rid`, the highest
+    id among those in `source`): a human recorded by two structures counts once in every
+    breakdown, even when the two records disagree (docs/network-identity.md)."""
+    columns = ", ".join(f"{source}.{column}" for column in PROFILE_COLUMNS)
+    return (
+        f"SELECT DISTINCT {source}.pid, {columns} FROM {source} JOIN (SELECT pid, MAX(rid) AS "
+        f"rid FROM {source} GROUP BY pid) one ON one.pid = {source}.pid AND one.rid = "
+        f"{source}.rid"
+    )
+
+
 def profile_cte(grouped: Grouped, name: str, pids_sql: str, params=()) -> None:
-    """A CTE of the profiles of some persons (their ids: `pids_sql`), one row each."""
+    """A CTE of the profiles of some person records (their ids: `pids_sql`), one row each (one
+    record per human: see `per_human`)."""
     grouped.cte(
         name,
         f"SELECT p.id AS pid, p.gender AS pg, p.birth_year AS pb, p.situation_id AS ps, "

@@ -21,6 +21,7 @@ from ..report import ReportFilters
 from ..scope import Scope
 from .acts import Acts
 from .applications import Applications
+from .crossings import Crossings
 from .figures import RawPeriod
 from .outcomes import Outcomes
 from .persons import Persons
@@ -30,11 +31,11 @@ from .sessions import Sessions
 from .wandering import Wandering
 
 # In catalogue order; each produces the indicators of its `codes`.
-FAMILIES = (Persons, Acts, Applications, Sessions, Referrals, Outcomes, Wandering)
+FAMILIES = (Persons, Acts, Applications, Sessions, Referrals, Outcomes, Wandering, Crossings)
 # The order their statements start in when they run side by side: the longest first (the
 # 12-month windows of `wandering`, then the period's people, referrals, applications and
 # outcomes; docs/benchmarks.md), so that the short ones fill the gaps.
-SCHEDULE = (Wandering, Persons, Referrals, Applications, Outcomes, Sessions, Acts)
+SCHEDULE = (Wandering, Crossings, Persons, Referrals, Applications, Outcomes, Sessions, Acts)
 
 
 class Computation:

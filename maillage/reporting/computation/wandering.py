@@ -5,6 +5,9 @@ people declined twice, open accompaniments without an act for 6 months.
 Each looks at a window ending on the period's last day (12 months; 6 for the stalled ones), so
 every period has its own statements (one per indicator and period), started first by the runner
 (the 12-month windows are the slowest).
+
+People are humans (`Presence.human`, `pathways.NetworkPerson`): a human recorded by three
+structures without any referral between them is one person seen by three structures.
 """
 
 from collections import defaultdict
@@ -27,12 +30,13 @@ from maillage.pathways.models import Accompaniment, Outcome, Referral, ReferralS
 
 from ..models import Presence
 from ..periods import day_start, window_start
+from ..refresh import human_of
 from ..scope import Scope
 from ..sql import Grouped, placeholders
 from .family import Family, partial_step
 from .figures import CURRENT, as_counts, count, first_value, keyed, ordered
 from .months import active, day_mask, month_index, presences
-from .profiles import PROFILE_COLUMNS, PROFILE_SQL, profile, profile_branches, profile_cte
+from .profiles import PROFILE_COLUMNS, per_human, profile, profile_branches, profile_cte
 
 
 def pair_key(person: str, structure: str):
@@ -93,14 +97,15 @@ class Wandering(Family):
         base = (
             presences(s, start, end, s.network_structure_ids)
             .annotate(
-                pid=F("person_id"),
+                pid=F("human"),
+                rid=F("person_id"),
                 sid=F("structure_id"),
                 mon=F("month"),
                 wd=window_days,
                 rk=rank,
                 ins=scope_case,
             )
-            .values("pid", "sid", "mon", "wd", "rk", "ins")
+            .values("pid", "rid", "sid", "mon", "wd", "rk", "ins")
             .order_by()
         )
         grouped = Grouped(base)
@@ -110,18 +115,19 @@ class Wandering(Family):
         key = "((CAST(b.mon AS BIGINT) * 2147483648 + (b.wd & -b.wd)) * 16 + b.rk)"
         grouped.cte(
             "w",
-            "SELECT s.pid, MIN(s.first_key) AS first_key, MAX(s.top) AS top, MAX(s.ins) AS ins "
+            "SELECT s.pid, MIN(s.first_key) AS first_key, MAX(s.top) AS top, MAX(s.ins) AS ins, "
+            "MAX(s.rid) AS rid "
             f"FROM (SELECT b.pid, b.sid, MIN({key}) AS first_key, MAX(b.rk) AS top, "
-            "MAX(b.ins) AS ins FROM b WHERE b.wd <> 0 GROUP BY b.pid, b.sid) s "
+            "MAX(b.ins) AS ins, MAX(b.rid) AS rid FROM b WHERE b.wd <> 0 GROUP BY b.pid, b.sid) s "
             "GROUP BY s.pid HAVING COUNT(*) >= 3",
         )
         grouped.cte(
             "wanderers",
-            "SELECT pid FROM w WHERE ins = 1 AND top <= (first_key - (first_key / 16) * 16)",
+            "SELECT pid, rid FROM w WHERE ins = 1 AND top <= (first_key - (first_key / 16) * 16)",
         )
         grouped.branch("total", source="wanderers")
         if period == CURRENT:
-            profile_cte(grouped, "prof", "SELECT pid FROM wanderers")
+            profile_cte(grouped, "prof", "SELECT rid FROM wanderers")
             profile_branches(grouped, "prof")
         self.wandering[period] = self.run(f"wandering:{period}", grouped)
 
@@ -141,25 +147,26 @@ class Wandering(Family):
             )
             .filter(s.person_in("person_id"))
             .annotate(
-                pid=F("person_id"),
+                pid=human_of("person"),
+                rid=F("person_id"),
                 src=F("from_structure_id"),
                 tgt=F("to_structure_id"),
                 tof=F("to_offer_id"),
             )
-            .values("pid", "src", "tgt", "tof")
+            .values("pid", "rid", "src", "tgt", "tof")
             .order_by()
         )
         grouped = Grouped(base)
         grouped.cte(
             "d",
-            "SELECT b.pid FROM b GROUP BY b.pid HAVING COUNT(*) >= 2 AND "
+            "SELECT b.pid, MAX(b.rid) AS rid FROM b GROUP BY b.pid HAVING COUNT(*) >= 2 AND "
             f"MAX(CASE WHEN (b.src IN ({ids}) OR b.tgt IN ({ids})) AND {offer_sql} "
             "THEN 1 ELSE 0 END) = 1",
             [*s.structure_ids, *s.structure_ids, *offer_params],
         )
         grouped.branch("total", source="d")
         if period == CURRENT:
-            profile_cte(grouped, "prof", "SELECT pid FROM d")
+            profile_cte(grouped, "prof", "SELECT rid FROM d")
             profile_branches(grouped, "prof")
         self.declined[period] = self.run(f"declined:{period}", grouped)
 
@@ -205,11 +212,11 @@ class Wandering(Family):
                 .filter(active(date(2000, 1, 1), cut))
             )
             rows = rows.filter(Exists(before))
-        base = rows.annotate(pid=F("person_id"), sid=F("structure_id"), **profile()).values(
-            "pid", "sid", *PROFILE_COLUMNS
-        )
+        base = rows.annotate(
+            pid=human_of("person"), rid=F("person_id"), sid=F("structure_id"), **profile()
+        ).values("pid", "rid", "sid", *PROFILE_COLUMNS)
         grouped = Grouped(base.order_by())
-        grouped.cte("people", f"SELECT DISTINCT pid, {PROFILE_SQL} FROM b")
+        grouped.cte("people", per_human("b"))
         grouped.branch("total", source="people")
         if period == CURRENT:
             grouped.branch("structure", ["x.sid"], source="(SELECT DISTINCT sid, pid FROM b) x")

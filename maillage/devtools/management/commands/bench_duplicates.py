@@ -2,6 +2,7 @@
 (issue 16; docs/benchmarks.md).
 
     manage.py bench_duplicates --people 50000 [--planted 500] [--seed 1] [--keep]
+    manage.py bench_duplicates --people 50000 --national     (then again at 1,000,000 people)
 
 Untimed: a structure of its own (in a network of its own), an advisor, `--people` persons it
 accompanies, written in bulk with their network identity keys (the generator's bulk writer:
@@ -10,7 +11,9 @@ real population; birth dates spread over 1940-2007. Timed: `probable_duplicates`
 calls it, once per planted probe: a person of the set written again with one typo (a letter
 changed, missing or added), first and last names swapped, or both. Prints p50, p95 and the
 slowest check, and the recall (planted persons found); exits with an error when one was
-missed. Everything it made is deleted afterwards unless `--keep`.
+missed. With `--national`, the set then grows to 1,000,000 persons (`--national-people`) and
+the check is timed again: the p95 and recall at both sizes. Everything it made is deleted
+afterwards unless `--keep`.
 """
 
 import datetime
@@ -179,27 +182,40 @@ class Command(BaseCommand):
         parser.add_argument("--planted", type=int, default=500)
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--keep", action="store_true", help="Keep what the bench made.")
+        parser.add_argument(
+            "--national",
+            action="store_true",
+            help="Then grow the set to --national-people persons and time the check again.",
+        )
+        parser.add_argument("--national-people", type=int, default=1_000_000)
 
     def say(self, message: str) -> None:
         self.stdout.write(message)
 
-    def handle(self, *args, people, planted, seed, keep, **options):
+    def handle(self, *args, people, planted, seed, keep, national, national_people, **options):
         rng = random.Random(seed)  # noqa: S311 - fictional data
-        planted = max(1, min(planted, people))
+        sizes = [people] + ([national_people] if national and national_people > people else [])
         structure, user = self.setup()
+        persons: list[tuple] = []
+        missed = 0
         try:
-            started = time.perf_counter()
-            persons = self.write_people(people, structure, user, rng)
-            written = time.perf_counter() - started
-            keys = IdentityKey.objects.filter(person__created_by_structure=structure).count()
-            self.say(
-                f"bench_duplicates: {people:,} persons, {keys:,} identity keys written in "
-                f"{written:.1f} s, database {connection.vendor}"
-            )
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("ANALYZE pathways_identitykey; ANALYZE pathways_person")
-            self.check_planted(persons, planted, user, rng)
+            for size in sizes:
+                started = time.perf_counter()
+                persons += self.write_people(
+                    size - len(persons), structure, user, rng, len(persons)
+                )
+                written = time.perf_counter() - started
+                keys = IdentityKey.objects.filter(person__created_by_structure=structure).count()
+                self.say(
+                    f"bench_duplicates: {len(persons):,} persons, {keys:,} identity keys "
+                    f"(written in {written:.1f} s), database {connection.vendor}"
+                )
+                if connection.vendor == "postgresql":
+                    with connection.cursor() as cursor:
+                        cursor.execute("ANALYZE pathways_identitykey; ANALYZE pathways_person")
+                missed += self.check_planted(persons, max(1, min(planted, size)), user, rng)
+            if missed:
+                raise CommandError(f"{missed} planted duplicates were not found.")
         finally:
             if not keep:
                 self.clean(structure, user)
@@ -222,7 +238,7 @@ class Command(BaseCommand):
         )
         return structure, user
 
-    def write_people(self, people: int, structure, user, rng) -> list[tuple]:
+    def write_people(self, people: int, structure, user, rng, offset: int = 0) -> list[tuple]:
         """Persons, their accompaniment and their identity keys, in bulk; [(first, last,
         birth date)] in the order written."""
         tables = {
@@ -233,7 +249,7 @@ class Command(BaseCommand):
         now = timezone.now()
         started_on = datetime.date(2024, 1, 2)
         written = []
-        for index in range(people):
+        for index in range(offset, offset + people):
             first, last = rng.choice(FIRST), _last_name(rng)
             born = datetime.date(1940, 1, 1) + datetime.timedelta(days=rng.randrange(68 * 365))
             pid = tables["person"].add(
@@ -261,7 +277,7 @@ class Command(BaseCommand):
             ):
                 tables["key"].add(person_id=pid, kind=kind, key=key)
             written.append((first, last, born))
-            if (index + 1) % CHUNK == 0 or index + 1 == people:
+            if (index + 1) % CHUNK == 0 or index + 1 == offset + people:
                 with transaction.atomic(), connection.cursor() as cursor:
                     for table in tables.values():
                         write_rows(cursor, table)
@@ -302,6 +318,7 @@ class Command(BaseCommand):
             for line in missed[:10]:
                 self.stderr.write(f"missed: {line}")
             raise CommandError(f"bench_duplicates: {len(missed)} planted duplicates missed")
+        return len(missed)
 
     def clean(self, structure, user) -> None:
         with transaction.atomic():
