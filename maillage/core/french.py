@@ -8,7 +8,7 @@ right before one of the given names (nothing else in the sentence is touched). T
 `with_names` filter of the `maillage` tag library on a `{% blocktranslate asvar %}` result.
 
 Every elision and contraction is applied: de + vowel or h → d', de + le → du, de + les → des,
-à + le → au, à + les → aux ("la" and "l'" stay: de la, à l').
+à + le → au, à + les → aux ("la" and "l'" stay: de la, à l'); que + vowel or h → qu'.
 """
 
 import re
@@ -21,17 +21,17 @@ VOWELS = frozenset("aàâäeéèêëiîïoôöuùûüyÿæœh")
 
 
 def contract(preposition: str, name: str) -> str:
-    """ "de" or "à" followed by `name`, elided or contracted as French writes it."""
+    """ "de", "à" or "que" followed by `name`, elided or contracted as French writes it."""
     name = str(name)
     words = name.split(" ", 1)
     first = words[0].lower()
     rest = words[1] if len(words) > 1 else ""
-    if rest and first in ("le", "les"):
+    if rest and first in ("le", "les") and preposition != "que":
         if preposition == "de":
             return f"{'du' if first == 'le' else 'des'} {rest}"
         return f"{'au' if first == 'le' else 'aux'} {rest}"
-    if preposition == "de" and name[:1].lower() in VOWELS:
-        return f"d'{name}"
+    if preposition in ("de", "que") and name[:1].lower() in VOWELS:
+        return f"{preposition[:-1]}'{name}"
     return f"{preposition} {name}"
 
 
@@ -52,13 +52,17 @@ def with_names(text: str, *names) -> str:
         if name is None or name == "":
             continue
         shown = str(conditional_escape(name)) if safe else str(name)
-        pattern = re.compile(r"(?<![\w'\u2019])(de|De|à|À) " + re.escape(shown) + r"(?![\w])")
+        pattern = re.compile(
+            r"(?<![\w'\u2019])(de|De|à|À|que|Que) " + re.escape(shown) + r"(?![\w])"
+        )
 
         def replace(match, shown=shown):
             word = match.group(1)
             fixed = contract(word.lower(), shown)
             if safe:  # the added apostrophe, escaped as the rest of the text
-                fixed = fixed.replace("'", "&#x27;", 1) if fixed.startswith("d'") else fixed
+                fixed = (
+                    fixed.replace("'", "&#x27;", 1) if fixed.startswith(("d'", "qu'")) else fixed
+                )
             return fixed[:1].upper() + fixed[1:] if word[0].isupper() else fixed
 
         result = pattern.sub(replace, result)

@@ -9,6 +9,8 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from maillage.core.french import fill
+
 from .models import phone_validator
 
 MIN_SECONDS = 3
@@ -42,10 +44,13 @@ def token_problem(token: str, *, now: float | None = None) -> str | None:
 
 
 def consent_text(structure_name: str) -> str:
-    return gettext(
-        "I agree that %(structure)s keeps these details to contact me about my project. Only "
-        "its team sees them, and I can ask for them to be deleted at any time."
-    ) % {"structure": structure_name}
+    return fill(
+        gettext(
+            "I agree that %(structure)s keeps these details to contact me about my project. "
+            "Only its team sees them, and I can ask for them to be deleted at any time."
+        ),
+        structure=structure_name,
+    )
 
 
 class TelInput(forms.TextInput):

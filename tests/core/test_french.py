@@ -58,6 +58,9 @@ LEFT = {"Application to %(offer)s (%(status)s)": "maillage/pathways/persons/sele
         ("à", "Le Tremplin", "au Tremplin"),
         ("à", "Les Ateliers", "aux Ateliers"),
         ("à", "La Ciotat", "à La Ciotat"),
+        ("que", "Intermade", "qu'Intermade"),
+        ("que", "Le Tremplin", "que Le Tremplin"),
+        ("que", "Place", "que Place"),
     ],
 )
 def test_contract(preposition, name, expected):
@@ -129,6 +132,16 @@ def test_the_template_filter_keeps_the_text_escaped():
         assert template.render(Context({"name": "Le Tremplin"})) == "Consentement du Tremplin"
     with translation.override("en"):
         assert template.render(Context({"name": "Aurélie"})) == "Consent of Aurélie"
+
+
+def test_the_consent_of_the_contact_form_elides_que_before_a_vowel():
+    from maillage.directory.contact_forms import consent_text
+
+    with translation.override("fr"):
+        assert consent_text("Intermade").startswith("J'accepte qu'Intermade conserve")
+        assert consent_text("Place").startswith("J'accepte que Place conserve")
+    with translation.override("en"):
+        assert consent_text("Intermade").startswith("I agree that Intermade keeps")
 
 
 def test_a_name_inside_a_sentence_is_left_alone():

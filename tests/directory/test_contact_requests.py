@@ -90,7 +90,7 @@ def test_a_valid_request_is_saved_with_its_consent_and_confirmed(client, structu
         "camille@exemple.test",
     )
     assert contact_request.status == ContactRequestStatus.NEW
-    assert contact_request.consent_text.startswith("J'accepte que Intermade conserve")
+    assert contact_request.consent_text.startswith("J'accepte qu'Intermade conserve")
     assert contact_request.consent_given_at is not None
     text = page_text(client.get(sent_url))
     assert "Intermade a bien reçu votre demande et va vous recontacter." in text
