@@ -93,7 +93,7 @@ def test_a_visitor_asks_to_be_contacted_and_the_advisor_finds_the_request(page, 
     assert "Cochez cette case" in page.locator("main").inner_text()
     assert not ContactRequest.objects.exists()
     assert_accessible(page)
-    page.get_by_label("J'accepte que Intermade conserve").check()
+    page.get_by_label("J'accepte qu'Intermade conserve").check()
     page.get_by_role("button", name="Envoyer ma demande").click()
     assert page.locator("h1").inner_text() == "Votre demande a bien été envoyée"
     assert "Intermade a bien reçu votre demande" in page.locator("main").inner_text()
