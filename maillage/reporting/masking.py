@@ -15,6 +15,11 @@ The rule (`masking_rule_text()` says it to readers):
    and received referrals), and the figures that are one row of another (new people,
    accepted/declined/redirected/expired referrals, not-selected applications).
 3. Zero is shown (nobody is behind it); a figure over nothing is "—".
+4. Across reports (a masked reader's period of several months): a count that adds up over
+   months is hidden where it is hidden in any of its months, and such a table is hidden whole
+   rather than patched with one more hidden cell; people, rates and medians are checked
+   against the periods one month shorter at either end (`MaskedPeriod.against_months`,
+   `against_neighbours`; docs/masking.md §3).
 
 Readers who see small counts (a structure's administrators, on their structure's report) get
 every figure; the other readers (coordinators, funders) get the masked report.
