@@ -96,10 +96,10 @@ def test_a_median_whose_period_differs_by_a_few_values_from_a_neighbour_is_hidde
     would be read from the comparison."""
     quarter = period(Q1, median_days_to_answer=Raw(4.0, 12))
     shorter = period((Q1[0], MONTHS[1][1]), median_days_to_answer=Raw(3.0, 10))
-    masked = MaskedPeriod(quarter, True, (shorter,), ())
+    masked = MaskedPeriod(quarter, True, (shorter,))
     assert masked.indicators["median_days_to_answer"].total.state == HIDDEN
     far = period((Q1[0], MONTHS[1][1]), median_days_to_answer=Raw(3.0, 6))
-    masked = MaskedPeriod(quarter, True, (far,), ())
+    masked = MaskedPeriod(quarter, True, (far,))
     assert masked.indicators["median_days_to_answer"].total.state == SHOWN
 
 
@@ -107,10 +107,10 @@ def test_a_rate_whose_numerator_differs_by_a_few_from_a_neighbour_is_hidden():
     """40 % of 50 against 36 % of 45 would say that 2 of the last month's 5 loops closed."""
     quarter = period(Q1, loop_closure_rate=Raw(40.0, 50, 20))
     shorter = period((Q1[0], MONTHS[1][1]), loop_closure_rate=Raw(40.0, 45, 18))
-    masked = MaskedPeriod(quarter, True, (shorter,), ())
+    masked = MaskedPeriod(quarter, True, (shorter,))
     assert masked.indicators["loop_closure_rate"].total.state == HIDDEN
     far = period((Q1[0], MONTHS[1][1]), loop_closure_rate=Raw(37.5, 40, 15))
-    masked = MaskedPeriod(quarter, True, (far,), ())
+    masked = MaskedPeriod(quarter, True, (far,))
     assert masked.indicators["loop_closure_rate"].total.state == SHOWN
 
 
