@@ -1,8 +1,10 @@
-"""What a masked reader may compare: whole months, filters that single nobody out, and the
-periods one month shorter at either end that each count is checked against (docs/masking.md).
+"""What a masked reader may compare: whole months, filters that single nobody out, the months
+of a period and the periods one month shorter at either end that its figures are checked
+against (docs/masking.md).
 
 `selectors.build_report` and the filter form ask `problem(filters)` for a masked reader's
-request; `neighbours(filters)` gives the periods `masking.MaskedPeriod` compares counts with.
+request; `months_of(filters)` and `neighbours(filters)` give the periods `masking.MaskedPeriod`
+compares figures with, and `Readings` computes each of them once per report.
 """
 
 from datetime import timedelta
@@ -36,6 +38,18 @@ def neighbours(filters: ReportFilters) -> tuple[ReportFilters, ...]:
     )
 
 
+def months_of(filters: ReportFilters) -> tuple[ReportFilters, ...]:
+    """Each month of a period of several whole months, as a period of its own."""
+    if filters.months < 2:
+        return ()
+    found, start = [], filters.date_from.replace(day=1)
+    while start <= filters.date_to:
+        after = (start + timedelta(days=31)).replace(day=1)
+        found.append(filters.with_period(start, min(after - timedelta(days=1), filters.date_to)))
+        start = after
+    return tuple(found)
+
+
 def people_in(filters: ReportFilters) -> int:
     """How many people were present at an act of the scope in the period (one query)."""
     from .computation.months import presences
@@ -53,16 +67,48 @@ def people_in(filters: ReportFilters) -> int:
     )
 
 
+# Counts of rows that stand for people the report shows besides the people accompanied: each
+# application, referral or outcome is one person's.
+POPULATIONS = ("applications", "referrals_sent", "referrals_received", "outcomes")
+
+
+def populations_in(filters: ReportFilters) -> dict[str, int]:
+    """The applications, referrals sent and received and outcomes of the scope in the period,
+    as the report counts them (its own statements: the same filters, one reading)."""
+    from .computation import Computation
+    from .computation.applications import Applications
+    from .computation.outcomes import Outcomes
+    from .computation.referrals import Referrals
+
+    computation = Computation(filters, compare=False)
+    computation.families = [
+        f for f in computation.families if isinstance(f, (Applications, Referrals, Outcomes))
+    ]
+    raw = computation.run()[0]
+    return {
+        code: raw.indicators[code].total.value for code in POPULATIONS if code in raw.indicators
+    }
+
+
+def few(kept: int, whole: int) -> bool:
+    return 1 <= kept < THRESHOLD or 1 <= whole - kept < THRESHOLD
+
+
 def isolates_few_people(filters: ReportFilters) -> bool:
     """Whether the filters (structure, offer, stage, territory) keep, or leave out, from 1 to
     4 of the people of the network's report over the same period: two reports would then
-    differ by a handful of people, whose profile the breakdowns would give away."""
+    differ by a handful of people, whose profile the breakdowns would give away.
+
+    Judged on every population of people the report breaks down: the people accompanied, and
+    the applications, referrals sent, referrals received and outcomes (one person's each)."""
     narrowed = (filters.structure, filters.offer, filters.stage, filters.territory)
     if all(value is None for value in narrowed):
         return False
-    whole = people_in(ReportFilters(filters.network, filters.date_from, filters.date_to))
-    kept = people_in(filters)
-    return 1 <= kept < THRESHOLD or 1 <= whole - kept < THRESHOLD
+    network = ReportFilters(filters.network, filters.date_from, filters.date_to)
+    if few(people_in(filters), people_in(network)):
+        return True
+    whole, kept = populations_in(network), populations_in(filters)
+    return any(few(kept.get(code, 0), whole.get(code, 0)) for code in POPULATIONS)
 
 
 def problem(filters: ReportFilters) -> str | None:
@@ -75,8 +121,54 @@ def problem(filters: ReportFilters) -> str | None:
         )
     if isolates_few_people(filters):
         return gettext(
-            "These filters would keep, or leave out, fewer than 5 of the network's people over "
-            "this period: compared with the network's report they would single people out. "
+            "These filters would keep, or leave out, fewer than 5 of the network's people (people "
+            "accompanied, applications, referrals or outcomes) over this period: compared with "
+            "the network's report they would single people out. "
             "Choose a wider filter or a longer period."
         )
     return None
+
+
+class Readings:
+    """The raw figures of the periods a masked report is compared with, each computed once per
+    report (a period of two months has its months for neighbours; the months of the period and
+    of the previous period are read by every indicator at once).
+
+    A month is read for the counts that add up over months only (acts, applications,
+    referrals, outcomes): the families of people (and the 12-month windows of wandering) are
+    left out, which makes a month about half the statements of a full period.
+    """
+
+    def __init__(self, scope: Scope):
+        self.scope = scope
+        self.found = {}
+
+    def _compute(self, filters: ReportFilters, families=None):
+        from .computation import Computation
+
+        computation = Computation(filters, self.scope, compare=False)
+        if families is not None:
+            computation.families = [f for f in computation.families if type(f) in families]
+        return computation.run()[0]
+
+    def period(self, filters: ReportFilters):
+        """Every figure of a period."""
+        key = (filters.date_from, filters.date_to, True)
+        if key not in self.found:
+            self.found[key] = self._compute(filters)
+        return self.found[key]
+
+    def month(self, filters: ReportFilters):
+        """The figures of a month that add up over months (or all of them, if already read)."""
+        from .computation.acts import Acts
+        from .computation.applications import Applications
+        from .computation.outcomes import Outcomes
+        from .computation.referrals import Referrals
+
+        whole = self.found.get((filters.date_from, filters.date_to, True))
+        if whole is not None:
+            return whole
+        key = (filters.date_from, filters.date_to, False)
+        if key not in self.found:
+            self.found[key] = self._compute(filters, (Acts, Applications, Referrals, Outcomes))
+        return self.found[key]

@@ -15,6 +15,11 @@ The rule (`masking_rule_text()` says it to readers):
    and received referrals), and the figures that are one row of another (new people,
    accepted/declined/redirected/expired referrals, not-selected applications).
 3. Zero is shown (nobody is behind it); a figure over nothing is "—".
+4. Across reports (a masked reader's period of several months): a count that adds up over
+   months is hidden where it is hidden in any of its months, and such a table is hidden whole
+   rather than patched with one more hidden cell; people, rates and medians are checked
+   against the periods one month shorter at either end (`MaskedPeriod.against_months`,
+   `against_neighbours`; docs/masking.md §3).
 
 Readers who see small counts (a structure's administrators, on their structure's report) get
 every figure; the other readers (coordinators, funders) get the masked report.
@@ -46,10 +51,12 @@ def masking_rule_text() -> str:
         "give back a count under 5. In a table with a total, when a hidden figure could be "
         "worked out from the total and the other rows, the next smallest row is hidden too "
         "(“hidden”); if that is not enough, the whole indicator is hidden. Zero is shown. "
-        "Against comparisons between reports: periods are whole months, filters keeping or "
-        "leaving out fewer than 5 of the network's people are refused, and a count that "
-        "differs by 1 to 4 from the same count without the period's first or last month is "
-        "hidden too."
+        "Against comparisons between reports: periods are whole months; over several months, "
+        "a count of acts, applications, referrals or outcomes is hidden when it is hidden in "
+        "one of the months, and a count of people, a rate or a median that differs by 1 to 4 "
+        "people or rows from the same figure without the period's first or last month is "
+        "hidden too; filters keeping or leaving out fewer than 5 of the network's people, "
+        "applications, referrals or outcomes are refused."
     )
 
 
@@ -112,11 +119,17 @@ def pinned(cells: list[Cell], total: int) -> bool:
     return False
 
 
-def protect(cells: list[Cell], total: Cell) -> bool:
-    """Hide more cells until none can be worked out from the total; False if impossible."""
+def protect(cells: list[Cell], total: Cell, spare: bool = True) -> bool:
+    """Hide more cells until none can be worked out from the total; False if impossible.
+
+    With `spare=False` no other cell is hidden: the table is safe as it is, or not at all
+    (a table of several months whose every shown cell is also shown month by month: hiding one
+    more cell there would be undone by adding up the months)."""
     if total.masked:
         return True
     while pinned(cells, total.value):
+        if not spare:
+            return False
         candidates = [c for c in cells if not c.masked and c.value]
         if not candidates:
             return False
@@ -148,12 +161,38 @@ class MaskedIndicator:
         return None
 
 
-class MaskedPeriod:
-    """A period's figures with their masking states (all SHOWN for readers of small counts)."""
+def adds_over_months(unit: str, dimension: str | None, filters) -> bool:
+    """Whether a count of a period is the sum of the same count over its months.
 
-    def __init__(self, raw: RawPeriod, masked: bool, neighbours: tuple[RawPeriod, ...] = ()):
+    Counts of rows (acts, applications, referrals, outcomes, the flows between structures) do:
+    each row belongs to one day. Counts of distinct people do not (a person met in two months
+    is one person of the period). An age band is read in the year of the period's last day, so
+    a row's age band is the same in the period and in its months only within one calendar year.
+    """
+    if unit not in COUNT_UNITS or unit == "persons":
+        return False
+    return dimension != "age_band" or filters.date_from.year == filters.date_to.year
+
+
+class MaskedPeriod:
+    """A period's figures with their masking states (all SHOWN for readers of small counts).
+
+    For a masked reader's period of several months, `months` are the masked figures of each of
+    its months (as the reader would read each month alone) and `neighbours` the raw figures of
+    the period one month shorter at either end: see `against_months`, `against_neighbours`
+    and docs/masking.md.
+    """
+
+    def __init__(
+        self,
+        raw: RawPeriod,
+        masked: bool,
+        neighbours: tuple[RawPeriod, ...] = (),
+        months: tuple["MaskedPeriod", ...] = (),
+    ):
         self.raw = raw
         self.neighbours = neighbours
+        self.months_read = months
         self.masked = masked
         self.indicators = {}
         for item in INDICATORS:
@@ -193,51 +232,96 @@ class MaskedPeriod:
     def apply(self) -> None:
         for cell in self._cells():
             cell.state = primary_state(cell.raw, cell.unit)
+        self.against_months()
         self.against_neighbours()
         self.secondary()
         self.link_hours()
         self.link_rates()
 
-    def _counts(self):
-        """(key, cell) of every count of the period, keyed alike in any period's figures."""
+    @property
+    def linked(self) -> bool:
+        """Whether this period's tables are linked to its months' (a masked period of several
+        months, read beside the months a reader may read alone)."""
+        return bool(self.months_read)
+
+    def additive(self, unit: str, dimension: str | None) -> bool:
+        return adds_over_months(unit, dimension, self.raw.filters)
+
+    def _figures(self):
+        """(key, cell, dimension) of every figure of the period, keyed alike in any period's
+        figures (dimension None for a total, a month of acts or a flow)."""
         for code, item in self.indicators.items():
-            if item.total.unit not in COUNT_UNITS:
-                continue
-            yield (code,), item.total
+            yield (code,), item.total, None
             for dimension, rows in item.breakdowns.items():
                 for key, cell in rows:
-                    yield (code, dimension, key), cell
+                    yield (code, dimension, key), cell, dimension
         for month, acts, _hours in self.months:
-            yield ("month", month), acts
+            yield ("month", month), acts, None
         for source, target, cell in self.flows:
-            yield ("flow", source, target), cell
+            yield ("flow", source, target), cell, None
+
+    def _counts(self):
+        """(key, cell, whether it adds up over months) of every count of the period."""
+        for key, cell, dimension in self._figures():
+            if cell.unit in COUNT_UNITS:
+                yield key, cell, self.additive(cell.unit, dimension)
 
     @staticmethod
-    def _raw_counts(raw: RawPeriod) -> dict:
+    def _raw_parts(raw: RawPeriod) -> dict:
+        """key → (n, num) of every figure of a raw period (a count: itself)."""
         found = {}
         for code, item in raw.indicators.items():
-            found[(code,)] = item.total.value
+            found[(code,)] = (item.total.n, item.total.num or 0)
             for dimension, rows in item.breakdowns.items():
                 for key, value in rows:
-                    found[(code, dimension, key)] = value.value
+                    found[(code, dimension, key)] = (value.n, value.num or 0)
         for month, n, _minutes in raw.months:
-            found[("month", month)] = n
+            found[("month", month)] = (n, 0)
         for source, target, n in raw.flows:
-            found[("flow", source, target)] = n
+            found[("flow", source, target)] = (n, 0)
         return found
 
+    def against_months(self) -> None:
+        """Linked tables across months (hierarchical consistency): a count that adds up over
+        months is hidden when the same count is hidden in any month of the period, as the
+        reader reads that month alone ("<5", or hidden by that month's own secondary
+        suppression).
+
+        A count left shown is then the sum of counts each shown in its month: no sum or
+        difference of shown periods (a quarter minus its first and last months, say) can give
+        back a month's hidden count.
+        """
+        if not self.linked:
+            return
+        hidden = set()
+        for month in self.months_read:
+            hidden |= {key for key, cell, _additive in month._counts() if cell.masked}
+        for key, cell, additive in self._counts():
+            if additive and cell.state == SHOWN and cell.value and key in hidden:
+                cell.state = HIDDEN
+
     def against_neighbours(self) -> None:
-        """Differencing: a count is hidden when it differs by 1 to 4 from the same count over
-        a neighbouring period (the period one month shorter at its start or at its end), which
-        a reader may request too: the difference would be a small count of its own (the people
-        or acts of that one month)."""
+        """Differencing of figures that do not add up over months: a count of people (or a
+        rate, ratio or median) is hidden when its people or rows differ by 1 to 4 from the same
+        figure over a neighbouring period (the period one month shorter at its start or at its
+        end), which a reader may request too: the difference would be a handful of people of
+        that one month (or the place of a handful of values against the median). A rate is
+        also hidden when its numerator, or its denominator minus its numerator, differs by 1
+        to 4. Counts that add up over months are protected by `against_months`, which holds
+        all the more."""
         for neighbour in self.neighbours:
-            other = self._raw_counts(neighbour)
-            for key, cell in self._counts():
-                if cell.state != SHOWN or not cell.value:
+            other = self._raw_parts(neighbour)
+            for key, cell, dimension in self._figures():
+                if cell.state != SHOWN or not cell.raw.n:
                     continue
-                difference = abs((cell.value or 0) - (other.get(key) or 0))
-                if 1 <= difference < THRESHOLD:
+                if cell.unit in COUNT_UNITS and self.linked and self.additive(cell.unit, dimension):
+                    continue
+                n, num = other.get(key, (0, 0))
+                differences = [cell.raw.n - n]
+                if cell.unit == "percent":
+                    num_here = cell.raw.num or 0
+                    differences += [num_here - num, (cell.raw.n - num_here) - (n - num)]
+                if any(1 <= abs(d) < THRESHOLD for d in differences):
                     cell.state = HIDDEN
 
     @staticmethod
@@ -254,11 +338,18 @@ class MaskedPeriod:
             return False
         return sum(cell.value or 0 for _k, cell in rows) == total.value
 
+    def spare(self, unit: str, dimension: str | None) -> bool:
+        """Whether secondary suppression may hide one more cell of this table: not in a table
+        linked to its months, whose shown cells are each a sum of cells shown month by month
+        (the reader would add the months up and get the cell back); such a table is hidden
+        whole instead when it pins a hidden cell."""
+        return not (self.linked and self.additive(unit, dimension))
+
     def protect_indicator(self, code: str) -> bool:
         """Protect every breakdown of an indicator whose rows add up to its total."""
         item, spec = self.indicators[code], indicator(code)
         return all(
-            protect([c for _k, c in rows], item.total)
+            protect([c for _k, c in rows], item.total, self.spare(spec.unit, dimension))
             for dimension, rows in item.breakdowns.items()
             if self.adds_up(spec, dimension, rows, item.total)
         )
@@ -271,7 +362,7 @@ class MaskedPeriod:
                 continue
             ok = self.protect_indicator(code)
             if ok and item is acts:
-                ok = protect([cell for _m, cell, _h in self.months], item.total)
+                ok = protect([cell for _m, cell, _h in self.months], item.total, not self.linked)
             if not ok:
                 item.hide_all()
                 if item is acts:
@@ -330,8 +421,15 @@ class MaskedPeriod:
         for _round in range(len(self.flows) + len(lines) + 1):
             before = masked_cells()
             for cells, margin, code in lines:
-                if protect(cells, margin):
+                if protect(cells, margin, not self.linked):
                     continue
+                if self.linked:
+                    # Over several months, a hidden margin would be given back by the months'
+                    # margins: the period's flows are hidden whole instead.
+                    for _s, _t, cell in self.flows:
+                        if cell.state == SHOWN:
+                            cell.state = HIDDEN
+                    return
                 margin.state = HIDDEN
                 if not self.protect_indicator(code):
                     self.indicators[code].hide_all()
@@ -355,19 +453,36 @@ class MaskedPeriod:
             if count_cell.masked:
                 hour_cell.state = HIDDEN
 
+    # A rate → the count shown elsewhere that is one of its parts (its denominator, or its
+    # denominator minus its numerator), by the same breakdowns.
+    RATE_PARTS = {
+        "not_selected_referred_rate": "not_selected",  # denominator
+        "selection_rate": "not_selected",  # denominator minus numerator
+    }
+
     def link_rates(self) -> None:
-        """A rate whose parts are shown as counts is hidden when one of them is."""
-        rate = self.indicators.get("not_selected_referred_rate")
-        refused = self.indicators.get("not_selected")
-        if rate and refused:
-            referral = refused.cell("next_step", "referral")
-            if refused.total.masked or (referral is not None and referral.masked):
+        """A rate is hidden where a part of it shown as a count is hidden (with the rate, the
+        reader would work the part out from the other one): its total with the part's total,
+        each row with the same row of the part."""
+        for code, part_code in self.RATE_PARTS.items():
+            rate, part = self.indicators.get(code), self.indicators.get(part_code)
+            if rate is None or part is None:
+                continue
+            if part.total.masked:
                 rate.total.state = HIDDEN
             for dimension, rows in rate.breakdowns.items():
                 for key, cell in rows:
-                    den = refused.cell(dimension, key)
-                    if den is not None and den.masked:
+                    other = part.cell(dimension, key)
+                    if other is not None and other.masked:
                         cell.state = HIDDEN
+        rate, refused = (
+            self.indicators.get("not_selected_referred_rate"),
+            self.indicators.get("not_selected"),
+        )
+        if rate and refused:
+            referral = refused.cell("next_step", "referral")  # its numerator
+            if referral is not None and referral.masked:
+                rate.total.state = HIDDEN
 
 
 # --- Figures -------------------------------------------------------------------------------

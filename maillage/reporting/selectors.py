@@ -125,15 +125,29 @@ def masked_reading_problem(user, filters: ReportFilters) -> str | None:
     return comparisons.problem(filters)
 
 
+def masked_period(raw, masked: bool, readings: "comparisons.Readings") -> MaskedPeriod:
+    """A period's figures masked for its reader; for a masked reader's period of several months,
+    checked against each of its months and against the periods one month shorter at either end
+    (docs/masking.md)."""
+    if not masked:
+        return MaskedPeriod(raw, masked)
+    neighbours = tuple(readings.period(f) for f in comparisons.neighbours(raw.filters))
+    months = tuple(
+        MaskedPeriod(readings.month(f), True) for f in comparisons.months_of(raw.filters)
+    )
+    return MaskedPeriod(raw, True, neighbours, months)
+
+
 @reads_from_replica()
 def build_report(*, user, filters: ReportFilters, compare: bool = True) -> Report:
     """Every indicator of the catalogue for `filters`, masked for this reader.
 
     For a masked reader (anyone but a structure's administrators on their structure), the
     period is widened to whole months, filters that would single out fewer than 5 people are
-    refused (ValidationError; the filter form says so first), and every count is also checked
-    against the periods one month shorter at either end (`masking.MaskedPeriod`), for the
-    period and the previous one: see docs/masking.md.
+    refused (ValidationError; the filter form says so first), and, for the period and the
+    previous one, every count that adds up over months is hidden where it is hidden in one of
+    its months, and the other figures are checked against the periods one month shorter at
+    either end (`masked_period`): see docs/masking.md.
 
     Raises PermissionDenied when the user may not read that scope.
     """
@@ -147,17 +161,8 @@ def build_report(*, user, filters: ReportFilters, compare: bool = True) -> Repor
             raise ValidationError(comparisons.problem(filters))
     scope = Scope(filters)
     raws = compute(filters, scope, compare=compare)
-    periods = [
-        MaskedPeriod(
-            raw,
-            masked,
-            tuple(
-                compute(around, scope, compare=False)[0]
-                for around in (comparisons.neighbours(raw.filters) if masked else ())
-            ),
-        )
-        for raw in raws
-    ]
+    readings = comparisons.Readings(scope)
+    periods = [masked_period(raw, masked, readings) for raw in raws]
     labels = Labels(scope, periods)
     _figure = _figures()
     current = periods[0]

@@ -71,7 +71,7 @@ def test_point_7_a_contact_request_is_one_record_in_the_follow_up(page, assert_a
     contact = page.locator("section", has=page.get_by_role("heading", name="La demande de contact"))
     assert "lina@exemple.test" in contact.inner_text()
     assert "06 11 22 33 44" in contact.inner_text()
-    assert "J'accepte que" in contact.inner_text()
+    assert "J'accepte qu'APEAS" in contact.inner_text()
     assert_accessible(page)
 
     page.get_by_role("link", name="Lina").first.click()

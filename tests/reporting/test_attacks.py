@@ -10,12 +10,14 @@ and each structure's flows add up to its referrals sent and received.
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from maillage.pathways.models import Act, ActParticipant
 from maillage.reporting.catalogue import COUNT_UNITS
 from maillage.reporting.report import ReportFilters
 from maillage.reporting.selectors import build_report
 from tests.factories import (
+    ApplicationFactory,
     NetworkFactory,
     NetworkRoleFactory,
     OfferFactory,
@@ -177,3 +179,95 @@ def test_differencing_two_periods_of_whole_months_gives_nothing_away(db):
     july_november = funder_report(network, date(2026, 7, 1), date(2026, 11, 30))
     assert not differences(june_november, july_november)
     assert june_november.indicators["persons_accompanied"].value.masked  # 32 - 30 = 2
+
+
+def acts_of(structure, day, people, times):
+    for _ in range(times):
+        present(structure, day, people)
+
+
+def test_a_quarter_minus_its_first_and_last_months_gives_nothing_away(db):
+    """The three-report attack: January and March are shown (10 acts each), the quarter too;
+    22 - 10 - 10 = 2 would give back February's "<5" (and its hours)."""
+    network = NetworkFactory()
+    structure = StructureFactory(networks=[network])
+    people = [PersonFactory() for _ in range(6)]
+    acts_of(structure, date(2025, 1, 7), people, 10)
+    acts_of(structure, date(2025, 2, 7), people, 2)
+    acts_of(structure, date(2025, 3, 7), people, 10)
+    quarter = funder_report(network, date(2025, 1, 1), date(2025, 3, 31))
+    january = funder_report(network, date(2025, 1, 1), date(2025, 1, 31))
+    february = funder_report(network, date(2025, 2, 1), date(2025, 2, 28))
+    march = funder_report(network, date(2025, 3, 1), date(2025, 3, 31))
+    assert february.indicators["acts"].value.display == "<5"
+    assert january.indicators["acts"].value.value == 10 == march.indicators["acts"].value.value
+    q, jan, mar = shown_counts(quarter), shown_counts(january), shown_counts(march)
+    recovered_counts = {
+        where: q[where] - jan[where] - mar[where]
+        for where in q.keys() & jan.keys() & mar.keys()
+        if 1 <= q[where] - jan[where] - mar[where] <= 4
+    }
+    assert not recovered_counts
+    assert quarter.indicators["act_hours"].value.masked
+    # Nor from the acts per month beside the quarter's acts.
+    assert not recovered(
+        [(m.month, m.acts) for m in quarter.acts_per_month], quarter.indicators["acts"].value
+    )
+
+
+def test_a_period_without_a_masked_month_shows_its_counts(db):
+    """No over-suppression: when no month of the quarter hides a count, the quarter shows every
+    count as it is."""
+    network = NetworkFactory()
+    structure = StructureFactory(networks=[network])
+    people = [PersonFactory(gender="female") for _ in range(6)]
+    acts_of(structure, date(2025, 1, 7), people, 10)
+    acts_of(structure, date(2025, 2, 7), people, 6)
+    acts_of(structure, date(2025, 3, 7), people, 10)
+    quarter = funder_report(network, date(2025, 1, 1), date(2025, 3, 31))
+    acts = quarter.indicators["acts"]
+    assert acts.value.value == 26
+    assert [m.acts.value for m in quarter.acts_per_month] == [10, 6, 10]
+    assert [m.hours.value for m in quarter.acts_per_month] == [10, 6, 10]
+    assert quarter.indicators["act_hours"].value.value == 26
+    for breakdown in acts.breakdowns:
+        assert not any(f.masked for _l, f in breakdown.rows), breakdown.dimension
+    persons = quarter.indicators["persons_accompanied"]
+    assert persons.value.value == 6
+    gender = dict(next(b.rows for b in persons.breakdowns if b.dimension == "gender"))
+    assert not any(f.masked for f in gender.values())
+
+
+def test_a_filter_keeping_a_few_applicants_is_refused(db, client):
+    """The few-people refusal is judged on every population the report breaks down, not only
+    the people accompanied: structure A has 8 people accompanied but 3 applications, all
+    women; its report would show applications by gender as "<5" women and 0 men."""
+    network = NetworkFactory()
+    first, second = (StructureFactory(networks=[network]) for _ in range(2))
+    present(first, date(2025, 3, 3), [PersonFactory() for _ in range(8)])
+    present(second, date(2025, 3, 3), [PersonFactory() for _ in range(8)])
+    offer = OfferFactory(structure=first)
+    for _ in range(3):
+        ApplicationFactory(
+            offer=offer, person=PersonFactory(gender="female"), submitted_on=date(2025, 3, 4)
+        )
+    other = OfferFactory(structure=second)
+    for _ in range(10):
+        ApplicationFactory(offer=other, submitted_on=date(2025, 3, 4))
+    with pytest.raises(ValidationError):
+        funder_report(network, structure=first)
+    funder = NetworkRoleFactory(network=network, funder=True).user
+    client.force_login(funder)
+    response = client.get(
+        "/api/v1/reports/indicators",
+        {
+            "network": network.slug,
+            "structure": first.slug,
+            "from": "2025-01-01",
+            "to": "2025-12-31",
+        },
+    )
+    assert response.status_code == 400
+    assert "candidatures" in response.json()["__all__"][0]
+    # The network's report (which masks A's applications as a row) is still read.
+    assert funder_report(network).indicators["applications"].value.value == 13
