@@ -16,10 +16,11 @@ Python (their day in France's time zone, as every moment of the reports).
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 
-from django.db import connection
+from django.db import connections
 from django.db.models import Case, F, IntegerField, Value, When
 from django.utils import timezone
 
+from maillage.core.db_routing import read_alias
 from maillage.pathways.models import Referral
 
 from ..periods import day_start, window_start
@@ -93,7 +94,7 @@ class Crossings(Family):
             "AND (x.wd & CAST(t.fk - (t.fk / 2147483648) * 2147483648 AS INTEGER)) <> 0"
         )
         params += [day_key(max(start, filters.date_from)), day_key(end)]
-        with connection.cursor() as cursor:
+        with connections[read_alias()].cursor() as cursor:
             cursor.execute(sql, params)
             return [tuple(row) for row in cursor.fetchall()]
 
