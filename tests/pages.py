@@ -298,7 +298,13 @@ PAGES += [
         "reporting:network",
         as_role="coordinator",
         kwargs=lambda w: {"slug": w["network"].slug},
-        shows="Mode de calcul",
+        shows="Chiffres clés",
+    ),
+    Page(
+        "reporting:network_breakdowns",
+        as_role="coordinator",
+        kwargs=lambda w: {"slug": w["network"].slug, "code": "persons_accompanied"},
+        shows="Ventilations de « Personnes accompagnées »",
     ),
 ]
 
