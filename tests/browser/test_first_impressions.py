@@ -97,3 +97,90 @@ def test_map_home_and_timeline_fit_a_phone_and_the_map_shows_six_stages_on_a_lap
     assert page.evaluate("document.documentElement.scrollWidth") <= LAPTOP["width"]
     save_artifact(page, "map-1366.png")
     assert_accessible(page)
+
+
+# Every text of a chart's SVG that is cut: outside the drawing, or ended by an ellipsis.
+CUT_LABELS = """(chart) => {
+  const svg = chart.querySelector("svg");
+  const frame = svg.getBoundingClientRect();
+  const cut = [];
+  for (const text of svg.querySelectorAll("text")) {
+    const box = text.getBoundingClientRect();
+    if (box.width === 0) continue;
+    const outside = box.left < frame.left - 0.5 || box.right > frame.right + 0.5
+      || box.top < frame.top - 0.5 || box.bottom > frame.bottom + 0.5;
+    if (outside || /(…|\\.\\.\\.)$/.test(text.textContent)) cut.push(text.textContent);
+  }
+  return cut;
+}"""
+
+
+def test_every_chart_is_readable_at_1366_px_with_no_label_cut_and_prints(
+    page, live_server, assert_accessible
+):
+    """Point 5: on the demo, read unmasked by a structure's administrator, the four charts are
+    drawn in SVG, every label whole inside its drawing, each beside its table; the funnel is one
+    bar per stage with the stage's full name; the Sankey is wide; on paper the charts stay."""
+    call_command("loaddemo", verbosity=0)
+    network = Network.objects.get()
+    page.set_viewport_size(LAPTOP)
+    open_session(page, live_server, "admin.intermade@demo.maillage.test")
+    page.goto(reverse("reporting:network", kwargs={"slug": network.slug}))
+    drawings = page.locator(".report-chart__canvas svg")
+    expect(drawings).to_have_count(4)
+    for key in ("flows", "funnel", "acts", "outcomes"):
+        figure = page.locator(f".report-chart--{key}")
+        chart = figure.locator(".report-chart__canvas")
+        assert chart.evaluate(CUT_LABELS) == [], key
+        expect(figure.locator(".report-chart__table table")).to_be_visible()
+        save_artifact(figure, f"report-chart-{key}.png")
+    # Each stage's full name is drawn beside its bar (wrapped when long, never shortened).
+    funnel_text = page.locator(".report-chart--funnel .report-chart__canvas svg").text_content()
+    for stage in ("Accueil, information, orientation", "Consolidation et développement"):
+        assert all(word in funnel_text for word in stage.split()), stage
+    sankey = page.locator(".report-chart--flows .report-chart__canvas").bounding_box()
+    assert sankey["width"] >= 1000 and sankey["height"] >= 500
+    assert_accessible(page)
+    page.emulate_media(media="print")
+    expect(page.locator(".report-filters-box")).to_be_hidden()
+    expect(drawings.first).to_be_visible()
+    expect(page.locator(".report-chart__table table").first).to_be_visible()
+
+
+def test_the_report_opens_on_its_key_figures_and_keeps_the_details_for_later(
+    page, live_server, assert_accessible
+):
+    """Point 12: the coordinator's report of the demo weighs under 200 KB, shows its key figures
+    on a laptop's first screen, the charts and the wandering figures; a definition unfolds, an
+    indicator's breakdowns open in place (htmx) or on their own page."""
+    call_command("loaddemo", verbosity=0)
+    network = Network.objects.get()
+    page.set_viewport_size(LAPTOP)
+    open_session(page, live_server, "coordination@demo.maillage.test")
+    response = page.goto(reverse("reporting:network", kwargs={"slug": network.slug}))
+    assert len(response.body()) < 200_000
+    cards = page.locator("#report-results .report-card")
+    expect(page.get_by_role("heading", name="Chiffres clés")).to_be_in_viewport()
+    expect(cards.first).to_be_in_viewport()
+    expect(page.get_by_role("heading", name="Errance entre structures")).to_be_visible()
+    expect(page.locator("#card-wandering_many_structures")).to_be_visible()
+    assert_accessible(page)
+
+    row = page.locator("#indicator-persons_accompanied")
+    definition = row.locator(".report-formula p").first
+    expect(definition).to_be_hidden()
+    row.locator(".report-formula summary").click()
+    expect(definition).to_be_visible()
+    row.locator(".report-breakdown summary").click()
+    # The report is computed again for them: seconds on a loaded machine.
+    expect(row.locator(".report-breakdown__tables table").first).to_be_visible(timeout=30_000)
+    assert_accessible(page)
+    # Without htmx, the same breakdowns are a page of their own.
+    link = reverse(
+        "reporting:network_breakdowns",
+        kwargs={"slug": network.slug, "code": "persons_accompanied"},
+    )
+    page.goto(link)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Personnes accompagnées")
+    expect(page.locator(".report-table").first).to_be_visible()
+    assert_accessible(page)
