@@ -4,6 +4,7 @@ Screenshots of the map at 1366 px and of the report's charts are saved under
 var/test-artifacts/ (not committed) for a reader to look at.
 """
 
+import re
 from pathlib import Path
 
 import pytest
@@ -183,4 +184,31 @@ def test_the_report_opens_on_its_key_figures_and_keeps_the_details_for_later(
     page.goto(link)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Personnes accompagnées")
     expect(page.locator(".report-table").first).to_be_visible()
+    assert_accessible(page)
+
+
+def test_attendees_of_a_collective_act_are_found_by_typing(page, live_server, assert_accessible):
+    """Point 6: on the demo, an advisor types part of a name; the list narrows as they type
+    (htmx) to the matching persons, each with birth year and file number; a ticked person stays
+    ticked through the next search."""
+    call_command("loaddemo", verbosity=0)
+    open_session(page, live_server, "conseil.intermade@demo.maillage.test")
+    page.goto(reverse("pathways:act_create"))
+    options = page.locator("#attendee-options li")
+    assert options.count() <= 20  # not the whole caseload as bare checkboxes
+    assert_accessible(page)
+    person = Person.objects.filter(accompaniments__structure__slug="intermade").first()
+    search = page.get_by_label("Trouver une personne")
+    search.fill(person.last_name)
+    match = page.get_by_role("checkbox", name=person.display_name).first
+    expect(match).to_be_visible(timeout=20_000)
+    expect(page.locator("#attendee-options")).to_contain_text(
+        re.compile(r"né\(e\) en \d{4}|année de naissance inconnue")
+    )
+    match.check()
+    search.fill("zzz-nobody")
+    expect(page.locator("#attendee-options")).to_contain_text(
+        "Aucune personne trouvée", timeout=20_000
+    )
+    expect(page.get_by_role("checkbox", name=person.display_name).first).to_be_checked()
     assert_accessible(page)
