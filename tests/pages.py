@@ -298,7 +298,13 @@ PAGES += [
         "reporting:network",
         as_role="coordinator",
         kwargs=lambda w: {"slug": w["network"].slug},
-        shows="Mode de calcul",
+        shows="Chiffres clés",
+    ),
+    Page(
+        "reporting:network_breakdowns",
+        as_role="coordinator",
+        kwargs=lambda w: {"slug": w["network"].slug, "code": "persons_accompanied"},
+        shows="Ventilations de « Personnes accompagnées »",
     ),
 ]
 
@@ -335,6 +341,7 @@ NOT_PAGES = {
     # Imports (imports-ui).
     "imports:run": "Redirect: to the screen of the run's status (mapping, dry run, progress…)",
     "imports:progress_fragment": "htmx fragment polled by imports:progress (the progress bar)",
+    "pathways:act_attendees": "htmx fragment of pathways:act_create (the attendee search)",
     "imports:template_file": "XLSX or CSV download (a template file of an entity)",
     "imports:error_report": "CSV download (the errors and warnings of a run)",
     "imports:duplicates": "POST only: records the answers about duplicates and redirects",

@@ -82,6 +82,7 @@ urlpatterns = [
         name="session_applicants",
     ),
     path("actes/nouveau/", act_views.act_create, name="act_create"),
+    path("actes/participants/", act_views.act_attendees, name="act_attendees"),
     path(
         "personnes/<uuid:uuid>/actes/nouveau/",
         act_views.person_act_create,

@@ -24,6 +24,7 @@ class Chart:
     table: tables.Table
     data: dict  # what reports.js draws (JSON), shown figures only
     left_out: int  # masked figures not drawn
+    note: str = ""  # how to read the drawing, said under it
 
     @property
     def script_id(self) -> str:
@@ -106,6 +107,14 @@ def funnel_chart(report: Report) -> Chart:
             ],
         },
         left_out=sum(1 for _stage, figure in report.funnel if _masked(figure)),
+        # Drawn as one bar per stage (reports.js), not as a funnel: people enter the pathway at
+        # any stage, so a later stage may count more persons than an earlier one. The split
+        # "entered at this stage / came from an earlier one" is not computed by the report.
+        note=_(
+            "One bar per stage: the persons accompanied at that stage over the period. People "
+            "may enter the pathway at any stage, so a later stage can count more persons than "
+            "an earlier one."
+        ),
     )
 
 

@@ -9,6 +9,11 @@ app_name = "reporting"
 urlpatterns = [
     path("", views.index, name="index"),
     path("<slug:slug>/", views.network_report, name="network"),
+    path(
+        "<slug:slug>/ventilations/<slug:code>/",
+        views.network_breakdowns,
+        name="network_breakdowns",
+    ),
     path("<slug:slug>/rapport.xlsx", views.network_xlsx, name="network_xlsx"),
     path("<slug:slug>/indicateurs.csv", views.network_csv, name="network_csv"),
     path("<slug:slug>/rapport.pdf", views.network_pdf, name="network_pdf"),

@@ -24,6 +24,21 @@ from .forms import ReportFilterForm
 # The GET parameters of the filters (the network comes from the URL).
 FILTER_PARAMETERS = ("structure", "offer", "stage", "territory", "from", "to")
 
+# The first screen of a report: the headline figures as cards, with their change on the previous
+# period, then the charts and the wandering figures; every indicator with its definition
+# (folded) and its breakdowns (opened on demand) come after.
+HEADLINE_CODES = (
+    "persons_accompanied",
+    "persons_new",
+    "acts",
+    "act_hours",
+    "referrals_sent",
+    "loop_closure_rate",
+    "outcomes",
+    "median_days_to_answer",
+)
+WANDERING_CODES = ("wandering_many_structures", "wandering_declined_twice", "stalled_pathways")
+
 
 def _require_reports_menu(request):
     if not can(request.user, "view_reports"):
@@ -110,18 +125,52 @@ def network_report(request, slug):
         "can_export_persons": can(request.user, "export_pseudonymised_persons", network),
     }
     if report is not None:
+        rows = tables.indicator_rows(report)
+        by_code = {row.result.code: row for row in rows}
         context.update(
             {
                 "scope": tables.scope_lines(report),
-                "indicators": tables.indicator_rows(report),
+                "headline": [by_code[code] for code in HEADLINE_CODES if code in by_code],
+                "wandering": [by_code[code] for code in WANDERING_CODES if code in by_code],
+                "indicators": rows,
                 "charts": charts.report_charts(report),
-                "breakdowns": tables.breakdown_tables(report),
+                # Which indicators have breakdowns: each is read on its own page, on demand.
+                "with_breakdowns": {
+                    result.code for result in report.indicators.values() if result.breakdowns
+                },
                 "general_rules": GENERAL_RULES,
             }
         )
     template = "reporting/report.html"
     if request.htmx and not request.htmx.boosted:
         template = "reporting/_results.html"
+    return render(request, template, context)
+
+
+@require_safe
+def network_breakdowns(request, slug, code):
+    """One indicator's breakdowns (by gender, age band, structure…) for the report's filters:
+    a page of its own, or the tables alone when htmx opens them inside the report."""
+    report, response = _report_or_redirect(request, slug)
+    if report is None:
+        return response
+    item = next(
+        (item for item in tables.breakdown_tables(report) if item.indicator.code == code), None
+    )
+    if item is None:
+        raise Http404
+    query = _filter_query(request)
+    report_url = reverse("reporting:network", kwargs={"slug": slug})
+    context = {
+        "network": report.filters.network,
+        "item": item,
+        "scope": tables.scope_lines(report),
+        "report_url": f"{report_url}?{query}" if query else report_url,
+        "masking_rule": selectors.masking_rule_text(),
+    }
+    template = "reporting/breakdowns.html"
+    if request.htmx and not request.htmx.boosted:
+        template = "reporting/_breakdowns.html"
     return render(request, template, context)
 
 

@@ -176,3 +176,92 @@ def test_a_funder_is_refused_and_the_attempt_is_logged(net, login):
     url = reverse("pathways:person_act_create", kwargs={"uuid": person.uuid})
     assert login(funder).get(url).status_code == 404
     assert PersonAccess.objects.filter(person=person, user=funder, granted=False).exists()
+
+
+# --- The attendee picker (issue 17 point 6) ----------------------------------------------------
+
+ATTENDEES = reverse("pathways:act_attendees")
+
+
+def test_the_attendee_search_tells_namesakes_apart_and_keeps_the_ticked_persons(net, login):
+    """As one types (htmx): the matches the user may see, each with birth year and file number;
+    the persons already ticked stay first and ticked; a person of another structure is not
+    found."""
+    first = person_services.create_person(
+        structure=net.intermade,
+        user=net.intermade_advisor,
+        first_name="Camille",
+        last_name="Martin",
+        birth_date=datetime.date(1990, 5, 1),
+    )
+    second = new_person(net, first_name="Camille", last_name="Martin")
+    first.accompaniments.update(file_number="INT-042")
+    ticked = new_person(net, first_name="Zoé", last_name="Arnaud")
+    person_services.create_person(
+        structure=net.apeas, user=net.apeas_advisor, first_name="Camille", last_name="Martinez"
+    )
+    response = login(net.intermade_advisor).get(
+        ATTENDEES, {"attendee_search": "camille mar", "attendees": [ticked.pk]}
+    )
+    text = page_text(response)
+    assert "<html" not in text
+    assert text.index("Zoé Arnaud") < text.index("Camille Martin")
+    assert f'value="{ticked.pk}" checked' in text
+    assert f'value="{first.pk}">' in text and f'value="{second.pk}">' in text
+    assert "née en 1990" in text or "né(e) en 1990" in text
+    assert "dossier n° INT-042" in text
+    assert "Martinez" not in text
+
+
+def test_without_javascript_the_search_button_shows_the_matches_and_records_nothing(net, login):
+    """The plain form: "Search" posts the form, which comes back with the matches, the ticked
+    persons and what was typed; then "Record the act" records the attendance."""
+    kept = new_person(net, first_name="Zoé", last_name="Arnaud")
+    found = new_person(net, first_name="Noa", last_name="Petit")
+    client = login(net.intermade_advisor)
+    url = reverse("pathways:act_create")
+    data = {
+        "act_type": act_type("collective_workshop").pk,
+        "title": "Atelier budget",
+        "occurred_on": timezone.localdate().isoformat(),
+        "duration_hours": "2",
+        "attendees": [kept.pk],
+        "attendee_search": "petit",
+    }
+    response = client.post(url, {**data, "find_attendees": "1"})
+    assert response.status_code == 200 and not Act.objects.exists()
+    text = page_text(response)
+    assert f'value="{kept.pk}" checked' in text and f'value="{found.pk}">' in text
+    assert 'value="Atelier budget"' in text and 'value="petit"' in text
+    assert "Ce champ est obligatoire" not in text
+    response = client.post(url, {**data, "attendees": [kept.pk, found.pk]})
+    assert response.status_code == 302
+    assert set(Act.objects.get().participants.values_list("person_id", flat=True)) == {
+        kept.pk,
+        found.pk,
+    }
+
+
+def test_the_attendee_picker_runs_a_fixed_number_of_queries(
+    net, login, django_assert_max_num_queries
+):
+    """10 or 60 persons in the caseload: the same queries for the page and for a search."""
+    from tests.pathways.person_history import add_caseload, count_queries
+
+    client = login(net.intermade_advisor)
+    kwargs = {
+        "structure": net.intermade,
+        "partner": net.apeas,
+        "user": net.intermade_advisor,
+        "session_offer": net.starter,
+    }
+    page = reverse("pathways:act_create")
+    search = f"{ATTENDEES}?attendee_search=nom"
+    add_caseload(**kwargs, events=10)
+    small = (count_queries(client, page), count_queries(client, search))
+    add_caseload(**kwargs, events=50)
+    assert (count_queries(client, page), count_queries(client, search)) == small
+    with django_assert_max_num_queries(25):
+        client.get(page)
+    with django_assert_max_num_queries(12):
+        client.get(search)

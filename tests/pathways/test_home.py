@@ -3,10 +3,13 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from maillage.pathways.models import (
+    Accompaniment,
     ConsentMethod,
     ConsentScope,
     Notification,
@@ -177,3 +180,55 @@ def test_the_home_runs_the_same_number_of_queries_for_5_and_200_events(
     assert count_queries(client, HOME) == small
     with django_assert_max_num_queries(30):
         client.get(HOME)
+
+
+def test_the_home_starts_with_what_needs_an_answer_today(net, login):
+    """Issue 17 point 12: referrals waiting, sessions this week and persons without news come
+    before the caseload lists."""
+    OfferSessionFactory(
+        offer=net.starter, starts_on=timezone.localdate() + datetime.timedelta(days=3)
+    )
+    OfferSessionFactory(
+        offer=net.starter, starts_on=timezone.localdate() + datetime.timedelta(days=20)
+    )
+    net.starter_session.delete()
+    response = login(net.intermade_advisor).get(HOME)
+    page = response.text
+    assert response.context["home"].sessions_this_week == 1
+    today = page.index('id="today-title"')
+    assert "1</strong> session dans les 7 prochains jours" in page
+    assert today < page.index('id="incoming-title"') < page.index('id="caseload-title"')
+    assert page.index('id="inactive-title"') < page.index('id="caseload-title"')
+
+
+def test_the_quiet_persons_block_starts_from_the_structures_caseload(net, login):
+    """Issue 18: the "no act for 90 days" block reads the persons of the structures' open
+    accompaniments by their ids, not the whole persons table through a subquery; persons
+    followed elsewhere change neither its result nor its number of queries."""
+    old = timezone.localdate() - datetime.timedelta(days=200)
+
+    def quiet_persons(structure, count, prefix):
+        persons = Person.objects.bulk_create(
+            Person(first_name=f"{prefix}{n}", last_name="Calme", last_activity_on=old)
+            for n in range(count)
+        )
+        Accompaniment.objects.bulk_create(
+            Accompaniment(person=person, structure=structure, started_on=old) for person in persons
+        )
+
+    client = login(net.intermade_advisor)
+    quiet_persons(net.intermade, 10, "Ici")
+    quiet_persons(net.apeas, 10, "Ailleurs")
+    small = count_queries(client, HOME)
+    quiet_persons(net.intermade, 50, "Ici")
+    quiet_persons(net.apeas, 200, "Ailleurs")
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(HOME)
+    assert len(context.captured_queries) == small
+    assert response.context["home"].inactive.count == 60
+    (inactive_sql,) = [
+        query["sql"]
+        for query in context.captured_queries
+        if 'FROM "pathways_person" WHERE' in query["sql"] and "total_rows" in query["sql"]
+    ]
+    assert 'FROM "pathways_accompaniment"' not in inactive_sql

@@ -136,11 +136,66 @@ def test_the_report_shows_each_indicator_with_its_definition_and_the_masking_rul
         assert shown_value(response, code) == result.value.display
     assert selectors.masking_rule_text() in text
     assert shown_value(response, "persons_accompanied") == "10"
+
+
+def test_the_first_screen_shows_the_key_figures_charts_and_wandering_then_details_on_demand(
+    world, login
+):
+    """Issue 17 point 12: cards with their change on the previous period first, the charts, the
+    wandering figures; definitions folded and each indicator's breakdowns on their own page."""
+    client = login(world.coordinator)
+    content = client.get(report_url(world)).content.decode()
+    headline = content.index('id="headline-title"')
+    assert headline < content.index('id="charts-title"') < content.index('id="wandering-title"')
+    assert content.index('id="wandering-title"') < content.index('id="indicators-title"')
+    card = re.search(
+        r'<li class="report-card" id="card-persons_accompanied">(.*?)</li>', content, re.S
+    )
+    assert card and ">\n    10 <span" in card.group(1)
+    # No breakdown table on the report page: a link (and htmx) opens them per indicator.
+    assert "APEAS</th>" not in content
+    breakdowns = reverse(
+        "reporting:network_breakdowns",
+        kwargs={"slug": world.network.slug, "code": "persons_accompanied"},
+    )
+    assert f'href="{breakdowns}?from=2025-01-01&amp;to=2025-12-31"' in content
+    page = client.get(breakdowns, PERIOD)
+    assert "Ventilations de « Personnes accompagnées »" in page_text(page)
     # Breakdown by structure: APEAS's three people are masked.
     assert re.search(
         r'<th scope="row">APEAS</th>\s*<td class="report-table__number report-figure--masked"',
-        response.content.decode(),
+        page.content.decode(),
     )
+    partial = client.get(breakdowns, PERIOD, HTTP_HX_REQUEST="true")
+    assert "<html" not in partial.content.decode() and "APEAS</th>" in partial.content.decode()
+    assert (
+        client.get(
+            reverse(
+                "reporting:network_breakdowns", kwargs={"slug": world.network.slug, "code": "x"}
+            ),
+            PERIOD,
+        ).status_code
+        == 404
+    )
+
+
+def test_a_card_shows_a_change_only_when_both_figures_are_shown(world, login):
+    """A masked reader sees no change beside a figure masked now or over the previous period."""
+    response = login(world.coordinator).get(report_url(world))
+    report = built_report(world.coordinator)
+    content = response.content.decode()
+    for code, result in report.indicators.items():
+        card = re.search(rf'id="card-{code}">(.*?)</li>', content, re.S)
+        if card is None:
+            continue
+        both_shown = (
+            result.previous is not None
+            and not result.value.masked
+            and not result.previous.masked
+            and result.value.value is not None
+            and result.previous.value is not None
+        )
+        assert ("par rapport à la période précédente" in card.group(1)) == both_shown, code
 
 
 def test_filtering_by_structure_and_period_changes_the_figures(world, login):

@@ -74,6 +74,16 @@ class CollectiveActForm(ActForm):
         required=False,
         help_text=_("Tick the persons who came."),
     )
+    # Not saved: narrows the attendance list (htmx as one types; a button without JavaScript).
+    attendee_search = forms.CharField(
+        label=_("Find a person"),
+        required=False,
+        max_length=100,
+        help_text=_(
+            "Type part of a name: the persons your structures follow come first. Birth year and "
+            "file number tell namesakes apart."
+        ),
+    )
     record_absent = forms.BooleanField(
         label=_("Record the session's applicants who were not ticked as absent"),
         required=False,
@@ -81,19 +91,33 @@ class CollectiveActForm(ActForm):
 
     field_order = ["structure", "act_type", "title", "occurred_on"]
 
-    def __init__(self, *args, user, session=None, **kwargs):
+    def __init__(self, *args, user, session=None, query="", **kwargs):
         super().__init__(*args, user=user, **kwargs)
         sessions = choices.sessions_of_user(user)
         self.fields["session"].queryset = sessions
         if self.is_bound:
             chosen = str(self.data.get("session") or "")
             session = sessions.filter(pk=chosen).first() if chosen.isdigit() else None
-        elif session is not None:
-            self.initial.setdefault("session", session.pk)
-            self.initial.setdefault("offer", session.offer_id)
-        self.fields["attendees"].queryset = selectors.attendance_candidates(
-            user, structure_ids=roles_of(user).staff_of, session=session
+            keep = self.data.getlist("attendees") if hasattr(self.data, "getlist") else ()
+        else:
+            chosen = str(self.initial.get("session") or "")
+            if session is None and chosen.isdigit():
+                session = sessions.filter(pk=chosen).first()
+            if session is not None:
+                self.initial.setdefault("session", session.pk)
+                self.initial.setdefault("offer", session.offer_id)
+            keep = self.initial.get("attendees") or ()
+        accepted, shown = selectors.attendee_choices(
+            user,
+            structure_ids=roles_of(user).staff_of,
+            session=session,
+            query=query,
+            keep=keep,
         )
+        self.fields["attendees"].queryset = accepted
+        # The persons the page lists, each with `checked`: the ticked ones first, then the matches.
+        ticked = {str(pk) for pk in keep}
+        self.attendee_options = [(person, str(person.pk) in ticked) for person in shown]
         self.session = session
 
     def clean(self):

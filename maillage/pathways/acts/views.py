@@ -11,14 +11,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
+from maillage.accounts.rules import roles_of
 from maillage.core.forms import add_service_errors
 
 from ..applications import selectors as application_selectors
-from ..choices import staff_structures
+from ..choices import sessions_of_user, staff_structures
 from ..view_helpers import person_or_403, person_url, require_pathways
-from . import services
+from . import selectors, services
 from .forms import ActForm, CollectiveActForm, OutcomeForm
 
 
@@ -68,6 +69,17 @@ def act_create(request):
         session = get_object_or_404(
             application_selectors.session_of_user(request.user, session_uuid)
         )
+    if request.method == "POST" and "find_attendees" in request.POST:
+        # Without JavaScript, the search button shows the form again with the matches, the
+        # persons already ticked and everything typed so far; nothing is recorded.
+        initial = {**request.POST.dict(), "attendees": request.POST.getlist("attendees")}
+        form = CollectiveActForm(
+            user=request.user,
+            session=session,
+            initial=initial,
+            query=request.POST.get("attendee_search", ""),
+        )
+        return render(request, "pathways/acts/create.html", {"form": form, "session": form.session})
     form = CollectiveActForm(
         request.POST or None, user=request.user, session=session, initial=_initial()
     )
@@ -138,3 +150,25 @@ def outcome_create(request, uuid):
             messages.success(request, _("The outcome is recorded."))
             return redirect(person_url(person))
     return render(request, "pathways/persons/outcome_form.html", {"form": form, "person": person})
+
+
+@require_safe
+def act_attendees(request):
+    """The attendance list's options for a search (htmx, as one types): the ticked persons kept
+    first, then the persons the user may see whose name matches, with birth year and file
+    number."""
+    require_pathways(request.user)
+    sessions = sessions_of_user(request.user)
+    chosen = request.GET.get("session", "")
+    session = sessions.filter(pk=chosen).first() if chosen.isdigit() else None
+    keep = request.GET.getlist("attendees")
+    _accepted, shown = selectors.attendee_choices(
+        request.user,
+        structure_ids=roles_of(request.user).staff_of,
+        session=session,
+        query=request.GET.get("attendee_search", "")[:100],
+        keep=keep,
+    )
+    ticked = set(keep)
+    options = [(person, str(person.pk) in ticked) for person in shown]
+    return render(request, "pathways/acts/_attendee_options.html", {"options": options})

@@ -43,6 +43,7 @@ from ..visibility import (
 
 INACTIVE_AFTER_DAYS = 90
 UPCOMING_SESSION_DAYS = 30
+THIS_WEEK_DAYS = 7
 HOME_LIST_SIZE = 10
 
 
@@ -328,6 +329,7 @@ class Block:
 @dataclass
 class AdvisorHome:
     structures: list
+    sessions_this_week: int  # sessions starting within THIS_WEEK_DAYS (the "today" summary)
     my_caseload: Block
     other_caseload: Block
     incoming: Block
@@ -370,12 +372,16 @@ def advisor_home(user) -> AdvisorHome:
         .order_by("starts_on", "pk")
     )
     limit = today - timedelta(days=INACTIVE_AFTER_DAYS)
-    followed = Accompaniment.objects.filter(
-        person=OuterRef("pk"), structure_id__in=staff, ended_on__isnull=True
+    # Start from the structures' open accompaniments (indexed by structure), not from the whole
+    # persons table: the block grows with the caseload, not with the database (issue 18).
+    followed_ids = set(
+        Accompaniment.objects.filter(structure_id__in=staff, ended_on__isnull=True).values_list(
+            "person_id", flat=True
+        )
     )
     inactive = (
         Person.objects.filter(
-            Exists(followed), merged_into__isnull=True, anonymised_at__isnull=True
+            pk__in=sorted(followed_ids), merged_into__isnull=True, anonymised_at__isnull=True
         )
         .filter(
             Q(last_activity_on__lt=limit)
@@ -384,7 +390,11 @@ def advisor_home(user) -> AdvisorHome:
         .order_by("last_activity_on", "last_name", "pk")
     )
     notifications = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    sessions_this_week = sessions.filter(
+        starts_on__lte=today + timedelta(days=THIS_WEEK_DAYS)
+    ).count()
     return AdvisorHome(
+        sessions_this_week=sessions_this_week,
         structures=staff_structures(user),
         my_caseload=_block(accompaniments.filter(referent=user)),
         other_caseload=_block(accompaniments.exclude(referent=user)),

@@ -2,7 +2,7 @@
  *
  * Each `[data-chart]` element names the `json_script` that holds its data (charts.py); the
  * table beside each chart holds every figure and is its accessible alternative. Masked figures
- * are not in the data. Tooltips are drawn inside the canvas (richText), so nothing injects
+ * are not in the data. Tooltips are drawn inside the SVG (richText), so nothing injects
  * inline styles the Content-Security-Policy would refuse. After an htmx swap the new results
  * are drawn again.
  */
@@ -36,6 +36,9 @@
     };
   }
 
+  // Room on each side of the Sankey for the structures' names (wrapped, never cut).
+  var SANKEY_LABEL_WIDTH = 170;
+
   function sankey(data) {
     var labels = {};
     data.nodes.forEach(function (node) {
@@ -52,61 +55,49 @@
     };
     option.series = [{
       type: "sankey",
-      left: 8,
-      right: 120,
-      nodeGap: 12,
+      left: SANKEY_LABEL_WIDTH + 8,
+      right: SANKEY_LABEL_WIDTH + 8,
+      top: 8,
+      bottom: 8,
+      nodeGap: 14,
       emphasis: { focus: "adjacency" },
       lineStyle: { color: "gradient", opacity: 0.45 },
       label: {
         color: TEXT,
+        width: SANKEY_LABEL_WIDTH,
+        overflow: "break",
         formatter: function (params) {
           return labels[params.name];
         },
       },
+      // Sources ("s…") are named on their left, targets ("t…") on their right: outside the bands.
       data: data.nodes.map(function (node) {
-        return { name: node.name };
+        var source = node.name.charAt(0) === "s";
+        return {
+          name: node.name,
+          label: { position: source ? "left" : "right", align: source ? "right" : "left" },
+        };
       }),
       links: data.links,
     }];
     return option;
   }
 
-  function funnel(data) {
-    var option = base();
-    var max = Math.max.apply(null, data.items.map(function (item) { return item.value; }));
-    option.tooltip.trigger = "item";
-    option.tooltip.formatter = function (params) {
-      return params.name + " : " + formatNumber(params.value);
-    };
-    option.series = [{
-      name: data.series,
-      type: "funnel",
-      sort: "none",
-      min: 0,
-      max: max,
-      minSize: "8%",
-      gap: 2,
-      left: "5%",
-      width: "90%",
-      label: {
-        position: "inside",
-        color: "#ffffff",
-        formatter: function (params) {
-          return params.name + " : " + formatNumber(params.value);
-        },
-      },
-      labelLine: { show: false },
-      itemStyle: { color: PALETTE[0], borderColor: "#ffffff" },
-      data: data.items,
-    }];
-    return option;
+  // The persons per stage, one bar each: people enter the pathway at any stage, so a funnel
+  // (each stage narrower than the one before) would draw what the data is not.
+  function funnel(data, width) {
+    return bars({
+      series: data.series,
+      labels: data.items.map(function (item) { return item.name; }),
+      values: data.items.map(function (item) { return item.value; }),
+    }, width);
   }
 
   function months(data) {
     var option = base();
     option.tooltip.trigger = "axis";
     option.legend = { top: 0, textStyle: { color: TEXT } };
-    option.grid = { left: 48, right: 48, top: 56, bottom: 8, containLabel: true };
+    option.grid = { left: 48, right: 48, top: 56, bottom: 16, containLabel: true };
     option.xAxis = {
       type: "category",
       data: data.labels,
@@ -133,16 +124,19 @@
     return option;
   }
 
-  function bars(data) {
+  // Horizontal bars, their names on the left in a column of fixed width where long names wrap
+  // (never cut): at most 40 % of the chart's width, 200 px on a laptop.
+  function bars(data, width) {
+    var labelWidth = Math.min(200, Math.round((width || 500) * 0.4));
     var option = base();
     option.tooltip.trigger = "axis";
-    option.grid = { left: 8, right: 48, top: 8, bottom: 8, containLabel: true };
+    option.grid = { left: labelWidth + 16, right: 48, top: 8, bottom: 32, containLabel: false };
     option.xAxis = { type: "value", axisLabel: { color: MUTED, formatter: formatNumber } };
     option.yAxis = {
       type: "category",
       inverse: true,
       data: data.labels,
-      axisLabel: { color: TEXT, width: 180, overflow: "break" },
+      axisLabel: { color: TEXT, width: labelWidth, overflow: "break", margin: 8, lineHeight: 16 },
     };
     option.series = [{
       name: data.series,
@@ -176,8 +170,9 @@
       if (previous) {
         previous.dispose();
       }
-      var chart = window.echarts.init(element, null, { renderer: "canvas" });
-      chart.setOption(build(data));
+      // SVG: crisp when printed, and its labels are text a test (and a reader) can select.
+      var chart = window.echarts.init(element, null, { renderer: "svg" });
+      chart.setOption(build(data, element.clientWidth));
     });
   }
 
