@@ -35,6 +35,24 @@ def contract(preposition: str, name: str) -> str:
     return f"{preposition} {name}"
 
 
+class Named(str):
+    """A name that takes an article in a French sentence ("le Réseau …"): shown without it,
+    contracted with it ("du Réseau …", "au Réseau …", "de la Coopérative …")."""
+
+    article: str = ""
+
+    def __new__(cls, name, article: str = ""):
+        named = super().__new__(cls, name)
+        named.article = article or ""
+        return named
+
+
+def _with_article(name: str, article: str) -> str:
+    if not article:
+        return name
+    return f"{article}{name}" if article.endswith("'") else f"{article} {name}"
+
+
 def _is_french() -> bool:
     return (get_language() or "").split("-")[0] == "fr"
 
@@ -51,14 +69,15 @@ def with_names(text: str, *names) -> str:
     for name in names:
         if name is None or name == "":
             continue
+        article = getattr(name, "article", "")
         shown = str(conditional_escape(name)) if safe else str(name)
         pattern = re.compile(
             r"(?<![\w'\u2019])(de|De|à|À|que|Que) " + re.escape(shown) + r"(?![\w])"
         )
 
-        def replace(match, shown=shown):
+        def replace(match, shown=shown, article=article):
             word = match.group(1)
-            fixed = contract(word.lower(), shown)
+            fixed = contract(word.lower(), _with_article(shown, article))
             if safe:  # the added apostrophe, escaped as the rest of the text
                 fixed = (
                     fixed.replace("'", "&#x27;", 1) if fixed.startswith(("d'", "qu'")) else fixed

@@ -10,6 +10,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from maillage.core.french import Named
 from maillage.core.models import Referential
 from maillage.core.translated import TranslatedContent
 
@@ -170,6 +171,12 @@ class Network(TranslatedContent, models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def named(self):
+        """The name with its article, for sentences built around it (`core.french.with_names`:
+        "Rapport du Réseau …")."""
+        return Named(self.name, self.name_article)
 
 
 phone_validator = RegexValidator(

@@ -19,7 +19,7 @@ def test_demo_coordinator_logs_in_through_the_login_page(page, assert_accessible
     page.wait_for_url("**/rapports/**")
     page.get_by_role("link", name="Mon compte").click()
     roles = page.get_by_role("region", name="Qui je suis").inner_text()
-    assert "Coordinateur·rice de réseau de Réseau d'accompagnement ESS" in roles
+    assert "Coordinateur·rice de réseau du Réseau d'accompagnement ESS" in roles
     assert_accessible(page)
     page.get_by_role("button", name="Se déconnecter").click()
     assert page.get_by_role("link", name="Se connecter").is_visible()

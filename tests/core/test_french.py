@@ -15,7 +15,7 @@ from django.template import Context, Template
 from django.utils import translation
 from django.utils.translation import gettext
 
-from maillage.core.french import contract, fill, with_names
+from maillage.core.french import Named, contract, fill, with_names
 
 ROOT = Path(settings.BASE_DIR)
 
@@ -142,6 +142,38 @@ def test_the_consent_of_the_contact_form_elides_que_before_a_vowel():
         assert consent_text("Place").startswith("J'accepte que Place conserve")
     with translation.override("en"):
         assert consent_text("Intermade").startswith("I agree that Intermade keeps")
+
+
+@pytest.mark.parametrize(
+    ("article", "french"),
+    [
+        ("le", "Listes du parcours du Réseau ESS, envoyées au Réseau ESS"),
+        ("la", "Listes du parcours de la Réseau ESS, envoyées à la Réseau ESS"),
+        ("l'", "Listes du parcours de l'Réseau ESS, envoyées à l'Réseau ESS"),
+        ("les", "Listes du parcours des Réseau ESS, envoyées aux Réseau ESS"),
+        ("", "Listes du parcours de Réseau ESS, envoyées à Réseau ESS"),
+    ],
+)
+def test_a_name_that_takes_an_article_is_contracted_with_it(article, french):
+    named = Named("Réseau ESS", article)
+    with translation.override("fr"):
+        assert (
+            with_names("Listes du parcours de Réseau ESS, envoyées à Réseau ESS", named) == french
+        )
+    with translation.override("en"):
+        assert with_names("Pathway lists of Réseau ESS", named) == "Pathway lists of Réseau ESS"
+
+
+@pytest.mark.django_db
+def test_a_networks_name_is_contracted_with_its_article_on_the_account_page(client):
+    from tests.factories import NetworkFactory, NetworkRoleFactory
+
+    network = NetworkFactory(name="Réseau des Calanques", name_article="le")
+    role = NetworkRoleFactory(network=network)
+    client.force_login(role.user)
+    with translation.override("fr"):
+        page = client.get("/compte/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "du Réseau des Calanques" in page and "de Réseau des Calanques" not in page
 
 
 def test_a_name_inside_a_sentence_is_left_alone():
