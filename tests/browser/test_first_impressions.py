@@ -208,7 +208,7 @@ def test_attendees_of_a_collective_act_are_found_by_typing(page, live_server, as
     match = page.get_by_role("checkbox", name=person.display_name).first
     expect(match).to_be_visible()
     expect(page.locator("#attendee-options")).to_contain_text(
-        re.compile(r"né\(e\) en \d{4}|année de naissance inconnue")
+        re.compile(r"né·e en \d{4}|année de naissance inconnue")
     )
     match.check()
     with page.expect_response(lambda response: "participants" in response.url):
