@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 from datetime import date, timedelta
 
 from django.db import connections
-from django.db.models import Case, F, IntegerField, Value, When
+from django.db.models import F
 from django.utils import timezone
 
 from maillage.core.db_routing import read_alias
@@ -28,7 +28,7 @@ from ..refresh import human_of
 from ..sql import compiled
 from .family import Family
 from .figures import CURRENT, as_counts, count, ordered
-from .months import day_mask, month_index, presences
+from .months import days_between, month_index, presences
 
 DAY_BITS = 2147483648  # 2^31: month * 2^31 + the bit of a day, ordered like the days
 
@@ -67,13 +67,7 @@ class Crossings(Family):
         s = self.scope
         filters = self.periods[period]
         start, end = window_start(filters.date_to, 12), filters.date_to
-        first, last = month_index(start), month_index(end)
-        window_days = Case(
-            When(month=first, then=F("days").bitand(Value(day_mask(start.day, 31)))),
-            When(month=last, then=F("days").bitand(Value(day_mask(1, end.day)))),
-            default=F("days"),
-            output_field=IntegerField(),
-        )
+        window_days = days_between(start, end)
         base = (
             presences(s, start, end, s.network_structure_ids)
             .annotate(pid=F("human"), sid=F("structure_id"), oid=F("offer_id"), wd=window_days)

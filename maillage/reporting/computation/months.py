@@ -7,7 +7,7 @@
 import calendar
 from datetime import date
 
-from django.db.models import F, Q, Value
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.db.models.lookups import GreaterThan
 
 from ..models import Presence
@@ -72,4 +72,16 @@ def presences(scope, start: date, end: date, structures=None):
         .filter(active(start, end))
         .filter(merged=False)
         .filter(scope.territory_q(prefix=""))
+    )
+
+
+def days_between(start: date, end: date) -> Case:
+    """A Presence row's day bits that fall between `start` and `end`: its first and last months
+    cut at those days, the months between whole."""
+    first, last = month_index(start), month_index(end)
+    return Case(
+        When(month=first, then=F("days").bitand(Value(day_mask(start.day, 31)))),
+        When(month=last, then=F("days").bitand(Value(day_mask(1, end.day)))),
+        default=F("days"),
+        output_field=IntegerField(),
     )

@@ -35,7 +35,7 @@ from ..scope import Scope
 from ..sql import Grouped, placeholders
 from .family import Family, partial_step
 from .figures import CURRENT, as_counts, count, first_value, keyed, ordered
-from .months import active, day_mask, month_index, presences
+from .months import active, days_between, month_index, presences
 from .profiles import PROFILE_COLUMNS, per_human, profile, profile_branches, profile_cte
 
 
@@ -87,13 +87,7 @@ class Wandering(Family):
         )
         filters = self.periods[period]
         start, end = window_start(filters.date_to, 12), filters.date_to
-        first, last = month_index(start), month_index(end)
-        window_days = Case(
-            When(month=first, then=F("days").bitand(Value(day_mask(start.day, 31)))),
-            When(month=last, then=F("days").bitand(Value(day_mask(1, end.day)))),
-            default=F("days"),
-            output_field=IntegerField(),
-        )
+        window_days = days_between(start, end)
         base = (
             presences(s, start, end, s.network_structure_ids)
             .annotate(
