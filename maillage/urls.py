@@ -35,6 +35,10 @@ urlpatterns = [
     path("suivi/", include("maillage.pathways.urls")),
     # Reports for the network and its funders: aggregates only, small counts masked.
     path("rapports/", include("maillage.reporting.urls")),
+    # The network's collective side: assessment grids, knowledge sheets, working groups and events.
+    path("evaluations/", include("maillage.assessments.urls")),
+    path("fiches/", include("maillage.knowledge.urls")),
+    path("vie-du-reseau/", include("maillage.collab.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path(
         "api/schema/",

@@ -1,0 +1,1 @@
+"""Knowledge base: interlinked sheets written and validated together (issue 21)."""
