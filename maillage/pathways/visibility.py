@@ -76,30 +76,40 @@ def forget(person: Person) -> None:
             delattr(person, attr)
 
 
-def visible_persons_condition(structure_ids) -> Q:
+def visible_persons_condition(structure_ids, *, among=None) -> Q:
     """A filter on Person: seen by at least one of `structure_ids`.
 
     Written as "the person is among the structures' accompanied and referred persons" (one
     subquery, a union read through the structure indexes) rather than a test per person: a
     list then grows with the structures' caseload, not with the network's persons table
-    (issue 18: the person list scanned every person of the database)."""
-    accompanied = (
-        Accompaniment.objects.filter(structure_id__in=structure_ids).order_by().values("person_id")
+    (issue 18: the person list scanned every person of the database).
+
+    `among` (a subquery or list of person ids) is for a caller that starts from a few known
+    persons (the duplicate check starts from the holders of a few identity keys): the same rule
+    is then read through those persons' own accompaniments and referrals, instead of building
+    the whole caseload of a structure of 1,000,000 persons for each probe (issue 16)."""
+    accompanied = Accompaniment.objects.filter(structure_id__in=structure_ids)
+    referred = Referral.objects.filter(
+        Q(to_structure_id__in=structure_ids) & _referral_grants_sight()
     )
-    referred = (
-        Referral.objects.filter(Q(to_structure_id__in=structure_ids) & _referral_grants_sight())
-        .order_by()
-        .values("person_id")
-    )
+    if among is not None:
+        accompanied = accompanied.filter(person_id__in=among)
+        referred = referred.filter(person_id__in=among)
+    accompanied = accompanied.order_by().values("person_id")
+    referred = referred.order_by().values("person_id")
     return Q(merged_into__isnull=True) & Q(pk__in=accompanied.union(referred))
 
 
-def persons_visible_to(user) -> QuerySet[Person]:
-    """The persons `user` may see; empty for anyone who is not staff of a structure."""
+def persons_visible_to(user, *, among=None) -> QuerySet[Person]:
+    """The persons `user` may see; empty for anyone who is not staff of a structure.
+    `among`: only these person ids are asked about (see `visible_persons_condition`)."""
     staff = roles_of(user).staff_of
     if not staff:
         return Person.objects.none()
-    return Person.objects.filter(visible_persons_condition(sorted(staff)))
+    condition = visible_persons_condition(sorted(staff), among=among)
+    if among is not None:
+        condition &= Q(pk__in=among)
+    return Person.objects.filter(condition)
 
 
 # --- What each record kind shows to whom --------------------------------------------------------

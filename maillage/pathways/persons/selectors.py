@@ -134,8 +134,8 @@ def probable_duplicates(
     if not keys:
         return []
     candidates = (
-        persons_visible_to(user)
-        .filter(anonymised_at__isnull=True, pk__in=_keyed(keys))
+        persons_visible_to(user, among=_keyed(keys))
+        .filter(anonymised_at__isnull=True)
         .order_by("last_name", "first_name", "pk")
     )
     found = []
@@ -221,7 +221,7 @@ def network_matches(
             anonymised_at__isnull=True, merged_into__isnull=True, pk__in=_keyed(keys)
         )
         .filter(Exists(in_network))
-        .exclude(pk__in=persons_visible_to(user).values("pk"))
+        .exclude(pk__in=persons_visible_to(user, among=_keyed(keys)).values("pk"))
         .order_by("pk")
     )
     for person in candidates:
@@ -283,12 +283,11 @@ def network_matches_for_rows(structure, rows: dict) -> dict:
     in_network = Accompaniment.objects.filter(
         person=OuterRef("pk"), structure__networks__in=networks, ended_on__isnull=True
     ).exclude(structure_id=structure.pk)
+    ids = sorted(rows_of)
     candidates = list(
-        Person.objects.filter(
-            anonymised_at__isnull=True, merged_into__isnull=True, pk__in=sorted(rows_of)
-        )
+        Person.objects.filter(anonymised_at__isnull=True, merged_into__isnull=True, pk__in=ids)
         .filter(Exists(in_network))
-        .exclude(visible_persons_condition([structure.pk]))
+        .exclude(visible_persons_condition([structure.pk], among=ids))
         .order_by("pk")
     )
     accompanying = defaultdict(set)
