@@ -188,12 +188,21 @@ class Command(BaseCommand):
             help="Then grow the set to --national-people persons and time the check again.",
         )
         parser.add_argument("--national-people", type=int, default=1_000_000)
+        parser.add_argument(
+            "--again",
+            action="store_true",
+            help="Time the check again over the set a run with --keep left (nothing written).",
+        )
 
     def say(self, message: str) -> None:
         self.stdout.write(message)
 
-    def handle(self, *args, people, planted, seed, keep, national, national_people, **options):
+    def handle(
+        self, *args, people, planted, seed, keep, national, national_people, again, **options
+    ):
         rng = random.Random(seed)  # noqa: S311 - fictional data
+        if again:
+            return self.time_again(planted, rng)
         sizes = [people] + ([national_people] if national and national_people > people else [])
         structure, user = self.setup()
         persons: list[tuple] = []
@@ -284,6 +293,28 @@ class Command(BaseCommand):
                         table.rows = []
         reset_sequences(tables.values())
         return written
+
+    def time_again(self, planted: int, rng) -> None:
+        """Time the check over the persons of the last set kept by `--keep`, sampled anew."""
+        structure = (
+            Structure.objects.filter(slug__startswith="banc-doublons-").order_by("-pk").first()
+        )
+        if structure is None:
+            raise CommandError("No kept set: run bench_duplicates with --keep first.")
+        user = User.objects.get(structure_memberships__structure=structure)
+        ids = list(
+            Person.objects.filter(created_by_structure=structure).values_list("pk", flat=True)
+        )
+        chosen = rng.sample(ids, min(planted, len(ids)))
+        persons = list(
+            Person.objects.filter(pk__in=chosen).values_list(
+                "first_name", "last_name", "birth_date"
+            )
+        )
+        self.say(
+            f"bench_duplicates --again: {len(ids):,} persons kept, database {connection.vendor}"
+        )
+        self.check_planted(persons, len(persons), user, rng)
 
     # --- timed ------------------------------------------------------------------------------
 
