@@ -96,3 +96,28 @@ class Dirty(models.Model):
 
     def __str__(self):
         return f"{self.person_id} · {self.structure_id} · {self.month}"
+
+
+class Change(models.Model):
+    """A transaction that wrote to a table the reports read (PostgreSQL only; `cache.py`): one
+    row per transaction, written by statement-level triggers, so that a kept report knows
+    whether anything it did not see has been committed since."""
+
+    xid = models.BigIntegerField(unique=True)
+    at = models.DateTimeField(db_default=models.functions.Now(), db_index=True)
+
+    def __str__(self):
+        return f"{self.xid} · {self.at}"
+
+
+class CachedReport(models.Model):
+    """A built report (`selectors.build_report`), kept with the database snapshot it was
+    computed in; served again while no change outside that snapshot has been committed."""
+
+    key = models.CharField(max_length=64, unique=True)
+    snapshot = models.TextField()
+    payload = models.BinaryField()
+    created_at = models.DateTimeField(db_default=models.functions.Now())
+
+    def __str__(self):
+        return f"{self.key[:12]} · {self.created_at}"

@@ -14,7 +14,7 @@ from maillage.accounts.rules import can, roles_of
 from maillage.core.db_routing import reads_from_replica
 from maillage.directory.models import Network, Offer, Stage, Structure, Territory, TerritoryKind
 
-from . import comparisons
+from . import cache, comparisons
 from .catalogue import DIMENSIONS, INDICATORS
 from .computation import compute
 from .labels import Labels
@@ -154,6 +154,28 @@ def build_report(*, user, filters: ReportFilters, compare: bool = True) -> Repor
     if not may_read(user, filters):
         raise PermissionDenied("view_network_report")
     masked = not sees_small_counts(user, filters)
+    # Kept until a write is committed (`cache.py`): the page, its JSON and its files, and
+    # every reader of the same scope and masking, share one computation.
+    parts = ("report", _filters_key(filters), masked, compare)
+    return cache.cached(parts, lambda: _build_report(filters, masked, compare))
+
+
+def _filters_key(filters: ReportFilters) -> tuple:
+    def pk(obj):
+        return obj.pk if obj is not None else None
+
+    return (
+        pk(filters.network),
+        filters.date_from,
+        filters.date_to,
+        pk(filters.structure),
+        pk(filters.offer),
+        pk(filters.stage),
+        pk(filters.territory),
+    )
+
+
+def _build_report(filters: ReportFilters, masked: bool, compare: bool) -> Report:
     ensure_fresh()
     if masked:
         filters = comparisons.whole_months(filters)

@@ -22,6 +22,8 @@ def main(funder_id: int, network_id: int, date_from: str, date_to: str) -> None:
 
     # One connection per alias, so that every statement is captured on this thread.
     settings.REPORT_PARALLEL_QUERIES = 1
+    # The computation itself is what must read from the replica, not a kept report.
+    settings.REPORT_CACHE = False
     filters = ReportFilters(
         network=Network.objects.get(pk=network_id),
         date_from=date.fromisoformat(date_from),
