@@ -129,4 +129,5 @@ def test_pruning_forgets_expired_reports_and_old_changes():
     Change.objects.create(xid=2, at=now - timedelta(hours=2))
     assert cache.prune(now) == {"reports": 1, "changes": 1}
     assert list(CachedReport.objects.all()) == [recent]
-    assert list(Change.objects.values_list("xid", flat=True)) == [2]
+    # (A flush of a transactional test may leave a recent change of its own: not these.)
+    assert list(Change.objects.filter(xid__in=[1, 2]).values_list("xid", flat=True)) == [2]
