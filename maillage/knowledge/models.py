@@ -255,7 +255,9 @@ class SheetLink(models.Model):
         verbose_name = _("link between sheets")
         verbose_name_plural = _("links between sheets")
         constraints = [
-            models.UniqueConstraint("source", "target", "link_type", name="knowledge_link_unique"),
+            models.UniqueConstraint(
+                "source", "target", "link_type", "from_text", name="knowledge_link_unique"
+            ),
             models.CheckConstraint(
                 condition=~models.Q(source=models.F("target")), name="knowledge_link_not_self"
             ),

@@ -191,7 +191,7 @@ def sheets_due_for_review(*, on: datetime.date | None = None) -> QuerySet:
 def sheets_of_author(user) -> QuerySet:
     return (
         Sheet.objects.filter(authors=user)
-        .select_related("family")
+        .select_related("family", "network")
         .prefetch_related("broken_references")
         .order_by("code")
     )
