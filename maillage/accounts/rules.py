@@ -279,6 +279,4 @@ permissions.add_rule("manage_knowledge", is_platform_admin | is_coordinator_of_n
 permissions.add_rule("view_sheet_drafts", is_member_of_sheet_network)
 permissions.add_rule("edit_sheet", is_staff_of_sheet_structure)
 # Reviewers come from another structure than the author's (a colleague does not validate).
-permissions.add_rule(
-    "review_sheet", works_in_the_network_of_sheet & ~is_staff_of_sheet_structure
-)
+permissions.add_rule("review_sheet", works_in_the_network_of_sheet & ~is_staff_of_sheet_structure)
