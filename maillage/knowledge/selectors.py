@@ -77,12 +77,18 @@ def search_sheets(user, query: str, **filters) -> QuerySet:
         search_query = SearchQuery(words, config="french", search_type="plain")
         # The code as typed ("I-C-2-a") is also matched as a phrase of the title column.
         code_query = SearchQuery(words, config="simple", search_type="phrase")
+        title_vector = SearchVector("search_title", weight="A", config="simple")
         return (
             sheets.annotate(
-                rank=SearchRank(vector, search_query)
-                + SearchRank(SearchVector("search_title", weight="A", config="simple"), code_query)
+                document=vector,
+                title_document=title_vector,
+                rank=SearchRank(vector, search_query) + SearchRank(title_vector, code_query),
             )
-            .filter(rank__gt=0)
+            .filter(
+                Q(document=search_query)
+                | Q(title_document=code_query)
+                | Q(code__iexact=query.strip())
+            )
             .order_by("-rank", "code", "pk")
         )
     condition = Q()

@@ -124,3 +124,33 @@ def test_filters_by_family_tag_stage_and_structure(client):
         assert tagged.code in page and "I-A-2" not in page, query
     page = client.get(reverse("knowledge:index"), {"family": "autre"}).content.decode()
     assert "I-A-1" not in page
+
+
+def test_sheet_page_runs_a_bounded_number_of_queries(client, django_assert_max_num_queries):
+    c = circle()
+    target = validated_sheet(c, "I-A-0")
+    for i in range(6):
+        validated_sheet(c, f"I-A-{i + 1}", body=f"Voir [[I-A-0]] et [[example-of:I-A-{i}]].")
+    with django_assert_max_num_queries(12):
+        assert client.get(url(target)).status_code == 200
+
+
+def test_the_page_and_the_api_list_the_same_sheets_for_every_reader(client, login):
+    from django.contrib.auth.models import AnonymousUser
+
+    from maillage.knowledge import selectors
+    from tests.factories import UserFactory
+
+    c = circle()
+    sheet(c, "I-A-1")
+    validated_sheet(c, "I-A-2", is_public=False)
+    validated_sheet(c, "I-A-3")
+    for user in (None, UserFactory(), c.author, c.reviewer, c.coordinator):
+        browser = login(user) if user else client
+        if not user:
+            browser.logout()
+        api = {row["code"] for row in browser.get(reverse("api:sheet-list")).json()["results"]}
+        page = browser.get(reverse("knowledge:index")).content.decode()
+        listed = {code for code in ("I-A-1", "I-A-2", "I-A-3") if f"{code} · " in page}
+        expected = {s.code for s in selectors.sheet_visible_to(user or AnonymousUser())}
+        assert api == listed == expected, user

@@ -147,3 +147,17 @@ def test_sheets_due_for_review_are_listed_for_their_authors():
     due = sheet(c, "I-A-1", review_by=datetime.date(2026, 1, 1))
     sheet(c, "I-A-2", review_by=datetime.date(2027, 1, 1))
     assert list(selectors.sheets_due_for_review(on=datetime.date(2026, 6, 1))) == [due]
+
+
+def test_the_reminder_command_lists_due_sheets_with_their_authors():
+    import datetime
+    import io
+
+    from django.core.management import call_command
+
+    c = circle()
+    sheet(c, "I-A-1", review_by=datetime.date(2000, 1, 1))
+    sheet(c, "I-A-2", review_by=datetime.date(2999, 1, 1))
+    out = io.StringIO()
+    call_command("knowledge_review_due", stdout=out)
+    assert out.getvalue() == f"{c.network.slug}\tI-A-1\t2000-01-01\t{c.author.email}\n"
