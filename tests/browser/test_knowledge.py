@@ -54,7 +54,9 @@ def test_a_sheet_is_proposed_reviewed_validated_and_read_while_a_new_draft_exist
     page.goto(sheet_url)
     page.get_by_role("link", name="Écrire une nouvelle version").click()
     assert_accessible(page)
-    page.get_by_role("textbox", name="Texte (Markdown)").fill("Un brouillon que le public ne lit pas.")
+    page.get_by_role("textbox", name="Texte (Markdown)").fill(
+        "Un brouillon que le public ne lit pas."
+    )
     page.get_by_role("button", name="Enregistrer la version").click()
     assert "Version enregistrée." in page.get_by_role("status").inner_text()
 
