@@ -337,6 +337,52 @@ PAGES += [
     ),
 ]
 
+# Knowledge base (issue 21): the list, a draft sheet as its author, its work pages.
+PAGES += [
+    Page("knowledge:index", shows="Les pratiques du réseau"),
+    Page(
+        "knowledge:graph",
+        kwargs=lambda w: {"network": w["network"].slug, "family": "pratiques"},
+        shows="Les mêmes liens, en tableau",
+    ),
+    Page(
+        "knowledge:create",
+        as_role="advisor",
+        kwargs=lambda w: {"network": w["network"].slug},
+        shows="Nouvelle fiche",
+    ),
+    Page(
+        "knowledge:import",
+        as_role="coordinator",
+        kwargs=lambda w: {"network": w["network"].slug},
+        shows="Importer des fiches",
+    ),
+    Page(
+        "knowledge:sheet",
+        as_role="advisor",
+        kwargs=lambda w: {"network": w["network"].slug, "code": w["sheet"].code},
+        shows="Un premier accueil.",
+    ),
+    Page(
+        "knowledge:versions",
+        as_role="advisor",
+        kwargs=lambda w: {"network": w["network"].slug, "code": w["sheet"].code},
+        shows="Versions de P-1",
+    ),
+    Page(
+        "knowledge:edit",
+        as_role="advisor",
+        kwargs=lambda w: {"network": w["network"].slug, "code": w["sheet"].code},
+        shows="une nouvelle version après la version 1",
+    ),
+    Page(
+        "knowledge:review",
+        as_role="advisor",
+        kwargs=lambda w: {"network": w["network"].slug, "code": w["sheet"].code},
+        shows="Relecture de P-1",
+    ),
+]
+
 NOT_PAGES = {
     # Imports (imports-ui).
     "imports:run": "Redirect: to the screen of the run's status (mapping, dry run, progress…)",
@@ -427,6 +473,12 @@ NOT_PAGES = {
     "interop:hsds_organizations": "JSON API (HSDS 3)",
     "interop:hsds_organization": "JSON API (HSDS 3)",
     "interop:outside_resources_csv": "CSV download (outside resources of a network)",
+    # Knowledge base (issue 21).
+    "knowledge:binder": "PDF download (tests/knowledge/test_binder_and_transfer.py)",
+    "knowledge:export": "Zip download of Markdown files (tests/knowledge/)",
+    "knowledge:propose": "POST only: proposes the latest version and redirects to the sheet",
+    "api:sheet-list": "JSON API (tests/knowledge/test_pages.py)",
+    "api:sheet-detail": "JSON API (tests/knowledge/test_pages.py)",
 }
 
 
@@ -528,6 +580,18 @@ def build_world():
     )
     world_extra["import_done"] = import_services.commit(
         run=_persons_run("personnes-4.csv"), user=advisor_membership.user
+    )
+    # --- knowledge world (issue 21): a family and a draft sheet written by the advisor ----------
+    from maillage.knowledge import services as knowledge_services
+
+    family = knowledge_services.upsert_family(network=network, slug="pratiques", name="Pratiques")
+    world_extra["sheet"] = knowledge_services.create_sheet(
+        user=advisor_membership.user,
+        family=family,
+        code="P-1",
+        title="L'accueil",
+        body="Un premier accueil.",
+        structure=structure,
     )
     return {
         **world_extra,

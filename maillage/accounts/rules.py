@@ -221,3 +221,62 @@ def restrict_roles_to_structure(user, structure_id: int) -> UserRoles:
     restricted = UserRoles(advisor_of=roles.advisor_of & only, admin_of=roles.admin_of & only)
     setattr(user, _CACHE_ATTR, restricted)
     return restricted
+
+
+# --- Knowledge base (maillage.knowledge, issue 21) ---------------------------------------------
+# Actions:
+# - write_sheets       — Network: start a sheet (staff of a member structure, coordinators)
+# - manage_knowledge   — Network: families, types of link, import (coordinators, platform admin)
+# - view_sheet_drafts  — Sheet: read every version, internal sheets included (network members)
+# - edit_sheet         — Sheet: write a new version, propose it (staff of its author structure)
+# - review_sheet       — Sheet: comment and validate (staff of another structure of the network)
+
+_KNOWLEDGE_ATTR = "_maillage_knowledge_networks"
+
+
+def member_networks(user) -> frozenset[int]:
+    """The networks whose members the user is: those of the structures they work in (one query,
+    cached with the roles) and those they coordinate."""
+    roles = roles_of(user)
+    cached = getattr(user, _KNOWLEDGE_ATTR, None) if roles is not NO_ROLES else None
+    if cached is not None and cached[0] is roles:
+        return cached[1]
+    networks = roles.coordinator_of
+    if roles.staff_of:
+        networks = networks | frozenset(
+            structure_model()
+            .networks.through.objects.filter(structure_id__in=roles.staff_of)
+            .values_list("network_id", flat=True)
+        )
+    if roles is not NO_ROLES:
+        setattr(user, _KNOWLEDGE_ATTR, (roles, networks))
+    return networks
+
+
+@rules.predicate
+def is_member_of_network(user, network):
+    return network is not None and network.pk in member_networks(user)
+
+
+@rules.predicate
+def is_member_of_sheet_network(user, sheet):
+    return sheet is not None and sheet.network_id in member_networks(user)
+
+
+@rules.predicate
+def is_staff_of_sheet_structure(user, sheet):
+    return sheet is not None and sheet.structure_id in roles_of(user).staff_of
+
+
+@rules.predicate
+def works_in_the_network_of_sheet(user, sheet):
+    roles = roles_of(user)
+    return sheet is not None and bool(roles.staff_of) and sheet.network_id in member_networks(user)
+
+
+permissions.add_rule("write_sheets", is_member_of_network)
+permissions.add_rule("manage_knowledge", is_platform_admin | is_coordinator_of_network)
+permissions.add_rule("view_sheet_drafts", is_member_of_sheet_network)
+permissions.add_rule("edit_sheet", is_staff_of_sheet_structure)
+# Reviewers come from another structure than the author's (a colleague does not validate).
+permissions.add_rule("review_sheet", works_in_the_network_of_sheet & ~is_staff_of_sheet_structure)

@@ -12,6 +12,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from maillage.accounts import rules
 from maillage.accounts.rules import actions, can, forget_roles, roles_of
+from maillage.knowledge.models import Sheet
 from maillage.pathways.models import ConsentScope
 from tests.factories import (
     ApplicationFactory,
@@ -103,6 +104,18 @@ MATRIX = {
     ("see_small_counts", "S3"): set(),
     ("export_pseudonymised_persons", "N1"): {"coordinator"},
     ("export_pseudonymised_persons", "N2"): set(),
+    # Knowledge base (issue 21). SH1 is a sheet written for S1, SH3 one for S3 (both in N1).
+    ("write_sheets", "N1"): {"advisor", "structure_admin", "coordinator"},
+    ("write_sheets", "N2"): set(),
+    ("manage_knowledge", "N1"): {"coordinator", "platform_admin"},
+    ("manage_knowledge", "N2"): {"platform_admin"},
+    ("view_sheet_drafts", "SH1"): {"advisor", "structure_admin", "coordinator"},
+    ("view_sheet_drafts", "SH3"): {"advisor", "structure_admin", "coordinator"},
+    ("edit_sheet", "SH1"): {"advisor", "structure_admin"},
+    ("edit_sheet", "SH3"): set(),
+    # Reviewers work in another structure than the author's; coordinators do not review.
+    ("review_sheet", "SH1"): set(),
+    ("review_sheet", "SH3"): {"advisor", "structure_admin"},
 }
 
 
@@ -148,6 +161,8 @@ def build_world():
         "NOTE1": PersonNoteFactory(person=p1, structure=s1),
         "NOTE3_shared": PersonNoteFactory(person=p3, structure=s3, is_shared=True),
         "NOTE3_private": PersonNoteFactory(person=p3, structure=s3),
+        "SH1": Sheet(network=n1, structure=s1, code="SH1"),
+        "SH3": Sheet(network=n1, structure=s3, code="SH3"),
     }
     return users, targets
 
