@@ -221,3 +221,66 @@ def restrict_roles_to_structure(user, structure_id: int) -> UserRoles:
     restricted = UserRoles(advisor_of=roles.advisor_of & only, admin_of=roles.admin_of & only)
     setattr(user, _CACHE_ATTR, restricted)
     return restricted
+
+
+# --- Territory (issue 20): actor systems of a structure or a network ---------------------------
+# A system is strategic, not public: who opposes whom is said among the network's members. The
+# owning structure's staff (or the coordinators, for a network's system) fill and validate it;
+# the coordinators of the structure's networks read a structure's system; the staff of the
+# network's structures read the network's.
+
+_MEMBER_NETWORKS_ATTR = "_maillage_member_networks"
+
+
+def member_networks_of(user) -> frozenset[int]:
+    """The networks of the structures the user works in (one query, then cached on the user)."""
+    roles = roles_of(user)
+    if not roles.staff_of:
+        return frozenset()
+    cached = getattr(user, _MEMBER_NETWORKS_ATTR, None)
+    if cached is None:
+        cached = frozenset(
+            structure_model()
+            .networks.through.objects.filter(structure_id__in=roles.staff_of)
+            .values_list("network_id", flat=True)
+        )
+        setattr(user, _MEMBER_NETWORKS_ATTR, cached)
+    return cached
+
+
+@rules.predicate
+def edits_actor_system(user, system):
+    roles = roles_of(user)
+    if system is None:
+        return False
+    if system.structure_id is not None:
+        return system.structure_id in roles.staff_of
+    return system.network_id in roles.coordinator_of
+
+
+@rules.predicate
+def reads_actor_system(user, system):
+    roles = roles_of(user)
+    if system is None:
+        return False
+    if system.structure_id is not None:
+        return system.structure_id in roles.coordinated_structures
+    return system.network_id in member_networks_of(user)
+
+
+@rules.predicate
+def may_open_actor_system(user, owner):
+    """`owner`: a Structure (its staff) or a Network (its coordinators)."""
+    if owner is None:
+        return False
+    roles = roles_of(user)
+    if owner._meta.model_name == "structure":
+        return owner.pk in roles.staff_of
+    return owner.pk in roles.coordinator_of
+
+
+# Actions: open_actor_system — Structure or Network; view_actor_system, change_actor_system —
+# ActorSystem (change: add actors, fill the grids, start and validate snapshots).
+permissions.add_rule("open_actor_system", may_open_actor_system)
+permissions.add_rule("view_actor_system", edits_actor_system | reads_actor_system)
+permissions.add_rule("change_actor_system", edits_actor_system)

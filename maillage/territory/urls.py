@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+app_name = "territory"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("ouvrir/", views.open_system, name="open_system"),
+    path("<int:pk>/", views.system_detail, name="system"),
+    path("<int:pk>/comparer/", views.compare, name="compare"),
+    path("instantanes/<int:pk>/", views.snapshot_detail, name="snapshot"),
+    path("instantanes/<int:pk>/valider/", views.validate, name="validate"),
+    path("instantanes/<int:pk>/positionnement/", views.positioning, name="positioning"),
+    path("instantanes/<int:pk>/acteurs/<int:actor_pk>/", views.actor_profile, name="actor_profile"),
+    path(
+        "instantanes/<int:pk>/acteurs/<int:actor_pk>/retirer/",
+        views.remove_actor,
+        name="remove_actor",
+    ),
+    path("instantanes/<int:pk>/relations/<int:a_pk>-<int:b_pk>/", views.relation, name="relation"),
+]
