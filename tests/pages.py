@@ -380,6 +380,13 @@ PAGES += [
         },
         shows="Nature dominante",
     ),
+    Page("territory:frameworks", as_role="advisor", shows="Référentiels d'utilité sociale"),
+    Page(
+        "territory:framework",
+        as_role="advisor",
+        kwargs=lambda w: {"pk": w["framework"].pk},
+        shows="Bénévoles",
+    ),
 ]
 
 NOT_PAGES = {
@@ -476,6 +483,7 @@ NOT_PAGES = {
     "territory:open_system": "POST only: opens a structure's or network's actor system",
     "territory:validate": "POST only: the group validates a snapshot",
     "territory:remove_actor": "POST only: an actor leaves a draft snapshot",
+    "territory:framework_xlsx": "XLSX download (a social-utility framework's series)",
 }
 
 
@@ -601,6 +609,27 @@ def build_world():
     territory_services.validate_snapshot(snapshot=first, user=advisor)
     world_extra["actor_snapshot"] = territory_services.start_snapshot(
         system=world_extra["actor_system"], year=2026, user=advisor
+    )
+    from maillage.territory.frameworks import services as framework_services
+
+    world_extra["framework"] = framework_services.create_framework(
+        title="Utilité sociale", structure=structure
+    )
+    framework_services.record_measurement(
+        indicator=framework_services.add_indicator(
+            criterion=framework_services.add_criterion(
+                dimension=framework_services.add_dimension(
+                    framework=world_extra["framework"], name="Sociale"
+                ),
+                name="Engagement",
+            ),
+            name="Bénévoles",
+            kind="entered",
+            target=10,
+        ),
+        year=2025,
+        value=4,
+        user=advisor,
     )
     return {
         **world_extra,

@@ -284,3 +284,7 @@ def may_open_actor_system(user, owner):
 permissions.add_rule("open_actor_system", may_open_actor_system)
 permissions.add_rule("view_actor_system", edits_actor_system | reads_actor_system)
 permissions.add_rule("change_actor_system", edits_actor_system)
+# Social-utility frameworks (issue 20) follow the same owner rule (any object with structure_id
+# and network_id): view_framework, change_framework — Framework.
+permissions.add_rule("view_framework", edits_actor_system | reads_actor_system)
+permissions.add_rule("change_framework", edits_actor_system)

@@ -371,3 +371,164 @@ class RelationProposal(Proposal):
 
     def __str__(self):
         return f"{self.actor_a} / {self.actor_b} · {self.nature or '—'}"
+
+
+# --- Social utility (seed 004, sheet II-2) --------------------------------------------------------
+# Social utility is not defined in advance: a structure or a network agrees with its stakeholders
+# on dimensions, the criteria of each, and the indicators of each criterion, then measures them
+# year after year.
+
+
+class MeasurementKind(models.TextChoices):
+    ENTERED = "entered", _("Entered each period")
+    COMPUTED = "computed", _("Computed from Maillage's report")
+
+
+class Framework(models.Model):
+    """A social-utility framework of a structure or a network."""
+
+    structure = models.ForeignKey(
+        "directory.Structure",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("structure"),
+    )
+    network = models.ForeignKey(
+        "directory.Network",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("network"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    stakeholders = models.TextField(_("stakeholders who agreed on it"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("social-utility framework")
+        verbose_name_plural = _("social-utility frameworks")
+        ordering = ["title", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(structure__isnull=True, network__isnull=False)
+                | Q(structure__isnull=False, network__isnull=True),
+                name="territory_framework_one_owner",
+                violation_error_message=_("A framework belongs to a structure or to a network."),
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def owner(self):
+        return self.structure if self.structure_id else self.network
+
+
+class Dimension(models.Model):
+    framework = models.ForeignKey(
+        Framework, on_delete=models.CASCADE, related_name="dimensions", verbose_name=_("framework")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("dimension")
+        verbose_name_plural = _("dimensions")
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class Criterion(models.Model):
+    dimension = models.ForeignKey(
+        Dimension, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("dimension")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class UtilityIndicator(models.Model):
+    """How a criterion is measured: a value entered each period, or a figure of Maillage's
+    report (`report_code`, an indicator of maillage/reporting's catalogue)."""
+
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("criterion")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("measurement"), max_length=20, choices=MeasurementKind.choices)
+    report_code = models.CharField(_("indicator of the report"), max_length=60, blank=True)
+    unit = models.CharField(_("unit"), max_length=60, blank=True)
+    target = models.DecimalField(
+        _("target"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    source = models.CharField(_("source"), max_length=255, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("social-utility indicator")
+        verbose_name_plural = _("social-utility indicators")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind=MeasurementKind.ENTERED, report_code="")
+                | Q(kind=MeasurementKind.COMPUTED) & ~Q(report_code=""),
+                name="territory_indicator_code_when_computed",
+                violation_error_message=_(
+                    "A computed indicator names a figure of the report, an entered one does not."
+                ),
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Measurement(models.Model):
+    """The value of an entered indicator for one year."""
+
+    indicator = models.ForeignKey(
+        UtilityIndicator,
+        on_delete=models.CASCADE,
+        related_name="measurements",
+        verbose_name=_("indicator"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    value = models.DecimalField(_("value"), max_digits=12, decimal_places=2)
+    comment = models.TextField(_("comment"), blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
+    entered_at = models.DateTimeField(_("entered at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("measurement")
+        verbose_name_plural = _("measurements")
+        ordering = ["indicator", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                "indicator",
+                "year",
+                name="territory_measurement_one_per_year",
+                violation_error_message=_("This indicator already has a value for that year."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.indicator} · {self.year}"

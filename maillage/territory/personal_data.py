@@ -45,3 +45,29 @@ register(
     "territory.RelationProposal",
     not_personal=(*_PROPOSAL, "actor_a", "actor_b", "nature", "object", "note"),
 )
+
+# Social-utility frameworks: aggregates and values entered by staff, no person in them.
+register(
+    "territory.Framework",
+    not_personal=("id", "structure", "network", "title", "stakeholders", "created_at"),
+)
+register("territory.Dimension", not_personal=("id", "framework", "name", "position"))
+register("territory.Criterion", not_personal=("id", "dimension", "name", "position"))
+register(
+    "territory.UtilityIndicator",
+    not_personal=(
+        "id",
+        "criterion",
+        "name",
+        "kind",
+        "report_code",
+        "unit",
+        "target",
+        "source",
+        "position",
+    ),
+)
+register(
+    "territory.Measurement",
+    not_personal=("id", "indicator", "year", "value", "comment", "entered_by", "entered_at"),
+)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .frameworks import views as framework_views
 
 app_name = "territory"
 
@@ -18,5 +19,8 @@ urlpatterns = [
         views.remove_actor,
         name="remove_actor",
     ),
+    path("utilite-sociale/", framework_views.framework_list, name="frameworks"),
+    path("utilite-sociale/<int:pk>/", framework_views.framework_detail, name="framework"),
+    path("utilite-sociale/<int:pk>/xlsx/", framework_views.framework_export, name="framework_xlsx"),
     path("instantanes/<int:pk>/relations/<int:a_pk>-<int:b_pk>/", views.relation, name="relation"),
 ]
