@@ -288,3 +288,13 @@ permissions.add_rule("change_actor_system", edits_actor_system)
 # and network_id): view_framework, change_framework — Framework.
 permissions.add_rule("view_framework", edits_actor_system | reads_actor_system)
 permissions.add_rule("change_framework", edits_actor_system)
+
+
+@rules.predicate
+def works_on_a_territory(user):
+    roles = roles_of(user)
+    return bool(roles.staff_of or roles.coordinator_of)
+
+
+# access_territory — none: the territory menu (structures' staff and network coordinators).
+permissions.add_rule("access_territory", works_on_a_territory)
