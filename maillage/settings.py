@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "maillage.assessments",
     "maillage.collab",
     "maillage.knowledge",
+    "maillage.territory",
     "maillage.devtools",
     "django_tasks",
     "django_tasks_db",

@@ -40,6 +40,8 @@ urlpatterns = [
     path("evaluations/", include("maillage.assessments.urls")),
     path("fiches/", include("maillage.knowledge.urls")),
     path("vie-du-reseau/", include("maillage.collab.urls")),
+    # Actor systems of a structure or a network: who plays with whom on the territory.
+    path("territoire/", include("maillage.territory.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path(
         "api/schema/",

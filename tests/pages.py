@@ -383,6 +383,58 @@ PAGES += [
     ),
 ]
 
+# Territory (issue 20): actor systems.
+PAGES += [
+    Page("territory:index", as_role="advisor", shows="Systèmes d'acteurs"),
+    Page(
+        "territory:system",
+        as_role="advisor",
+        kwargs=lambda w: {"pk": w["actor_system"].pk},
+        shows="Instantanés annuels",
+    ),
+    Page(
+        "territory:compare",
+        as_role="advisor",
+        kwargs=lambda w: {"pk": w["actor_system"].pk},
+        shows="Entre 2025 et 2026",
+    ),
+    Page(
+        "territory:snapshot",
+        as_role="advisor",
+        kwargs=lambda w: {"pk": w["actor_snapshot"].pk},
+        shows="Matrice des relations",
+    ),
+    Page(
+        "territory:positioning",
+        as_role="coordinator",
+        kwargs=lambda w: {"pk": w["actor_snapshot"].pk},
+        shows="Acteurs à gagner",
+    ),
+    Page(
+        "territory:actor_profile",
+        as_role="advisor",
+        kwargs=lambda w: {"pk": w["actor_snapshot"].pk, "actor_pk": w["actor"].pk},
+        shows="Ressources mobilisées",
+    ),
+    Page(
+        "territory:relation",
+        as_role="advisor",
+        kwargs=lambda w: {
+            "pk": w["actor_snapshot"].pk,
+            "a_pk": w["actor"].pk,
+            "b_pk": w["actor_owner"].pk,
+        },
+        shows="Nature dominante",
+    ),
+    Page("territory:frameworks", as_role="advisor", shows="Référentiels d'utilité sociale"),
+    Page(
+        "territory:framework",
+        as_role="advisor",
+        kwargs=lambda w: {"pk": w["framework"].pk},
+        shows="Bénévoles",
+    ),
+]
+
 NOT_PAGES = {
     # Imports (imports-ui).
     "imports:run": "Redirect: to the screen of the run's status (mapping, dry run, progress…)",
@@ -479,6 +531,11 @@ NOT_PAGES = {
     "knowledge:propose": "POST only: proposes the latest version and redirects to the sheet",
     "api:sheet-list": "JSON API (tests/knowledge/test_pages.py)",
     "api:sheet-detail": "JSON API (tests/knowledge/test_pages.py)",
+    # Territory (issue 20).
+    "territory:open_system": "POST only: opens a structure's or network's actor system",
+    "territory:validate": "POST only: the group validates a snapshot",
+    "territory:remove_actor": "POST only: an actor leaves a draft snapshot",
+    "territory:framework_xlsx": "XLSX download (a social-utility framework's series)",
 }
 
 
@@ -592,6 +649,51 @@ def build_world():
         title="L'accueil",
         body="Un premier accueil.",
         structure=structure,
+    )
+    # --- territory (issue 20): a structure's actor system, two yearly snapshots ----------------
+    from maillage.territory import services as territory_services
+
+    world_extra["actor_system"] = territory_services.create_actor_system(structure=structure)
+    advisor = advisor_membership.user
+    first = territory_services.start_snapshot(
+        system=world_extra["actor_system"], year=2025, user=advisor
+    )
+    world_extra["actor_owner"] = first.actors.get()
+    world_extra["actor"] = territory_services.add_actor(
+        snapshot=first, user=advisor, name="Région Sud", kind="institution", level="regional"
+    )
+    territory_services.propose_relation(
+        snapshot=first,
+        actor_a=world_extra["actor"],
+        actor_b=world_extra["actor_owner"],
+        user=advisor,
+        nature="negotiation",
+        object="means",
+    )
+    territory_services.validate_snapshot(snapshot=first, user=advisor)
+    world_extra["actor_snapshot"] = territory_services.start_snapshot(
+        system=world_extra["actor_system"], year=2026, user=advisor
+    )
+    from maillage.territory.frameworks import services as framework_services
+
+    world_extra["framework"] = framework_services.create_framework(
+        title="Utilité sociale", structure=structure
+    )
+    framework_services.record_measurement(
+        indicator=framework_services.add_indicator(
+            criterion=framework_services.add_criterion(
+                dimension=framework_services.add_dimension(
+                    framework=world_extra["framework"], name="Sociale"
+                ),
+                name="Engagement",
+            ),
+            name="Bénévoles",
+            kind="entered",
+            target=10,
+        ),
+        year=2025,
+        value=4,
+        user=advisor,
     )
     return {
         **world_extra,

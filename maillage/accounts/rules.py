@@ -280,3 +280,62 @@ permissions.add_rule("view_sheet_drafts", is_member_of_sheet_network)
 permissions.add_rule("edit_sheet", is_staff_of_sheet_structure)
 # Reviewers come from another structure than the author's (a colleague does not validate).
 permissions.add_rule("review_sheet", works_in_the_network_of_sheet & ~is_staff_of_sheet_structure)
+
+
+# --- Territory (issue 20): actor systems of a structure or a network ---------------------------
+# A system is strategic, not public: who opposes whom is said among the network's members. The
+# owning structure's staff (or the coordinators, for a network's system) fill and validate it;
+# the coordinators of the structure's networks read a structure's system; the members of the
+# network (`member_networks`, above) read the network's.
+
+
+@rules.predicate
+def edits_actor_system(user, system):
+    roles = roles_of(user)
+    if system is None:
+        return False
+    if system.structure_id is not None:
+        return system.structure_id in roles.staff_of
+    return system.network_id in roles.coordinator_of
+
+
+@rules.predicate
+def reads_actor_system(user, system):
+    roles = roles_of(user)
+    if system is None:
+        return False
+    if system.structure_id is not None:
+        return system.structure_id in roles.coordinated_structures
+    return system.network_id in member_networks(user)
+
+
+@rules.predicate
+def may_open_actor_system(user, owner):
+    """`owner`: a Structure (its staff) or a Network (its coordinators)."""
+    if owner is None:
+        return False
+    roles = roles_of(user)
+    if owner._meta.model_name == "structure":
+        return owner.pk in roles.staff_of
+    return owner.pk in roles.coordinator_of
+
+
+# Actions: open_actor_system — Structure or Network; view_actor_system, change_actor_system —
+# ActorSystem (change: add actors, fill the grids, start and validate snapshots).
+permissions.add_rule("open_actor_system", may_open_actor_system)
+permissions.add_rule("view_actor_system", edits_actor_system | reads_actor_system)
+permissions.add_rule("change_actor_system", edits_actor_system)
+# Social-utility frameworks (issue 20) follow the same owner rule (any object with structure_id
+# and network_id): view_framework, change_framework — Framework.
+permissions.add_rule("view_framework", edits_actor_system | reads_actor_system)
+permissions.add_rule("change_framework", edits_actor_system)
+
+
+@rules.predicate
+def works_on_a_territory(user):
+    roles = roles_of(user)
+    return bool(roles.staff_of or roles.coordinator_of)
+
+
+# access_territory — none: the territory menu (structures' staff and network coordinators).
+permissions.add_rule("access_territory", works_on_a_territory)

@@ -14,6 +14,7 @@ from maillage.accounts import rules
 from maillage.accounts.rules import actions, can, forget_roles, roles_of
 from maillage.knowledge.models import Sheet
 from maillage.pathways.models import ConsentScope
+from maillage.territory.models import ActorSystem, Framework
 from tests.factories import (
     ApplicationFactory,
     NetworkFactory,
@@ -118,6 +119,31 @@ MATRIX = {
     ("review_sheet", "SH3"): {"advisor", "structure_admin"},
 }
 
+# Territory (issue 20): actor systems and social-utility frameworks of S1, S3, N1 and N2.
+MATRIX.update(
+    {
+        ("access_territory", None): {"advisor", "structure_admin", "coordinator"},
+        ("open_actor_system", "S1"): {"advisor", "structure_admin"},
+        ("open_actor_system", "S3"): set(),
+        ("open_actor_system", "N1"): {"coordinator"},
+        ("open_actor_system", "N2"): set(),
+        ("view_actor_system", "AS_S1"): {"advisor", "structure_admin", "coordinator"},
+        ("view_actor_system", "AS_S3"): {"coordinator"},
+        ("view_actor_system", "AS_N1"): {"advisor", "structure_admin", "coordinator"},
+        ("view_actor_system", "AS_N2"): set(),
+        ("change_actor_system", "AS_S1"): {"advisor", "structure_admin"},
+        ("change_actor_system", "AS_S3"): set(),
+        ("change_actor_system", "AS_N1"): {"coordinator"},
+        ("change_actor_system", "AS_N2"): set(),
+        ("view_framework", "F_S1"): {"advisor", "structure_admin", "coordinator"},
+        ("view_framework", "F_N1"): {"advisor", "structure_admin", "coordinator"},
+        ("view_framework", "F_N2"): set(),
+        ("change_framework", "F_S1"): {"advisor", "structure_admin"},
+        ("change_framework", "F_N1"): {"coordinator"},
+        ("change_framework", "F_N2"): set(),
+    }
+)
+
 
 def build_world():
     n1, n2 = NetworkFactory(), NetworkFactory()
@@ -164,6 +190,17 @@ def build_world():
         "SH1": Sheet(network=n1, structure=s1, code="SH1"),
         "SH3": Sheet(network=n1, structure=s3, code="SH3"),
     }
+    targets.update(
+        {
+            "AS_S1": ActorSystem(structure=s1),
+            "AS_S3": ActorSystem(structure=s3),
+            "AS_N1": ActorSystem(network=n1),
+            "AS_N2": ActorSystem(network=n2),
+            "F_S1": Framework(structure=s1),
+            "F_N1": Framework(network=n1),
+            "F_N2": Framework(network=n2),
+        }
+    )
     return users, targets
 
 

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from . import views
+from .frameworks import views as framework_views
+
+app_name = "territory"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("ouvrir/", views.open_system, name="open_system"),
+    path("<int:pk>/", views.system_detail, name="system"),
+    path("<int:pk>/comparer/", views.compare, name="compare"),
+    path("instantanes/<int:pk>/", views.snapshot_detail, name="snapshot"),
+    path("instantanes/<int:pk>/valider/", views.validate, name="validate"),
+    path("instantanes/<int:pk>/positionnement/", views.positioning, name="positioning"),
+    path("instantanes/<int:pk>/acteurs/<int:actor_pk>/", views.actor_profile, name="actor_profile"),
+    path(
+        "instantanes/<int:pk>/acteurs/<int:actor_pk>/retirer/",
+        views.remove_actor,
+        name="remove_actor",
+    ),
+    path("utilite-sociale/", framework_views.framework_list, name="frameworks"),
+    path("utilite-sociale/<int:pk>/", framework_views.framework_detail, name="framework"),
+    path("utilite-sociale/<int:pk>/xlsx/", framework_views.framework_export, name="framework_xlsx"),
+    path("instantanes/<int:pk>/relations/<int:a_pk>-<int:b_pk>/", views.relation, name="relation"),
+]
