@@ -16,6 +16,8 @@ api_v1 = [
     path("", include("maillage.pathways.api_urls")),
     # Aggregate reports (no named person): coordinators, funders, structure admins.
     path("reports/", include("maillage.reporting.api_urls")),
+    # Assessments (issue 19): instruments, assessments under the subject's rules.
+    path("", include("maillage.assessments.api_urls")),
 ]
 
 urlpatterns = [
