@@ -106,3 +106,34 @@ def make_committee(*, structure, chair, members, version=None, session=None):
     )
     committee.members.set(members)
     return committee
+
+
+def page_world(*, structure, session, application, project, advisor, admin) -> dict:
+    """What tests/pages.py scans: a diagnostic and its follow-up, a committee with a score."""
+    from maillage.assessments import committees
+
+    version = shipped("project-shared-diagnostic")
+    before = make_assessment(
+        version=version,
+        structure=structure,
+        project=project,
+        context=Context.DIAGNOSTIC,
+        title="Diagnostic d'entrée",
+    )
+    after = make_assessment(
+        version=version,
+        structure=structure,
+        project=project,
+        context=Context.DIAGNOSTIC,
+        title="Diagnostic de sortie",
+        assessed_on=datetime.date(2026, 6, 1),
+    )
+    committee = committees.create_committee(
+        offer_session=session,
+        version=shipped("incubator-admission"),
+        chair=admin,
+        members=[advisor],
+        user=admin,
+    )
+    committees.submit_review(committee=committee, application=application, user=advisor)
+    return {"assessment": before, "assessment_after": after, "committee": committee}

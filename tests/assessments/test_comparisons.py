@@ -51,7 +51,7 @@ sections:
         title: {fr: C, en: C}
         scoring: sum
         items:
-          - {key: budget, type: yes_no, continues: i1, text: {fr: Budget établi, en: Budget drawn up}}
+          - {key: budget, type: yes_no, continues: i1, text: {fr: Budget établi, en: Budget set}}
           - {key: bank, type: yes_no, text: {fr: Banque rencontrée, en: Bank met}}
 """
 

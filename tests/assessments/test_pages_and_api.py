@@ -1,0 +1,138 @@
+"""The pages and the API: answers refused with their reason, committee screens under their
+rules, the API listing what the pages list."""
+
+import pytest
+from django.urls import reverse
+
+from maillage.assessments import committees, services
+from maillage.assessments.models import Context, SubjectKind
+from maillage.assessments.scoring import Answer
+from maillage.pathways.models import ApplicationStatus
+from tests.assessments.factories import project_of, shipped
+from tests.factories import (
+    ApplicationFactory,
+    NetworkFactory,
+    OfferFactory,
+    OfferSessionFactory,
+    PersonFactory,
+    StructureFactory,
+    StructureMembershipFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def diagnostic():
+    structure = StructureFactory()
+    user = StructureMembershipFactory(structure=structure).user
+    assessment = services.create_assessment(
+        version=shipped("project-shared-diagnostic"),
+        subject_kind=SubjectKind.PROJECT,
+        subject=project_of(structure),
+        context=Context.DIAGNOSTIC,
+        structure=structure,
+        user=user,
+        title="Diagnostic de départ",
+    )
+    return assessment, user
+
+
+def test_the_page_refuses_an_answer_out_of_range_with_the_reason(client, diagnostic):
+    assessment, user = diagnostic
+    client.force_login(user)
+    url = reverse("assessments:detail", kwargs={"uuid": assessment.uuid})
+    response = client.post(url, {"item-diag-hours": "120", "item-diag-skills-trade": "3"})
+    assert response.status_code == 400
+    assert "la valeur doit être comprise entre 0 et 80." in response.content.decode()
+    assert not assessment.answers.exists()
+    response = client.post(url, {"item-diag-hours": "12", "item-diag-skills-trade": "3"})
+    assert response.status_code == 302
+    page = client.get(url).content.decode()
+    assert "Score par critère" in page and "<svg" in page
+
+
+def test_the_api_lists_reads_and_refuses_with_the_reason(client, diagnostic):
+    assessment, user = diagnostic
+    client.force_login(user)
+    listing = client.get("/api/v1/assessments/").json()
+    assert [row["uuid"] for row in listing["results"]] == [str(assessment.uuid)]
+    url = f"/api/v1/assessments/{assessment.uuid}/answers/"
+    refused = client.post(
+        url, {"answers": {"diag-skills-trade": 7}}, content_type="application/json"
+    )
+    assert refused.status_code == 400
+    assert refused.json() == {"diag-skills-trade": ["choisissez l'un des niveaux 1, 2, 3, 4."]}
+    saved = client.post(
+        url,
+        {"answers": {"diag-skills-trade": 4, "diag-skills-management": 2}},
+        content_type="application/json",
+    )
+    assert saved.status_code == 200
+    assert saved.json()["scores"]["criteria"]["diag-skills"] == "3.00"
+    instruments = client.get("/api/v1/instruments/").json()
+    assert [row["code"] for row in instruments["results"]] == ["project-shared-diagnostic"]
+    # Another structure's advisor: not listed, 404 on the record.
+    client.force_login(StructureMembershipFactory(structure=StructureFactory()).user)
+    assert client.get("/api/v1/assessments/").json()["results"] == []
+    assert client.get(f"/api/v1/assessments/{assessment.uuid}/").status_code == 404
+    client.logout()
+    assert client.get("/api/v1/assessments/").status_code in (401, 403)
+
+
+def test_committee_pages(client):
+    structure = StructureFactory(networks=[NetworkFactory()])
+    partner = StructureFactory(networks=list(structure.networks.all()))
+    session = OfferSessionFactory(offer=OfferFactory(structure=structure))
+    chair = StructureMembershipFactory(structure=structure, admin=True).user
+    member = StructureMembershipFactory(structure=structure).user
+    application = ApplicationFactory(
+        person=PersonFactory(accompanied_by=[structure]), offer=session.offer, session=session
+    )
+    committee = committees.create_committee(
+        offer_session=session,
+        version=shipped("incubator-admission"),
+        chair=chair,
+        members=[member],
+        user=chair,
+    )
+    consensus = reverse(
+        "assessments:committee_consensus",
+        kwargs={"uuid": committee.uuid, "application": application.uuid},
+    )
+    score = reverse(
+        "assessments:committee_score",
+        kwargs={"uuid": committee.uuid, "application": application.uuid},
+    )
+    client.force_login(member)
+    assert client.get(score).status_code == 200
+    assert client.post(score, {"item-adm-offer-clear": "9"}).status_code == 400
+    client.post(score, {"item-adm-offer-clear": "2", "item-adm-utility-need": "1"})
+    assert client.get(consensus).status_code == 403  # not submitted yet
+    client.post(score, {"item-adm-offer-clear": "2", "submit": "1"})
+    assert client.get(consensus).status_code == 200
+    client.force_login(chair)
+    committees.record_scores(
+        committee=committee,
+        application=application,
+        user=chair,
+        answers={"adm-offer-clear": Answer(4), "adm-utility-need": Answer(3)},
+    )
+    client.post(reverse("assessments:committee", kwargs={"uuid": committee.uuid}), {"open": "1"})
+    page = client.get(consensus).content.decode()
+    assert "Dispersion" in page and "2,00" in page  # spread 4 - 2 on the offer's clarity
+    response = client.post(
+        consensus,
+        {
+            "status": "not_selected",
+            "refer_to_structure": partner.pk,
+            "referral_reason": "Émergence",
+        },
+    )
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.NOT_SELECTED
+    assert application.next_step_referral.to_structure == partner
+    # An outsider of the committee is refused every screen.
+    client.force_login(StructureMembershipFactory(structure=structure).user)
+    assert client.get(score).status_code == 403
