@@ -353,6 +353,12 @@ PAGES += [
         shows="Évolution par critère",
     ),
     Page(
+        "assessments:cohort",
+        as_role="advisor",
+        kwargs=lambda w: {"session": w["session"].uuid, "family": "project-diagnostic"},
+        shows="La promotion avant et après",
+    ),
+    Page(
         "assessments:committee",
         as_role="advisor",
         kwargs=lambda w: {"uuid": w["committee"].uuid},

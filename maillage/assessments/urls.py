@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("<uuid:uuid>/", views.detail, name="detail"),
     path("<uuid:uuid>/comparer/<uuid:other>/", views.comparison, name="comparison"),
+    path("sessions/<uuid:session>/avant-apres/<slug:family>/", views.cohort, name="cohort"),
     path("comites/<uuid:uuid>/", views.committee, name="committee"),
     path(
         "comites/<uuid:uuid>/candidatures/<uuid:application>/",

@@ -451,3 +451,41 @@ def committee_consensus(request, uuid, application):
         },
         status=400 if error else 200,
     )
+
+
+def cohort(request, session, family):
+    """A session's cohort before and after: per criterion, the distribution of changes, the
+    median change and the share who progressed, with the radar of the medians."""
+    from maillage.directory.models import OfferSession
+
+    from .comparisons import compare_cohort
+    from .models import Context
+
+    offer_session = get_object_or_404(OfferSession.objects.select_related("offer"), uuid=session)
+    visible = assessments_visible_to(request.user).filter(
+        offer_session=offer_session, version__instrument__family=family
+    )
+    firsts, lasts = {}, {}
+    for assessment in visible.order_by("assessed_on", "pk"):
+        subject = (assessment.subject_kind, assessment.subject.pk)
+        if assessment.context == Context.BEFORE:
+            firsts.setdefault(subject, assessment)
+        elif assessment.context == Context.AFTER:
+            lasts[subject] = assessment
+    pairs = [(firsts[s], lasts[s]) for s in firsts if s in lasts]
+    if not pairs:
+        raise PermissionDenied("cohort")
+    rows = compare_cohort(pairs)
+    radar = radar_svg(
+        _("Before and after"),
+        [Axis(row.label, row.low, row.high) for row in rows],
+        [
+            (_("Median before"), [row.median_before for row in rows]),
+            (_("Median after"), [row.median_after for row in rows]),
+        ],
+    )
+    return render(
+        request,
+        "assessments/cohort.html",
+        {"offer_session": offer_session, "rows": rows, "radar": radar, "pairs": len(pairs)},
+    )

@@ -117,14 +117,16 @@ def page_world(*, structure, session, application, project, advisor, admin) -> d
         version=version,
         structure=structure,
         project=project,
-        context=Context.DIAGNOSTIC,
+        context=Context.BEFORE,
+        offer_session=session,
         title="Diagnostic d'entrée",
     )
     after = make_assessment(
         version=version,
         structure=structure,
         project=project,
-        context=Context.DIAGNOSTIC,
+        context=Context.AFTER,
+        offer_session=session,
         title="Diagnostic de sortie",
         assessed_on=datetime.date(2026, 6, 1),
     )

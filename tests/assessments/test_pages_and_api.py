@@ -136,3 +136,39 @@ def test_committee_pages(client):
     # An outsider of the committee is refused every screen.
     client.force_login(StructureMembershipFactory(structure=structure).user)
     assert client.get(score).status_code == 403
+
+
+def test_the_cohort_page_shows_the_change_per_criterion_in_the_radar_and_its_table(client):
+    from maillage.assessments.models import Answer as AnswerRow
+    from maillage.assessments.models import Item
+    from tests.assessments.factories import make_assessment
+
+    structure = StructureFactory()
+    user = StructureMembershipFactory(structure=structure).user
+    session = OfferSessionFactory(offer=OfferFactory(structure=structure))
+    version = shipped("incubator-admission")
+    item = Item.objects.get(version=version, key="adm-offer-clear")
+    for start, end in ((1, 3), (2, 2)):
+        before = make_assessment(
+            version=version, structure=structure, context=Context.BEFORE, offer_session=session
+        )
+        after = make_assessment(
+            version=version,
+            structure=structure,
+            project=before.project,
+            context=Context.AFTER,
+            offer_session=session,
+        )
+        AnswerRow.objects.create(assessment=before, item=item, value=start)
+        AnswerRow.objects.create(assessment=after, item=item, value=end)
+    client.force_login(user)
+    url = reverse(
+        "assessments:cohort", kwargs={"session": session.uuid, "family": "admission-committee"}
+    )
+    page = client.get(url).content.decode()
+    assert "<svg" in page and "Évolution par critère" in page
+    assert "Clarté de l&#x27;offre" in page
+    assert "2,00 ; 0,00" in page  # every person's change
+    assert "0,50" in page  # one of two progressed
+    client.force_login(StructureMembershipFactory(structure=StructureFactory()).user)
+    assert client.get(url).status_code == 403
