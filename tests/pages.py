@@ -340,6 +340,7 @@ PAGES += [
 # Assessments (issue 19).
 PAGES += [
     Page("assessments:home", as_role="advisor", shows="Évaluations que vous pouvez lire"),
+    Page("assessments:create", as_role="advisor", shows="Ouvrir une nouvelle évaluation"),
     Page(
         "assessments:detail",
         as_role="advisor",
@@ -537,7 +538,6 @@ def build_world():
             structure=structure,
             session=session,
             application=world_extra["application"],
-            project=world_extra["followed_project"],
             advisor=advisor_membership.user,
             admin=admin_membership.user,
         )

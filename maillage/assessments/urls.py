@@ -6,6 +6,7 @@ app_name = "assessments"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("nouvelle/", views.create, name="create"),
     path("<uuid:uuid>/", views.detail, name="detail"),
     path("<uuid:uuid>/comparer/<uuid:other>/", views.comparison, name="comparison"),
     path("sessions/<uuid:session>/avant-apres/<slug:family>/", views.cohort, name="cohort"),

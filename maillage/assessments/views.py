@@ -489,3 +489,70 @@ def cohort(request, session, family):
         "assessments/cohort.html",
         {"offer_session": offer_session, "rows": rows, "radar": radar, "pairs": len(pairs)},
     )
+
+
+def create(request):
+    """Open an assessment: an instrument, a subject (one of the user's structures, or a project
+    the user sees), a context."""
+    from django.utils.dateparse import parse_date
+
+    from maillage.pathways.visibility import projects_visible_to
+
+    from .models import Context, InstrumentVersion, SubjectKind
+
+    _require(request.user, "access_assessments")
+    staff = sorted(roles_of(request.user).staff_of)
+    structures = list(Structure.objects.filter(pk__in=staff).order_by("name"))
+    projects = list(projects_visible_to(request.user).order_by("title")[:200])
+    subjects = [(f"structure:{s.pk}", s.name) for s in structures] + [
+        (f"project:{p.pk}", p.title) for p in projects
+    ]
+    versions = list(current_versions())
+    error = ""
+    if request.method == "POST":
+        try:
+            version = get_object_or_404(InstrumentVersion, pk=request.POST.get("version") or 0)
+            kind, _sep, pk = request.POST.get("subject", "").partition(":")
+            if kind == "structure":
+                subject_kind, subject = (
+                    SubjectKind.STRUCTURE,
+                    next(s for s in structures if str(s.pk) == pk),
+                )
+            elif kind == "project":
+                subject_kind, subject = (
+                    SubjectKind.PROJECT,
+                    next(p for p in projects if str(p.pk) == pk),
+                )
+            else:
+                raise ValidationError(_("Choose what the assessment is about."))
+            structure = next(
+                (s for s in structures if str(s.pk) == request.POST.get("structure")),
+                structures[0] if len(structures) == 1 else None,
+            )
+            assessment = services.create_assessment(
+                version=version,
+                subject_kind=subject_kind,
+                subject=subject,
+                context=request.POST.get("context", ""),
+                structure=structure,
+                user=request.user,
+                title=request.POST.get("title", ""),
+                assessed_on=parse_date(request.POST.get("assessed_on", "")),
+            )
+            return redirect("assessments:detail", uuid=assessment.uuid)
+        except StopIteration:
+            error = _("Choose what the assessment is about.")
+        except ValidationError as failure:
+            error = " ".join(failure.messages)
+    return render(
+        request,
+        "assessments/create.html",
+        {
+            "versions": versions,
+            "subjects": subjects,
+            "structures": structures,
+            "contexts": Context.choices,
+            "error": error,
+        },
+        status=400 if error else 200,
+    )

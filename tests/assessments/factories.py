@@ -108,11 +108,12 @@ def make_committee(*, structure, chair, members, version=None, session=None):
     return committee
 
 
-def page_world(*, structure, session, application, project, advisor, admin) -> dict:
+def page_world(*, structure, session, application, advisor, admin) -> dict:
     """What tests/pages.py scans: a diagnostic and its follow-up, a committee with a score."""
     from maillage.assessments import committees
 
     version = shipped("project-shared-diagnostic")
+    project = project_of(structure)
     before = make_assessment(
         version=version,
         structure=structure,

@@ -172,3 +172,26 @@ def test_the_cohort_page_shows_the_change_per_criterion_in_the_radar_and_its_tab
     assert "0,50" in page  # one of two progressed
     client.force_login(StructureMembershipFactory(structure=StructureFactory()).user)
     assert client.get(url).status_code == 403
+
+
+def test_a_structure_opens_its_self_assessment_from_the_page(client):
+    structure = StructureFactory()
+    user = StructureMembershipFactory(structure=structure).user
+    version = shipped("ess-self-assessment")
+    client.force_login(user)
+    url = reverse("assessments:create")
+    assert client.get(url).status_code == 200
+    refused = client.post(url, {"version": version.pk, "subject": "", "context": "self"})
+    assert refused.status_code == 400
+    response = client.post(
+        url,
+        {
+            "version": version.pk,
+            "subject": f"structure:{structure.pk}",
+            "context": "self",
+            "title": "Auto-évaluation 2026",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "Auto-évaluation 2026" in page and "Gouvernance démocratique" in page
