@@ -195,3 +195,22 @@ def test_a_structure_opens_its_self_assessment_from_the_page(client):
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
     assert "Auto-évaluation 2026" in page and "Gouvernance démocratique" in page
+
+
+def test_the_list_is_in_the_menu_and_costs_bounded_queries(
+    client, diagnostic, django_assert_max_num_queries
+):
+    from tests.assessments.factories import make_assessment
+
+    assessment, user = diagnostic
+    for _ in range(5):
+        make_assessment(
+            version=assessment.version, structure=assessment.structure, project=assessment.project
+        )
+    client.force_login(user)
+    with django_assert_max_num_queries(15):
+        page = client.get(reverse("assessments:home")).content.decode()
+    assert page.count("Diagnostic partagé d'un projet".replace("'", "&#x27;")) >= 6
+    assert f'href="{reverse("assessments:home")}" aria-current="page"' in page
+    client.force_login(StructureMembershipFactory(structure=StructureFactory()).user)
+    assert f'href="{reverse("assessments:home")}"' in client.get("/").content.decode()
