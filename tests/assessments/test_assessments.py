@@ -48,9 +48,9 @@ def test_answers_are_checked_and_refused_with_their_reason():
             },
         )
     errors = caught.value.message_dict
-    assert errors["diag-skills-trade"] == ["choose one of the levels 1, 2, 3, 4."]
-    assert errors["diag-hours"] == ["a number is expected."]
-    assert "not applicable" in errors["diag-resources-level"][0]
+    assert errors["diag-skills-trade"] == ["choisissez l'un des niveaux 1, 2, 3, 4."]
+    assert errors["diag-hours"] == ["un nombre est attendu."]
+    assert "sans objet" in errors["diag-resources-level"][0]
     assert "diag-market-need" not in errors
     assert not assessment.answers.exists()  # nothing of a refused set is kept
     services.record_answers(

@@ -126,7 +126,7 @@ def test_out_of_range_scores_are_refused_with_the_reason(room):
             answers={"adm-offer-clear": Answer(7)},
         )
     assert caught.value.message_dict == {
-        "adm-offer-clear": ["choose one of the levels 1, 2, 3, 4."]
+        "adm-offer-clear": ["choisissez l'un des niveaux 1, 2, 3, 4."]
     }
 
 

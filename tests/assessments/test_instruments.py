@@ -6,11 +6,20 @@ from pathlib import Path
 import pytest
 import yaml
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from maillage.assessments import definition
 from maillage.assessments.definition import InstrumentFileError
 from maillage.assessments.loading import export_version, load_instruments, shipped_files
 from maillage.assessments.models import Instrument, InstrumentVersion, Item
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """The engine's messages, as written in the source (the pages test them in French)."""
+    with translation.override("en"):
+        yield
+
 
 MINIMAL = """\
 code: tiny

@@ -4,6 +4,7 @@ from decimal import Decimal as D
 from fractions import Fraction
 
 import pytest
+from django.utils import translation
 
 from maillage.assessments.scoring import (
     Answer,
@@ -12,6 +13,14 @@ from maillage.assessments.scoring import (
     check_answer,
     criterion_bounds,
 )
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """The engine's messages, as written in the source (the pages test them in French)."""
+    with translation.override("en"):
+        yield
+
 
 SCALE = {"key": "s", "type": "scale", "levels": [{"value": v} for v in (1, 2, 3, 4)]}
 CURSOR = {"key": "c", "type": "cursor"}
