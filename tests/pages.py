@@ -470,6 +470,7 @@ NOT_PAGES = {
     "interop:hsds_organization": "JSON API (HSDS 3)",
     "interop:outside_resources_csv": "CSV download (outside resources of a network)",
     # Assessments (issue 19).
+    "assessments:export_xlsx": "XLSX download (an assessment: scores and answers)",
     "api:instrument-list": "JSON API (tests/assessments/test_pages_and_api.py)",
     "api:instrument-detail": "JSON API (tests/assessments/test_pages_and_api.py)",
     "api:assessment-list": "JSON API (tests/assessments/test_pages_and_api.py)",

@@ -556,3 +556,56 @@ def create(request):
         },
         status=400 if error else 200,
     )
+
+
+def export_xlsx(request, uuid):
+    """An assessment as a workbook: the scores per criterion (the radar's table) and every
+    answer."""
+    from io import BytesIO
+
+    from django.http import HttpResponse
+    from openpyxl import Workbook
+
+    from .definition import iter_items
+
+    assessment = get_object_or_404(assessments_visible_to(request.user), uuid=uuid)
+    content = assessment.version.content
+    scores = scores_of(assessment)
+    answers = answers_of(assessment)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Scores")[:31]
+    sheet.append([_("Section"), _("Criterion"), _("Score"), _("Range")])
+    for row in _score_table(content, scores):
+        score = float(row["score"]) if row["score"] is not None else None
+        sheet.append([row["section"], row["label"], score, row["range"]])
+    sheet.append([_("Overall"), "", float(scores.total) if scores.total is not None else None])
+    answers_sheet = workbook.create_sheet(_("Answers")[:31])
+    answers_sheet.append([_("Criterion"), _("Item"), _("Answer"), _("Score")])
+    for _section, criterion, item in iter_items(content):
+        answer = answers.get(item["key"])
+        if answer is None:
+            shown = ""
+        elif answer.not_applicable:
+            shown = _("Not applicable")
+        elif isinstance(answer.value, list):
+            shown = ", ".join(answer.value)
+        else:
+            shown = answer.value
+        item_score = scores.items[item["key"]]
+        answers_sheet.append(
+            [
+                in_language(criterion["title"]),
+                in_language(item["text"]),
+                shown,
+                float(item_score) if item_score is not None else None,
+            ]
+        )
+    buffer = BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="evaluation-{assessment.uuid}.xlsx"'
+    return response

@@ -214,3 +214,30 @@ def test_the_list_is_in_the_menu_and_costs_bounded_queries(
     assert f'href="{reverse("assessments:home")}" aria-current="page"' in page
     client.force_login(StructureMembershipFactory(structure=StructureFactory()).user)
     assert f'href="{reverse("assessments:home")}"' in client.get("/").content.decode()
+
+
+def test_an_assessment_as_a_spreadsheet(client, diagnostic):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    assessment, user = diagnostic
+    services.record_answers(
+        assessment=assessment,
+        user=user,
+        answers={
+            "diag-skills-trade": Answer(4),
+            "diag-skills-management": Answer(1),
+            "diag-collective-group": Answer(None, True),
+        },
+    )
+    client.force_login(user)
+    response = client.get(reverse("assessments:export_xlsx", kwargs={"uuid": assessment.uuid}))
+    workbook = load_workbook(BytesIO(response.content))
+    scores = {row[1]: row[2] for row in workbook["Scores"].iter_rows(values_only=True)}
+    assert scores["Compétences"] == 2.5
+    answers = {row[1]: row[2] for row in workbook["Réponses"].iter_rows(values_only=True)}
+    assert answers["Le projet associe d'autres personnes"] == "Sans objet"
+    client.force_login(StructureMembershipFactory(structure=StructureFactory()).user)
+    url = reverse("assessments:export_xlsx", kwargs={"uuid": assessment.uuid})
+    assert client.get(url).status_code == 404
