@@ -17,6 +17,8 @@ api_v1 = [
     # Aggregate reports (no named person): coordinators, funders, structure admins.
     path("reports/", include("maillage.reporting.api_urls")),
     path("", include("maillage.knowledge.api_urls")),
+    # Assessments (issue 19): instruments, assessments under the subject's rules.
+    path("", include("maillage.assessments.api_urls")),
 ]
 
 urlpatterns = [

@@ -435,6 +435,48 @@ PAGES += [
     ),
 ]
 
+# Assessments (issue 19).
+PAGES += [
+    Page("assessments:home", as_role="advisor", shows="Évaluations que vous pouvez lire"),
+    Page("assessments:create", as_role="advisor", shows="Ouvrir une nouvelle évaluation"),
+    Page(
+        "assessments:detail",
+        as_role="advisor",
+        kwargs=lambda w: {"uuid": w["assessment"].uuid},
+        shows="Score par critère",
+    ),
+    Page(
+        "assessments:comparison",
+        as_role="advisor",
+        kwargs=lambda w: {"uuid": w["assessment"].uuid, "other": w["assessment_after"].uuid},
+        shows="Évolution par critère",
+    ),
+    Page(
+        "assessments:cohort",
+        as_role="advisor",
+        kwargs=lambda w: {"session": w["session"].uuid, "family": "project-diagnostic"},
+        shows="La promotion avant et après",
+    ),
+    Page(
+        "assessments:committee",
+        as_role="advisor",
+        kwargs=lambda w: {"uuid": w["committee"].uuid},
+        shows="Comité d'admission",
+    ),
+    Page(
+        "assessments:committee_score",
+        as_role="advisor",
+        kwargs=lambda w: {"uuid": w["committee"].uuid, "application": w["application"].uuid},
+        shows="Noter une candidature",
+    ),
+    Page(
+        "assessments:committee_consensus",
+        as_role="advisor",
+        kwargs=lambda w: {"uuid": w["committee"].uuid, "application": w["application"].uuid},
+        shows="Toutes les notes, critère par critère",
+    ),
+]
+
 NOT_PAGES = {
     # Imports (imports-ui).
     "imports:run": "Redirect: to the screen of the run's status (mapping, dry run, progress…)",
@@ -536,6 +578,13 @@ NOT_PAGES = {
     "territory:validate": "POST only: the group validates a snapshot",
     "territory:remove_actor": "POST only: an actor leaves a draft snapshot",
     "territory:framework_xlsx": "XLSX download (a social-utility framework's series)",
+    # Assessments (issue 19).
+    "assessments:export_xlsx": "XLSX download (an assessment: scores and answers)",
+    "api:instrument-list": "JSON API (tests/assessments/test_pages_and_api.py)",
+    "api:instrument-detail": "JSON API (tests/assessments/test_pages_and_api.py)",
+    "api:assessment-list": "JSON API (tests/assessments/test_pages_and_api.py)",
+    "api:assessment-detail": "JSON API (tests/assessments/test_pages_and_api.py)",
+    "api:assessment-answers": "JSON API, POST only (tests/assessments/test_pages_and_api.py)",
 }
 
 
@@ -591,6 +640,18 @@ def build_world():
     world_extra["followed_person"] = followed
     world_extra["followed_project"] = Project.objects.create(title="Café associatif")
     world_extra["followed_project"].persons.add(followed)
+    # --- assessments world (issue 19) ------------------------------------------------------------
+    from tests.assessments.factories import page_world
+
+    world_extra.update(
+        page_world(
+            structure=structure,
+            session=session,
+            application=world_extra["application"],
+            advisor=advisor_membership.user,
+            admin=admin_membership.user,
+        )
+    )
     # --- pathways world: GDPR, merge, notifications --------------------------------------------
     from maillage.pathways.models import Notification, NotificationKind
 

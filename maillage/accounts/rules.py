@@ -339,3 +339,50 @@ def works_on_a_territory(user):
 
 # access_territory — none: the territory menu (structures' staff and network coordinators).
 permissions.add_rule("access_territory", works_on_a_territory)
+
+
+# --- Assessments (issue 19) ----------------------------------------------------------------------
+# access_assessments        — none: the assessments pages (staff of a structure, coordinators)
+# record_assessment         — Structure: assess in its name (its staff)
+# record_network_assessment — Network: the network's own assessments (its coordinators)
+# change_assessment         — Assessment: answer, submit (the maker's staff; the network's
+#                             coordinators for the network's own)
+# sit_on_committee          — Committee: score the applications (its members, staff of a structure)
+# chair_committee           — Committee: open the discussion, agree values, decide (its chair)
+# Who reads an assessment is `assessments.selectors.assessments_visible_to` (the subject's rules).
+
+
+@rules.predicate
+def coordinates_a_network(user):
+    return bool(roles_of(user).coordinator_of)
+
+
+@rules.predicate
+def makes_assessment(user, assessment):
+    if assessment is None:
+        return False
+    roles = roles_of(user)
+    if assessment.structure_id is not None:
+        return assessment.structure_id in roles.staff_of
+    return assessment.network_id is not None and assessment.network_id in roles.coordinator_of
+
+
+@rules.predicate
+def sits_on_committee(user, committee):
+    # Members are staff of a structure: the membership query is only asked of them.
+    if committee is None or not roles_of(user).staff_of:
+        return False
+    return committee.members.filter(pk=user.pk).exists()
+
+
+@rules.predicate
+def chairs_committee(user, committee):
+    return bool(committee is not None and roles_of(user).staff_of and committee.chair_id == user.pk)
+
+
+permissions.add_rule("access_assessments", is_staff_of_a_structure | coordinates_a_network)
+permissions.add_rule("record_assessment", is_staff_of_structure)
+permissions.add_rule("record_network_assessment", is_coordinator_of_network)
+permissions.add_rule("change_assessment", makes_assessment)
+permissions.add_rule("sit_on_committee", sits_on_committee)
+permissions.add_rule("chair_committee", chairs_committee)

@@ -1,3 +1,25 @@
+from django.urls import path
+
+from . import views
+
 app_name = "assessments"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("nouvelle/", views.create, name="create"),
+    path("<uuid:uuid>/", views.detail, name="detail"),
+    path("<uuid:uuid>/evaluation.xlsx", views.export_xlsx, name="export_xlsx"),
+    path("<uuid:uuid>/comparer/<uuid:other>/", views.comparison, name="comparison"),
+    path("sessions/<uuid:session>/avant-apres/<slug:family>/", views.cohort, name="cohort"),
+    path("comites/<uuid:uuid>/", views.committee, name="committee"),
+    path(
+        "comites/<uuid:uuid>/candidatures/<uuid:application>/",
+        views.committee_score,
+        name="committee_score",
+    ),
+    path(
+        "comites/<uuid:uuid>/candidatures/<uuid:application>/consensus/",
+        views.committee_consensus,
+        name="committee_consensus",
+    ),
+]

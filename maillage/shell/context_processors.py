@@ -17,6 +17,7 @@ def site(request):
         "can_access_pathways": bool(user) and can(user, "access_pathways"),
         "can_view_reports": bool(user) and can(user, "view_reports"),
         "can_access_territory": bool(user) and can(user, "access_territory"),
+        "can_access_assessments": bool(user) and can(user, "access_assessments"),
         # Evaluated only by templates that use it (one query).
         "default_network": SimpleLazyObject(default_network),
     }

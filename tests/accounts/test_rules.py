@@ -117,6 +117,21 @@ MATRIX = {
     # Reviewers work in another structure than the author's; coordinators do not review.
     ("review_sheet", "SH1"): set(),
     ("review_sheet", "SH3"): {"advisor", "structure_admin"},
+    # Assessments (issue 19). ASSESS1: S1's assessment of P1's project; ASSESS3: S3's;
+    # ASSESS_NET1: network N1's own. COM1: S1's committee, chaired by the structure admin, the
+    # advisor and the admin sitting; COM3: S3's.
+    ("access_assessments", None): {"advisor", "structure_admin", "coordinator"},
+    ("record_assessment", "S1"): {"advisor", "structure_admin"},
+    ("record_assessment", "S3"): set(),
+    ("record_network_assessment", "N1"): {"coordinator"},
+    ("record_network_assessment", "N2"): set(),
+    ("change_assessment", "ASSESS1"): {"advisor", "structure_admin"},
+    ("change_assessment", "ASSESS3"): set(),
+    ("change_assessment", "ASSESS_NET1"): {"coordinator"},
+    ("sit_on_committee", "COM1"): {"advisor", "structure_admin"},
+    ("sit_on_committee", "COM3"): set(),
+    ("chair_committee", "COM1"): {"structure_admin"},
+    ("chair_committee", "COM3"): set(),
 }
 
 # Territory (issue 20): actor systems and social-utility frameworks of S1, S3, N1 and N2.
@@ -201,7 +216,36 @@ def build_world():
             "F_N2": Framework(network=n2),
         }
     )
+    targets.update(_assessment_targets(users, targets))
     return users, targets
+
+
+def _assessment_targets(users, targets):
+    from maillage.assessments.models import SubjectKind
+    from tests.assessments.factories import make_assessment, make_committee, tiny_version
+
+    version = tiny_version()
+    s1, s3 = targets["S1"], targets["S3"]
+    return {
+        "ASSESS1": make_assessment(version=version, structure=s1),
+        "ASSESS3": make_assessment(version=version, structure=s3),
+        "ASSESS_NET1": make_assessment(
+            version=version,
+            structure=None,
+            project=None,
+            subject_kind=SubjectKind.NETWORK,
+            network=targets["N1"],
+        ),
+        "COM1": make_committee(
+            structure=s1,
+            chair=users["structure_admin"],
+            members=[users["advisor"], users["structure_admin"]],
+            version=version,
+        ),
+        "COM3": make_committee(
+            structure=s3, chair=StructureMembershipFactory(structure=s3).user, members=[]
+        ),
+    }
 
 
 def compute_matrix(users, targets, ruleset):

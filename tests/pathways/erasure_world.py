@@ -343,6 +343,10 @@ def _records(net, persons: dict, bob: Person) -> None:
         birth_date=ANATOLE.birth,
     )
     merge.merge_persons(keep=anatole, duplicate=duplicate, user=user)
+    # Issue 19: a shared diagnostic of the project, a committee's reasons on the application.
+    from tests.assessments.erasure import add_rows
+
+    add_rows(structure=net.intermade, user=user, project=project, application=application)
 
 
 @dataclass

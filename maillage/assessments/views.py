@@ -1,0 +1,611 @@
+"""Pages of the assessments app: the list, an assessment (answers, scores, radar and table), a
+comparison, and the committee's screens (score alone, consensus, decision)."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from maillage.accounts.rules import can, roles_of
+from maillage.directory.models import Structure
+from maillage.pathways.models import Application, ApplicationStatus, NoNextStepReason
+
+from . import committees, services
+from .comparisons import compare
+from .models import (
+    Committee,
+    CommitteeStatus,
+    Review,
+    ReviewState,
+    in_language,
+)
+from .radar import Axis, radar_svg
+from .scoring import Answer, criteria_of, criterion_bounds
+from .selectors import answers_of, assessments_visible_to, current_versions, scores_of
+
+
+def _require(user, action, obj=None):
+    if not can(user, action, obj):
+        raise PermissionDenied(action)
+
+
+def home(request):
+    _require(request.user, "access_assessments")
+    committee_list = Committee.objects.filter(members=request.user).select_related(
+        "offer_session__offer"
+    )
+    return render(
+        request,
+        "assessments/home.html",
+        {
+            "assessments": assessments_visible_to(request.user)[:100],
+            "versions": current_versions(),
+            "committees": committee_list,
+        },
+    )
+
+
+def parse_answers(post, content) -> dict:
+    """`{item_key: Answer}` from a form: `item-<key>` (several for a multiple choice) and
+    `na-<key>` for "not applicable". Unanswered items are left out."""
+    answers = {}
+    for section in content["sections"]:
+        for criterion in section["criteria"]:
+            for item in criterion["items"]:
+                key = item["key"]
+                if post.get(f"na-{key}"):
+                    answers[key] = Answer(None, True)
+                    continue
+                if item["type"] == "multiple_choice":
+                    values = post.getlist(f"item-{key}")
+                    if values:
+                        answers[key] = Answer(values)
+                    continue
+                value = post.get(f"item-{key}", "").strip()
+                if value != "":
+                    answers[key] = Answer(value)
+    return answers
+
+
+def _form_sections(content, answers: dict, errors: dict, posted=None):
+    """The instrument as the form shows it: each item with its current value and error."""
+    sections = []
+    for section in content["sections"]:
+        criteria = []
+        for criterion in section["criteria"]:
+            items = []
+            for item in criterion["items"]:
+                key = item["key"]
+                answer = answers.get(key)
+                if posted is not None:
+                    raw = (
+                        posted.getlist(f"item-{key}")
+                        if item["type"] == "multiple_choice"
+                        else posted.get(f"item-{key}", "")
+                    )
+                    value, na = raw, bool(posted.get(f"na-{key}"))
+                else:
+                    value = answer.value if answer else None
+                    na = bool(answer and answer.not_applicable)
+                items.append(_field(item, value, na, errors.get(key)))
+            criteria.append(
+                {
+                    "title": in_language(criterion["title"]),
+                    "items": items,
+                    "priority": criterion.get("priority", False),
+                }
+            )
+        sections.append({"title": in_language(section["title"]), "criteria": criteria})
+    return sections
+
+
+def _field(item, value, na, error):
+    kind = item["type"]
+    options = []
+    if kind == "scale":
+        options = [
+            (str(level["value"]), f"{level['value']} — {in_language(level['label'])}")
+            for level in item["levels"]
+        ]
+    elif kind == "cursor" and not item.get("continuous"):
+        low, high = in_language(item["poles"]["low"]), in_language(item["poles"]["high"])
+        options = [
+            ("-2", f"-2 ({low})"),
+            ("-1", "-1"),
+            ("0", "0"),
+            ("1", "+1"),
+            ("2", f"+2 ({high})"),
+        ]
+    elif kind == "yes_no":
+        options = [("yes", _("Yes")), ("no", _("No"))]
+        value = {True: "yes", False: "no"}.get(value, value)
+    elif kind in ("single_choice", "multiple_choice"):
+        options = [(c["key"], in_language(c["label"])) for c in item["choices"]]
+    selected = (
+        [str(v) for v in value]
+        if isinstance(value, list)
+        else ["" if value is None else str(value)]
+    )
+    return {
+        "key": item["key"],
+        "type": kind,
+        "text": in_language(item["text"]),
+        "help": in_language(item.get("help")),
+        "options": options,
+        "selected": selected,
+        "value": "" if value is None or isinstance(value, list) else str(value),
+        "unit": in_language(item.get("unit")),
+        "min": item.get("min", -2),
+        "max": item.get("max", 2),
+        "poles": (in_language(item["poles"]["low"]), in_language(item["poles"]["high"]))
+        if kind == "cursor"
+        else ("", ""),
+        "allows_na": item.get("not_applicable", False),
+        "na": na,
+        "error": error or "",
+        "priority": item.get("priority", False),
+    }
+
+
+def _score_table(content, scores):
+    rows = []
+    for section in content["sections"]:
+        for criterion in section["criteria"]:
+            bounds = criterion_bounds(criterion)
+            rows.append(
+                {
+                    "section": in_language(section["title"]),
+                    "label": in_language(criterion["title"]),
+                    "score": scores.criteria[criterion["key"]],
+                    "range": f"{bounds[0]} to {bounds[1]}" if bounds else "",
+                    "priority": criterion.get("priority", False),
+                }
+            )
+    return rows
+
+
+def _radar_of(title, content, series):
+    axes = []
+    for criterion in criteria_of(content):
+        bounds = criterion_bounds(criterion) or (None, None)
+        axes.append(Axis(in_language(criterion["title"]), *bounds))
+    return radar_svg(
+        title,
+        axes,
+        [
+            (name, [scores.criteria[c["key"]] for c in criteria_of(content)])
+            for name, scores in series
+        ],
+    )
+
+
+def detail(request, uuid):
+    assessment = get_object_or_404(assessments_visible_to(request.user), uuid=uuid)
+    content = assessment.version.content
+    may_change = can(request.user, "change_assessment", assessment) and (
+        assessment.status == "draft"
+    )
+    errors, posted = {}, None
+    if request.method == "POST":
+        if not may_change:
+            raise PermissionDenied("change_assessment")
+        try:
+            if request.POST.get("submit"):
+                services.submit_assessment(assessment=assessment, user=request.user)
+            else:
+                services.record_answers(
+                    assessment=assessment,
+                    user=request.user,
+                    answers=parse_answers(request.POST, content),
+                )
+            messages.success(request, _("The answers are saved."))
+            return redirect("assessments:detail", uuid=assessment.uuid)
+        except ValidationError as error:
+            errors = (
+                {k: " ".join(v) for k, v in error.message_dict.items()}
+                if hasattr(error, "error_dict")
+                else {"__all__": " ".join(error.messages)}
+            )
+            posted = request.POST
+    scores = scores_of(assessment)
+    others = (
+        assessments_visible_to(request.user)
+        .filter(version__instrument__family=assessment.version.instrument.family)
+        .exclude(pk=assessment.pk)
+    )
+    others = [a for a in others if a.subject == assessment.subject][:10]
+    return render(
+        request,
+        "assessments/detail.html",
+        {
+            "assessment": assessment,
+            "scores": scores,
+            "table": _score_table(content, scores),
+            "radar": _radar_of(str(assessment), content, [(str(assessment), scores)]),
+            "sections": _form_sections(content, answers_of(assessment), errors, posted),
+            "errors": errors,
+            "general_error": errors.get("__all__", ""),
+            "may_change": may_change,
+            "others": others,
+        },
+        status=400 if errors else 200,
+    )
+
+
+def comparison(request, uuid, other):
+    visible = assessments_visible_to(request.user)
+    before = get_object_or_404(visible, uuid=uuid)
+    after = get_object_or_404(visible, uuid=other)
+    if before.version.instrument.family != after.version.instrument.family:
+        raise PermissionDenied("compare")
+    if after.assessed_on < before.assessed_on:
+        before, after = after, before
+    result = compare(before, after)
+    axes = [Axis(c.label, c.low, c.high) for c in result.changes]
+    radar = radar_svg(
+        _("Before and after"),
+        axes,
+        [
+            (
+                _("Before (%(date)s)") % {"date": before.assessed_on},
+                [c.before for c in result.changes],
+            ),
+            (
+                _("After (%(date)s)") % {"date": after.assessed_on},
+                [c.after for c in result.changes],
+            ),
+        ],
+    )
+    return render(
+        request,
+        "assessments/comparison.html",
+        {"before": before, "after": after, "result": result, "radar": radar},
+    )
+
+
+# --- Committees ----------------------------------------------------------------------------------
+
+
+def _committee(request, uuid) -> Committee:
+    committee = get_object_or_404(
+        Committee.objects.select_related("offer_session__offer", "version"), uuid=uuid
+    )
+    if not (
+        can(request.user, "sit_on_committee", committee)
+        or can(request.user, "chair_committee", committee)
+    ):
+        raise PermissionDenied("sit_on_committee")
+    return committee
+
+
+def _application(committee, application_uuid) -> Application:
+    return get_object_or_404(
+        Application.objects.select_related("person"),
+        uuid=application_uuid,
+        session_id=committee.offer_session_id,
+    )
+
+
+def committee(request, uuid):
+    committee = _committee(request, uuid)
+    if request.method == "POST" and request.POST.get("open"):
+        committees.open_discussion(committee=committee, user=request.user)
+        return redirect("assessments:committee", uuid=committee.uuid)
+    applications = list(
+        Application.objects.filter(session_id=committee.offer_session_id)
+        .select_related("person")
+        .order_by("pk")
+    )
+    states = dict(
+        Review.objects.filter(committee=committee, member=request.user).values_list(
+            "application_id", "state"
+        )
+    )
+    rows = [
+        {
+            "application": application,
+            "state": ReviewState(states.get(application.pk, ReviewState.DRAFT)).label,
+            "may_see": committees.may_see_scores(committee, application, request.user),
+        }
+        for application in applications
+    ]
+    return render(
+        request,
+        "assessments/committee.html",
+        {
+            "committee": committee,
+            "rows": rows,
+            "is_chair": can(request.user, "chair_committee", committee),
+            "scoring": committee.status == CommitteeStatus.SCORING,
+        },
+    )
+
+
+def committee_score(request, uuid, application):
+    committee = _committee(request, uuid)
+    application = _application(committee, application)
+    content = committee.version.content
+    review = Review.objects.filter(
+        committee=committee, application=application, member=request.user
+    ).first()
+    errors, posted = {}, None
+    if request.method == "POST":
+        try:
+            if request.POST.get("abstain"):
+                committees.abstain(
+                    committee=committee,
+                    application=application,
+                    user=request.user,
+                    reason=request.POST.get("reason", ""),
+                )
+            else:
+                committees.record_scores(
+                    committee=committee,
+                    application=application,
+                    user=request.user,
+                    answers=parse_answers(request.POST, content),
+                )
+                if request.POST.get("submit"):
+                    committees.submit_review(
+                        committee=committee, application=application, user=request.user
+                    )
+            return redirect("assessments:committee", uuid=committee.uuid)
+        except ValidationError as error:
+            errors = (
+                {k: " ".join(v) for k, v in error.message_dict.items()}
+                if hasattr(error, "error_dict")
+                else {"__all__": " ".join(error.messages)}
+            )
+            posted = request.POST
+    answers = (
+        {
+            s.item.key: Answer(s.value, s.not_applicable)
+            for s in review.scores.select_related("item")
+        }
+        if review
+        else {}
+    )
+    return render(
+        request,
+        "assessments/committee_score.html",
+        {
+            "committee": committee,
+            "application": application,
+            "sections": _form_sections(content, answers, errors, posted),
+            "general_error": errors.get("__all__", "") or errors.get("reason", ""),
+            "state": review.get_state_display() if review else ReviewState.DRAFT.label,
+        },
+        status=400 if errors else 200,
+    )
+
+
+def committee_consensus(request, uuid, application):
+    committee = _committee(request, uuid)
+    application = _application(committee, application)
+    is_chair = can(request.user, "chair_committee", committee)
+    error = ""
+    if request.method == "POST":
+        try:
+            if request.POST.get("criterion"):
+                committees.record_agreed_value(
+                    committee=committee,
+                    application=application,
+                    criterion_key=request.POST["criterion"],
+                    value=request.POST.get("value", "").replace(",", "."),
+                    reason=request.POST.get("reason", ""),
+                    user=request.user,
+                )
+            else:
+                next_step = {}
+                structure_id = request.POST.get("refer_to_structure")
+                if structure_id:
+                    next_step["refer_to_structure"] = get_object_or_404(Structure, pk=structure_id)
+                    next_step["referral_reason"] = request.POST.get("referral_reason", "")
+                reason_id = request.POST.get("no_next_step_reason")
+                if reason_id:
+                    next_step["no_next_step_reason"] = get_object_or_404(
+                        NoNextStepReason, pk=reason_id
+                    )
+                    next_step["no_next_step_note"] = request.POST.get("no_next_step_note", "")
+                committees.decide(
+                    committee=committee,
+                    application=application,
+                    user=request.user,
+                    status=request.POST.get("status", ""),
+                    **next_step,
+                )
+            return redirect(
+                "assessments:committee_consensus",
+                uuid=committee.uuid,
+                application=application.uuid,
+            )
+        except ValidationError as failure:
+            error = " ".join(failure.messages)
+    rows = committees.consensus_for(committee, application, request.user)
+    network_ids = list(committee.structure.networks.values_list("pk", flat=True))
+    return render(
+        request,
+        "assessments/committee_consensus.html",
+        {
+            "committee": committee,
+            "application": application,
+            "rows": rows,
+            "members": rows[0].scores if rows else [],
+            "is_chair": is_chair,
+            "discussion": committee.status == CommitteeStatus.DISCUSSION,
+            "error": error,
+            "decisions": [
+                (s.value, s.label)
+                for s in (
+                    ApplicationStatus.SELECTED,
+                    ApplicationStatus.WAITLISTED,
+                    ApplicationStatus.NOT_SELECTED,
+                )
+            ],
+            "partners": Structure.objects.filter(networks__in=network_ids)
+            .exclude(pk=committee.structure_id)
+            .distinct()
+            .order_by("name"),
+            "no_next_step_reasons": NoNextStepReason.objects.filter(is_active=True),
+            "staff": bool(roles_of(request.user).staff_of),
+        },
+        status=400 if error else 200,
+    )
+
+
+def cohort(request, session, family):
+    """A session's cohort before and after: per criterion, the distribution of changes, the
+    median change and the share who progressed, with the radar of the medians."""
+    from maillage.directory.models import OfferSession
+
+    from .comparisons import compare_cohort
+    from .models import Context
+
+    offer_session = get_object_or_404(OfferSession.objects.select_related("offer"), uuid=session)
+    visible = assessments_visible_to(request.user).filter(
+        offer_session=offer_session, version__instrument__family=family
+    )
+    firsts, lasts = {}, {}
+    for assessment in visible.order_by("assessed_on", "pk"):
+        subject = (assessment.subject_kind, assessment.subject.pk)
+        if assessment.context == Context.BEFORE:
+            firsts.setdefault(subject, assessment)
+        elif assessment.context == Context.AFTER:
+            lasts[subject] = assessment
+    pairs = [(firsts[s], lasts[s]) for s in firsts if s in lasts]
+    if not pairs:
+        raise PermissionDenied("cohort")
+    rows = compare_cohort(pairs)
+    radar = radar_svg(
+        _("Before and after"),
+        [Axis(row.label, row.low, row.high) for row in rows],
+        [
+            (_("Median before"), [row.median_before for row in rows]),
+            (_("Median after"), [row.median_after for row in rows]),
+        ],
+    )
+    return render(
+        request,
+        "assessments/cohort.html",
+        {"offer_session": offer_session, "rows": rows, "radar": radar, "pairs": len(pairs)},
+    )
+
+
+def create(request):
+    """Open an assessment: an instrument, a subject (one of the user's structures, or a project
+    the user sees), a context."""
+    from django.utils.dateparse import parse_date
+
+    from maillage.pathways.visibility import projects_visible_to
+
+    from .models import Context, InstrumentVersion, SubjectKind
+
+    _require(request.user, "access_assessments")
+    staff = sorted(roles_of(request.user).staff_of)
+    structures = list(Structure.objects.filter(pk__in=staff).order_by("name"))
+    projects = list(projects_visible_to(request.user).order_by("title")[:200])
+    subjects = [(f"structure:{s.pk}", s.name) for s in structures] + [
+        (f"project:{p.pk}", p.title) for p in projects
+    ]
+    versions = list(current_versions())
+    error = ""
+    if request.method == "POST":
+        try:
+            version = get_object_or_404(InstrumentVersion, pk=request.POST.get("version") or 0)
+            kind, _sep, pk = request.POST.get("subject", "").partition(":")
+            if kind == "structure":
+                subject_kind, subject = (
+                    SubjectKind.STRUCTURE,
+                    next(s for s in structures if str(s.pk) == pk),
+                )
+            elif kind == "project":
+                subject_kind, subject = (
+                    SubjectKind.PROJECT,
+                    next(p for p in projects if str(p.pk) == pk),
+                )
+            else:
+                raise ValidationError(_("Choose what the assessment is about."))
+            structure = next(
+                (s for s in structures if str(s.pk) == request.POST.get("structure")),
+                structures[0] if len(structures) == 1 else None,
+            )
+            assessment = services.create_assessment(
+                version=version,
+                subject_kind=subject_kind,
+                subject=subject,
+                context=request.POST.get("context", ""),
+                structure=structure,
+                user=request.user,
+                title=request.POST.get("title", ""),
+                assessed_on=parse_date(request.POST.get("assessed_on", "")),
+            )
+            return redirect("assessments:detail", uuid=assessment.uuid)
+        except StopIteration:
+            error = _("Choose what the assessment is about.")
+        except ValidationError as failure:
+            error = " ".join(failure.messages)
+    return render(
+        request,
+        "assessments/create.html",
+        {
+            "versions": versions,
+            "subjects": subjects,
+            "structures": structures,
+            "contexts": Context.choices,
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+def export_xlsx(request, uuid):
+    """An assessment as a workbook: the scores per criterion (the radar's table) and every
+    answer."""
+    from io import BytesIO
+
+    from django.http import HttpResponse
+    from openpyxl import Workbook
+
+    from .definition import iter_items
+
+    assessment = get_object_or_404(assessments_visible_to(request.user), uuid=uuid)
+    content = assessment.version.content
+    scores = scores_of(assessment)
+    answers = answers_of(assessment)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Scores")[:31]
+    sheet.append([_("Section"), _("Criterion"), _("Score"), _("Range")])
+    for row in _score_table(content, scores):
+        score = float(row["score"]) if row["score"] is not None else None
+        sheet.append([row["section"], row["label"], score, row["range"]])
+    sheet.append([_("Overall"), "", float(scores.total) if scores.total is not None else None])
+    answers_sheet = workbook.create_sheet(_("Answers")[:31])
+    answers_sheet.append([_("Criterion"), _("Item"), _("Answer"), _("Score")])
+    for _section, criterion, item in iter_items(content):
+        answer = answers.get(item["key"])
+        if answer is None:
+            shown = ""
+        elif answer.not_applicable:
+            shown = _("Not applicable")
+        elif isinstance(answer.value, list):
+            shown = ", ".join(answer.value)
+        else:
+            shown = answer.value
+        item_score = scores.items[item["key"]]
+        answers_sheet.append(
+            [
+                in_language(criterion["title"]),
+                in_language(item["text"]),
+                shown,
+                float(item_score) if item_score is not None else None,
+            ]
+        )
+    buffer = BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="evaluation-{assessment.uuid}.xlsx"'
+    return response
