@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("maillage.pathways.api_urls")),
     # Aggregate reports (no named person): coordinators, funders, structure admins.
     path("reports/", include("maillage.reporting.api_urls")),
+    path("", include("maillage.collab.api_urls")),
 ]
 
 urlpatterns = [
