@@ -85,7 +85,9 @@ def test_a_meeting_turns_into_owned_actions_carried_to_the_next_one(
     item = AgendaItem.objects.get(title="Salon de l'emploi")
     section = page.locator(f"#item-{item.pk}")
     section.locator("summary").click()
-    section.get_by_label("Décision", exact=True).fill("Le réseau tient un stand commun")
+    section.get_by_role("textbox", name="Décision", exact=True).fill(
+        "Le réseau tient un stand commun"
+    )
     section.get_by_label("Mode de décision").select_option("consensus")
     section.get_by_role("button", name="Enregistrer la décision").click()
     assert "La décision est enregistrée." in page.get_by_role("status").inner_text()
@@ -95,8 +97,8 @@ def test_a_meeting_turns_into_owned_actions_carried_to_the_next_one(
     ):
         section = page.locator(f"#item-{item.pk}")
         section.locator("summary").click()
-        section.get_by_label("Action", exact=True).fill(title)
-        section.get_by_label("Responsable").select_option(label=owner)
+        section.get_by_role("textbox", name="Action", exact=True).fill(title)
+        section.get_by_role("combobox", name="Responsable").select_option(label=owner)
         section.get_by_label("Échéance").fill((day + datetime.timedelta(days=14)).isoformat())
         section.get_by_role("button", name="Enregistrer l'action").click()
         assert "L'action est enregistrée." in page.get_by_role("status").inner_text()
