@@ -371,7 +371,7 @@ PAGES += [
         kwargs=lambda w: _collab(w, "meeting"),
         shows="Ordre du jour",
     ),
-    Page("collab:my_actions", as_role="advisor", shows="Réserver le stand"),
+    Page("collab:my_actions", as_role="advisor", shows="Mes actions"),
     Page("collab:calendar", as_role="advisor", shows="Le calendrier du réseau"),
     Page("collab:event", kwargs=lambda w: _collab(w, "event"), shows="Qui représente"),
     Page(
