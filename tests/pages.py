@@ -373,6 +373,7 @@ PAGES += [
     ),
     Page("collab:my_actions", as_role="advisor", shows="Mes actions"),
     Page("collab:calendar", as_role="advisor", shows="Le calendrier du réseau"),
+    Page("collab:pooling", as_role="advisor", shows="Partager une offre ou un besoin"),
     Page("collab:event", kwargs=lambda w: _collab(w, "event"), shows="Qui représente"),
     Page(
         "collab:budget",

@@ -350,3 +350,5 @@ permissions.add_rule("collab_write_minutes", facilitates_meeting_group | coordin
 # facilitator while writing them, so "attendee" is checked by the service, not here).
 permissions.add_rule("collab_amend_minutes", is_active_member_of_meeting_group)
 permissions.add_rule("collab_manage_budget", coordinates_network_of | facilitates_budget_group)
+# Pooling: the staff of a structure post its offers and needs and arrange them.
+permissions.add_rule("collab_pool_for_structure", is_staff_of_structure)

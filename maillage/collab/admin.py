@@ -13,3 +13,6 @@ for model in (
     models.Contribution,
 ):
     admin.site.register(model)
+
+for model in (models.PoolingEntry, models.JobShare, models.Arrangement):
+    admin.site.register(model)

@@ -107,3 +107,21 @@ class AmendForm(forms.Form):
 
 class BudgetImportForm(forms.Form):
     file = forms.FileField(label=_("XLSX file"))
+
+
+class PoolingEntryForm(forms.Form):
+    structure = forms.ModelChoiceField(label=_("Structure"), queryset=None)
+    direction = forms.ChoiceField(label=_("Offer or need"), choices=())
+    kind = forms.ChoiceField(label=_("Kind"), choices=())
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, structures, **kwargs):
+        from .models import PoolingDirection, PoolingKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["structure"].queryset = structures
+        self.fields["direction"].choices = PoolingDirection.choices
+        self.fields["kind"].choices = PoolingKind.choices

@@ -607,3 +607,124 @@ class Contribution(models.Model):
 
     def __str__(self):
         return f"{self.structure} · {self.get_kind_display()}"
+
+
+# --- Pooling (mutualisation) ----------------------------------------------------------------------
+
+
+class PoolingDirection(models.TextChoices):
+    OFFER = "offer", _("Offer")
+    NEED = "need", _("Need")
+
+
+class PoolingKind(models.TextChoices):
+    STAFF_TIME = "staff_time", _("Staff time")
+    PREMISES = "premises", _("Premises")
+    EQUIPMENT = "equipment", _("Equipment")
+    SKILLS = "skills", _("Skills")
+    JOB_POST = "job_post", _("Shared job post")
+
+
+class PoolingEntry(models.Model):
+    """What a structure offers to, or needs from, the other structures of its network."""
+
+    uuid = models.UUIDField(_("stable identifier"), default=uuid.uuid4, unique=True, editable=False)
+    network = models.ForeignKey(
+        "directory.Network",
+        on_delete=models.CASCADE,
+        related_name="pooling_entries",
+        verbose_name=_("network"),
+    )
+    structure = models.ForeignKey(
+        "directory.Structure",
+        on_delete=models.CASCADE,
+        related_name="pooling_entries",
+        verbose_name=_("structure"),
+    )
+    direction = models.CharField(_("offer or need"), max_length=6, choices=PoolingDirection.choices)
+    kind = models.CharField(_("kind"), max_length=12, choices=PoolingKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    is_open = models.BooleanField(_("open"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pooling entry")
+        verbose_name_plural = _("pooling entries")
+        ordering = ["kind", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(direction__in=PoolingDirection.values)
+                & models.Q(kind__in=PoolingKind.values),
+                name="collab_pooling_direction_kind_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class JobShare(models.Model):
+    """The share of a shared job post that a structure carries (in percent of the post)."""
+
+    entry = models.ForeignKey(
+        PoolingEntry, on_delete=models.CASCADE, related_name="shares", verbose_name=_("job post")
+    )
+    structure = models.ForeignKey(
+        "directory.Structure",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("structure"),
+    )
+    percent = models.PositiveSmallIntegerField(_("share (%)"))
+
+    class Meta:
+        verbose_name = _("job share")
+        verbose_name_plural = _("job shares")
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "structure"], name="collab_jobshare_once"),
+            models.CheckConstraint(
+                condition=models.Q(percent__gte=1) & models.Q(percent__lte=100),
+                name="collab_jobshare_percent_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.structure} {self.percent} %"
+
+
+class Arrangement(models.Model):
+    """An offer meets a need: the parties, the dates and the terms."""
+
+    offer = models.ForeignKey(
+        PoolingEntry,
+        on_delete=models.CASCADE,
+        related_name="arrangements_offered",
+        verbose_name=_("offer"),
+    )
+    need = models.ForeignKey(
+        PoolingEntry,
+        on_delete=models.CASCADE,
+        related_name="arrangements_needed",
+        verbose_name=_("need"),
+    )
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    terms = models.TextField(_("terms"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("arrangement")
+        verbose_name_plural = _("arrangements")
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True)
+                | models.Q(ends_on__gte=models.F("starts_on")),
+                name="collab_arrangement_ends_after_start",
+                violation_error_message=_("An arrangement cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.offer} → {self.need}"

@@ -147,3 +147,41 @@ def contributions_by_structure(budget):
         .annotate(total=Sum("amount"))
         .order_by("structure__name", "kind")
     )
+
+
+# --- Pooling ------------------------------------------------------------------------------------
+
+
+def pooling_visible_to(user):
+    """Offers and needs are shared within the network: its members read them."""
+    from .models import PoolingEntry
+
+    return (
+        PoolingEntry.objects.filter(network_id__in=collab_network_ids(user))
+        .select_related("structure", "network")
+        .prefetch_related("shares__structure")
+    )
+
+
+def matches_for(entry, user):
+    """The open entries of the other direction, same kind, same network, other structures."""
+    from .models import PoolingDirection
+
+    other = (
+        PoolingDirection.NEED
+        if entry.direction == PoolingDirection.OFFER
+        else PoolingDirection.OFFER
+    )
+    return (
+        pooling_visible_to(user)
+        .filter(network_id=entry.network_id, kind=entry.kind, direction=other, is_open=True)
+        .exclude(structure_id=entry.structure_id)
+    )
+
+
+def arrangement_visible_to(user):
+    from .models import Arrangement
+
+    return Arrangement.objects.filter(
+        offer__network_id__in=collab_network_ids(user)
+    ).select_related("offer__structure", "need__structure")

@@ -527,3 +527,90 @@ def add_contribution(
     contribution.full_clean()
     contribution.save()
     return contribution
+
+
+# --- Pooling ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def post_pooling_entry(
+    *, network, structure, direction: str, kind: str, title: str, by, description: str = ""
+):
+    from .models import PoolingEntry
+
+    if not can(by, "collab_pool_for_structure", structure):
+        raise PermissionDenied
+    if not structure.networks.filter(pk=network.pk).exists():
+        raise ValidationError(
+            {"structure": _("%(name)s is not a member of the network.") % {"name": structure}}
+        )
+    entry = PoolingEntry(
+        network=network,
+        structure=structure,
+        direction=direction,
+        kind=kind,
+        title=title,
+        description=description,
+    )
+    entry.full_clean()
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def set_job_shares(*, entry, shares, by):
+    """The share of a shared job post each structure carries; 100 % at most in all."""
+    from .models import JobShare, PoolingKind
+
+    if not can(by, "collab_pool_for_structure", entry.structure):
+        raise PermissionDenied
+    if entry.kind != PoolingKind.JOB_POST:
+        raise ValidationError(_("Only a shared job post is shared between structures."))
+    shares = list(shares)
+    if sum(percent for _structure, percent in shares) > 100:
+        raise ValidationError(
+            {"shares": _("The shares of a job post cannot exceed 100 %.")}, code="over_100"
+        )
+    for structure, _percent in shares:
+        if not structure.networks.filter(pk=entry.network_id).exists():
+            raise ValidationError(
+                {"shares": _("%(name)s is not a member of the network.") % {"name": structure}}
+            )
+    entry.shares.all().delete()
+    JobShare.objects.bulk_create(
+        [
+            JobShare(entry=entry, structure=structure, percent=percent)
+            for structure, percent in shares
+        ]
+    )
+    return entry
+
+
+@transaction.atomic
+def arrange(*, offer, need, starts_on, terms: str, by, ends_on=None):
+    """An offer meets a need of the same kind in the same network; both leave the open lists."""
+    from .models import Arrangement, PoolingDirection, PoolingEntry
+
+    # Read both again, locked: two arrangements of the same entry cannot both pass.
+    locked = PoolingEntry.objects.select_for_update().in_bulk([offer.pk, need.pk])
+    offer, need = locked[offer.pk], locked[need.pk]
+    if not (
+        can(by, "collab_pool_for_structure", offer.structure)
+        or can(by, "collab_pool_for_structure", need.structure)
+    ):
+        raise PermissionDenied
+    if offer.direction != PoolingDirection.OFFER or need.direction != PoolingDirection.NEED:
+        raise ValidationError(_("An arrangement joins an offer and a need."))
+    if offer.network_id != need.network_id or offer.kind != need.kind:
+        raise ValidationError(_("The offer and the need must be of the same kind and network."))
+    if offer.structure_id == need.structure_id:
+        raise ValidationError(_("A structure does not arrange with itself."))
+    if not (offer.is_open and need.is_open):
+        raise ValidationError(_("This offer or need is already arranged."))
+    arrangement = Arrangement(
+        offer=offer, need=need, starts_on=starts_on, ends_on=ends_on, terms=terms.strip()
+    )
+    arrangement.full_clean()
+    arrangement.save()
+    type(offer).objects.filter(pk__in=[offer.pk, need.pk]).update(is_open=False)
+    return arrangement

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import budget_views, views
+from . import budget_views, pooling_views, views
 
 app_name = "collab"
 
@@ -30,6 +30,7 @@ urlpatterns = [
     path("agenda/<str:key>.ics", views.person_feed, name="person_feed"),
     path("agenda/adresse/", views.calendar_token, name="calendar_token"),
     path("evenements/<uuid:uuid>/", views.event_detail, name="event"),
+    path("mutualisation/", pooling_views.pooling, name="pooling"),
     path("budgets/<uuid:uuid>/", budget_views.budget_detail, name="budget"),
     path("budgets/<uuid:uuid>/budget.xlsx", budget_views.budget_export, name="budget_export"),
     path("budgets/<uuid:uuid>/import/", budget_views.budget_import, name="budget_import"),

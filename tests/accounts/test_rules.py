@@ -118,6 +118,8 @@ MATRIX = {
     ("collab_amend_minutes", "M1"): {"advisor", "structure_admin"},
     ("collab_manage_budget", "B1"): {"coordinator"},
     ("collab_manage_budget", "B2"): {"structure_admin", "coordinator"},
+    ("collab_pool_for_structure", "S1"): {"advisor", "structure_admin"},
+    ("collab_pool_for_structure", "S3"): set(),
 }
 
 
