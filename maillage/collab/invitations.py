@@ -60,3 +60,21 @@ def send_action_reminder(*, action, base_url: str = "") -> None:
             },
             to=[owner.email],
         ).send()
+
+
+def send_action_digest(*, actions, base_url: str = "") -> None:
+    """One e-mail listing an owner's actions due soon (their daily-digest preference)."""
+    base_url = base_url or settings.SITE_URL
+    owner = actions[0].owner
+    with translation.override(owner.language or settings.LANGUAGE_CODE):
+        lines = "\n".join(
+            f"- {date_format(action.due_on, 'SHORT_DATE_FORMAT')} · {action.group.name} · "
+            f"{action.title}"
+            for action in actions
+        )
+        EmailMessage(
+            subject=_("Your actions due soon"),
+            body=_("These actions of yours are due soon:\n\n%(lines)s\n\nMy actions: %(url)s")
+            % {"lines": lines, "url": base_url + reverse("collab:my_actions")},
+            to=[owner.email],
+        ).send()

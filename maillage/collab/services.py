@@ -315,8 +315,15 @@ def send_invitations(*, meeting: Meeting, by, base_url: str = "") -> int:
 
 
 def send_action_reminders(*, today: datetime.date, days_before: int = 3, base_url: str = "") -> int:
-    """Remind each owner of their open actions due within `days_before` days (once per action)."""
-    from .invitations import send_action_reminder
+    """Remind each owner of their open actions due within `days_before` days (once per action).
+
+    The owner's notification preference (pathways.NotificationPreference) is followed: with
+    the daily digest, one e-mail lists all their actions due; otherwise one e-mail per action.
+    Returns the number of actions reminded.
+    """
+    from maillage.pathways.models import NotificationPreference
+
+    from .invitations import send_action_digest, send_action_reminder
 
     due = Action.objects.filter(
         status=ActionStatus.OPEN,
@@ -324,12 +331,24 @@ def send_action_reminders(*, today: datetime.date, days_before: int = 3, base_ur
         due_on__lte=today + datetime.timedelta(days=days_before),
         owner__is_active=True,
     ).select_related("owner", "group")
-    count = 0
+    by_owner: dict[int, list[Action]] = {}
     for action in due:
+        by_owner.setdefault(action.owner_id, []).append(action)
+    digest = set(
+        NotificationPreference.objects.filter(user_id__in=by_owner, daily_digest=True).values_list(
+            "user_id", flat=True
+        )
+    )
+    count = 0
+    for owner_id, actions in by_owner.items():
         with transaction.atomic():
-            send_action_reminder(action=action, base_url=base_url)
-            Action.objects.filter(pk=action.pk).update(reminded_at=timezone.now())
-        count += 1
+            if owner_id in digest:
+                send_action_digest(actions=actions, base_url=base_url)
+            else:
+                for action in actions:
+                    send_action_reminder(action=action, base_url=base_url)
+            Action.objects.filter(pk__in=[a.pk for a in actions]).update(reminded_at=timezone.now())
+        count += len(actions)
     return count
 
 

@@ -269,3 +269,21 @@ def test_owners_are_reminded_once_before_the_due_date(world, meeting):
     assert soon.reminded_at is not None
     call_command("remind_actions", stdout=io.StringIO())
     assert len(mail.outbox) == 1
+
+
+def test_reminders_follow_the_daily_digest_preference(world, meeting):
+    from maillage.pathways.notifications.services import set_notification_preference
+
+    set_notification_preference(user=world.member, daily_digest=True)
+    item = services.propose_agenda_item(meeting=meeting, title="Point", by=world.member)
+    for title in ("Envoyer le devis", "Appeler la mairie"):
+        services.record_action(
+            item=item,
+            title=title,
+            owner=world.member,
+            due_on=timezone.localdate() + datetime.timedelta(days=1),
+            by=world.facilitator,
+        )
+    assert services.send_action_reminders(today=timezone.localdate()) == 2
+    assert len(mail.outbox) == 1  # one digest
+    assert "Envoyer le devis" in mail.outbox[0].body and "Appeler la mairie" in mail.outbox[0].body
