@@ -91,9 +91,14 @@ class ActionForm(forms.Form):
     owner = MemberChoiceField(label=_("Owner"), queryset=GroupMember.objects.none(), required=False)
     due_on = forms.DateField(label=_("Due on"), widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args, meeting, **kwargs):
+    def __init__(self, *args, meeting, members=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = _members(meeting)
+        field = self.fields["owner"]
+        field.queryset = _members(meeting)
+        if members is not None:  # read once for every item's form of a page
+            field.choices = [("", field.empty_label)] + [
+                (member.pk, field.label_from_instance(member)) for member in members
+            ]
 
 
 class PublishForm(forms.Form):

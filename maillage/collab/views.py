@@ -160,6 +160,7 @@ def _meeting_context(request, meeting, **forms_given):
     }
     if writes:
         failed = forms_given.get("failed_item")
+        members = list(forms._members(meeting))
         rows = []
         for item in items:
             rows.append(
@@ -171,7 +172,7 @@ def _meeting_context(request, meeting, **forms_given):
                     "decision_form": (failed == item.pk and forms_given.get("decision_form"))
                     or forms.DecisionForm(prefix=f"d{item.pk}"),
                     "action_form": (failed == item.pk and forms_given.get("action_form"))
-                    or forms.ActionForm(meeting=meeting, prefix=f"a{item.pk}"),
+                    or forms.ActionForm(meeting=meeting, members=members, prefix=f"a{item.pk}"),
                 }
             )
         context.update(
