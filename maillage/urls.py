@@ -19,6 +19,7 @@ api_v1 = [
     path("", include("maillage.knowledge.api_urls")),
     # Assessments (issue 19): instruments, assessments under the subject's rules.
     path("", include("maillage.assessments.api_urls")),
+    path("", include("maillage.collab.api_urls")),
 ]
 
 urlpatterns = [

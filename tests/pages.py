@@ -477,6 +477,52 @@ PAGES += [
     ),
 ]
 
+
+# The network's life (collab, issue 22); its objects are built on first use.
+def _collab(world, key):
+    from tests.collab.pages_world import collab_world
+
+    return {"uuid": collab_world(world)[key].uuid}
+
+
+PAGES += [
+    Page("collab:index", as_role="advisor", shows="Vie du réseau"),
+    Page(
+        "collab:group_create",
+        as_role="coordinator",
+        kwargs=lambda w: {"slug": w["network"].slug},
+        shows="Nouveau groupe de travail",
+    ),
+    Page(
+        "collab:group",
+        as_role="structure_admin",
+        kwargs=lambda w: _collab(w, "group"),
+        shows="Planifier une réunion",
+    ),
+    Page(
+        "collab:meeting_create",
+        as_role="structure_admin",
+        kwargs=lambda w: _collab(w, "group"),
+        shows="Planifier la réunion",
+    ),
+    Page(
+        "collab:meeting",
+        as_role="structure_admin",
+        kwargs=lambda w: _collab(w, "meeting"),
+        shows="Ordre du jour",
+    ),
+    Page("collab:my_actions", as_role="advisor", shows="Mes actions"),
+    Page("collab:calendar", as_role="advisor", shows="Le calendrier du réseau"),
+    Page("collab:pooling", as_role="advisor", shows="Partager une offre ou un besoin"),
+    Page("collab:event", kwargs=lambda w: _collab(w, "event"), shows="Qui représente"),
+    Page(
+        "collab:budget",
+        as_role="advisor",
+        kwargs=lambda w: _collab(w, "budget"),
+        shows="D'où vient l'argent",
+    ),
+]
+
 NOT_PAGES = {
     # Imports (imports-ui).
     "imports:run": "Redirect: to the screen of the run's status (mapping, dry run, progress…)",
@@ -585,6 +631,26 @@ NOT_PAGES = {
     "api:assessment-list": "JSON API (tests/assessments/test_pages_and_api.py)",
     "api:assessment-detail": "JSON API (tests/assessments/test_pages_and_api.py)",
     "api:assessment-answers": "JSON API, POST only (tests/assessments/test_pages_and_api.py)",
+    # The network's life (collab, issue 22).
+    "collab:group_join": "POST only: joins or asks to join a group, redirects",
+    "collab:group_approve": "POST only: accepts a request to join, redirects",
+    "collab:group_feed": "iCalendar feed (tests/collab/test_calendar_events.py)",
+    "collab:meeting_propose": "POST only: proposes an agenda item, redirects",
+    "collab:meeting_attendance": "POST only: records an attendance, redirects",
+    "collab:item_minutes": "POST only: an item's minutes, decision or action, redirects",
+    "collab:minutes_move": "POST only: amends or publishes the minutes, redirects",
+    "collab:minutes_export": "Markdown download (the published minutes, no internal item)",
+    "collab:meeting_invite": "POST only: sends the invitations with an .ics, redirects",
+    "collab:action_status": "POST only: changes an action's status, redirects",
+    "collab:public_feed": "iCalendar feed (tests/collab/test_calendar_events.py)",
+    "collab:person_feed": "iCalendar feed by secret URL (tests/collab/test_calendar_events.py)",
+    "collab:calendar_token": "POST only: creates, replaces or revokes the feed URL, redirects",
+    "collab:budget_export": "XLSX download (tests/collab/test_budget.py)",
+    "collab:budget_import": "POST only: imports a budget workbook, redirects",
+    "api:group-list": "JSON API (tests/collab/test_api_and_rules.py)",
+    "api:group-detail": "JSON API (tests/collab/test_api_and_rules.py)",
+    "api:meeting-list": "JSON API (tests/collab/test_api_and_rules.py)",
+    "api:meeting-detail": "JSON API (tests/collab/test_api_and_rules.py)",
 }
 
 

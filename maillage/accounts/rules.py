@@ -386,3 +386,134 @@ permissions.add_rule("record_network_assessment", is_coordinator_of_network)
 permissions.add_rule("change_assessment", makes_assessment)
 permissions.add_rule("sit_on_committee", sits_on_committee)
 permissions.add_rule("chair_committee", chairs_committee)
+
+
+# --- Collab (issue 22: working groups, meetings, events, budgets) ------------------------------
+# Objects: Network (collab_manage_network_life), WorkingGroup (collab_view_group_internals,
+# collab_join_group, collab_facilitate_group), Meeting (collab_propose_agenda_item,
+# collab_write_minutes, collab_amend_minutes), Budget (collab_manage_budget).
+# A user's groups are read once (one query) and cached on the user, like the roles.
+
+_COLLAB_CACHE_ATTR = "_maillage_collab_groups"
+
+
+def collab_groups_of(user) -> dict[int, tuple[str, str]]:
+    """{group id: (role, status)} of the user's group memberships, loaded once per user object."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return {}
+    cached = getattr(user, _COLLAB_CACHE_ATTR, None)
+    if cached is None:
+        from django.apps import apps
+
+        member_model = apps.get_model("collab", "GroupMember")
+        cached = {
+            group: (role, status)
+            for group, role, status in member_model.objects.filter(user=user).values_list(
+                "group_id", "role", "status"
+            )
+        }
+        setattr(user, _COLLAB_CACHE_ATTR, cached)
+    return cached
+
+
+def forget_collab_groups(user) -> None:
+    if hasattr(user, _COLLAB_CACHE_ATTR):
+        delattr(user, _COLLAB_CACHE_ATTR)
+
+
+def collab_network_ids(user) -> frozenset[int]:
+    """The networks the user belongs to: coordinated, funded, or through a structure's staff."""
+    roles = roles_of(user)
+    if not roles.has_any_role:
+        return frozenset()
+    cached = getattr(user, "_maillage_collab_networks", None)
+    if cached is None:
+        through = structure_model().networks.through
+        cached = roles.coordinator_of | roles.funder_of
+        if roles.staff_of:
+            cached |= frozenset(
+                through.objects.filter(structure_id__in=roles.staff_of).values_list(
+                    "network_id", flat=True
+                )
+            )
+        user._maillage_collab_networks = cached
+    return cached
+
+
+@rules.predicate
+def coordinates_network_of(user, obj):
+    network_id = getattr(obj, "network_id", None) if obj is not None else None
+    if obj is not None and network_id is None and hasattr(obj, "group"):
+        network_id = obj.group.network_id
+    return network_id is not None and network_id in roles_of(user).coordinator_of
+
+
+@rules.predicate
+def belongs_to_network_of(user, group):
+    return group is not None and group.network_id in collab_network_ids(user)
+
+
+@rules.predicate
+def is_active_member_of_group(user, group):
+    membership = collab_groups_of(user).get(getattr(group, "pk", None))
+    return membership is not None and membership[1] == "active"
+
+
+@rules.predicate
+def has_no_membership_of_group(user, group):
+    return group is not None and group.pk not in collab_groups_of(user)
+
+
+@rules.predicate
+def facilitates_group(user, group):
+    membership = collab_groups_of(user).get(getattr(group, "pk", None))
+    return membership == ("facilitator", "active")
+
+
+@rules.predicate
+def is_active_member_of_meeting_group(user, meeting):
+    return meeting is not None and is_active_member_of_group.test(user, meeting.group)
+
+
+@rules.predicate
+def facilitates_meeting_group(user, meeting):
+    return meeting is not None and facilitates_group.test(user, meeting.group)
+
+
+@rules.predicate
+def meeting_not_started(user, meeting):
+    from django.utils import timezone
+
+    return meeting is not None and meeting.starts_at > timezone.now()
+
+
+@rules.predicate
+def facilitates_budget_group(user, budget):
+    return (
+        budget is not None
+        and budget.group_id is not None
+        and budget.group_id
+        in {
+            group
+            for group, state in collab_groups_of(user).items()
+            if state == ("facilitator", "active")
+        }
+    )
+
+
+permissions.add_rule("collab_manage_network_life", is_coordinator_of_network)
+permissions.add_rule(
+    "collab_view_group_internals", is_active_member_of_group | coordinates_network_of
+)
+permissions.add_rule("collab_join_group", belongs_to_network_of & has_no_membership_of_group)
+permissions.add_rule("collab_facilitate_group", facilitates_group | coordinates_network_of)
+permissions.add_rule(
+    "collab_propose_agenda_item", is_active_member_of_meeting_group & meeting_not_started
+)
+permissions.add_rule("collab_write_minutes", facilitates_meeting_group | coordinates_network_of)
+# Attendees amend the minutes: any active member of the group (the attendance is recorded by the
+# facilitator while writing them, so "attendee" is checked by the service, not here).
+permissions.add_rule("collab_amend_minutes", is_active_member_of_meeting_group)
+permissions.add_rule("collab_manage_budget", coordinates_network_of | facilitates_budget_group)
+# Pooling: the staff of a structure post its offers and needs and arrange them.
+permissions.add_rule("collab_pool_for_structure", is_staff_of_structure)

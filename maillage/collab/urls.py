@@ -1,3 +1,37 @@
+"""Pages of the network's life, under /vie-du-reseau/."""
+
+from django.urls import path
+
+from . import budget_views, pooling_views, views
+
 app_name = "collab"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("reseau/<slug:slug>/groupes/nouveau/", views.group_create, name="group_create"),
+    path("groupes/<uuid:uuid>/", views.group_detail, name="group"),
+    path("groupes/<uuid:uuid>/rejoindre/", views.group_join, name="group_join"),
+    path(
+        "groupes/<uuid:uuid>/demandes/<int:pk>/accepter/", views.group_approve, name="group_approve"
+    ),
+    path("groupes/<uuid:uuid>/reunions/nouvelle/", views.meeting_create, name="meeting_create"),
+    path("groupes/<uuid:uuid>/calendrier.ics", views.group_feed, name="group_feed"),
+    path("reunions/<uuid:uuid>/", views.meeting_detail, name="meeting"),
+    path("reunions/<uuid:uuid>/ordre-du-jour/", views.meeting_propose, name="meeting_propose"),
+    path("reunions/<uuid:uuid>/presences/", views.meeting_attendance, name="meeting_attendance"),
+    path("reunions/<uuid:uuid>/points/<int:item>/", views.item_minutes, name="item_minutes"),
+    path("reunions/<uuid:uuid>/compte-rendu/etat/", views.minutes_move, name="minutes_move"),
+    path("reunions/<uuid:uuid>/compte-rendu.md", views.minutes_export, name="minutes_export"),
+    path("reunions/<uuid:uuid>/invitations/", views.meeting_invite, name="meeting_invite"),
+    path("mes-actions/", views.my_actions, name="my_actions"),
+    path("actions/<uuid:uuid>/statut/", views.action_status, name="action_status"),
+    path("calendrier/", views.network_calendar, name="calendar"),
+    path("calendrier.ics", views.public_feed, name="public_feed"),
+    path("agenda/<str:key>.ics", views.person_feed, name="person_feed"),
+    path("agenda/adresse/", views.calendar_token, name="calendar_token"),
+    path("evenements/<uuid:uuid>/", views.event_detail, name="event"),
+    path("mutualisation/", pooling_views.pooling, name="pooling"),
+    path("budgets/<uuid:uuid>/", budget_views.budget_detail, name="budget"),
+    path("budgets/<uuid:uuid>/budget.xlsx", budget_views.budget_export, name="budget_export"),
+    path("budgets/<uuid:uuid>/import/", budget_views.budget_import, name="budget_import"),
+]

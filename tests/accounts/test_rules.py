@@ -132,6 +132,23 @@ MATRIX = {
     ("sit_on_committee", "COM3"): set(),
     ("chair_committee", "COM1"): {"structure_admin"},
     ("chair_committee", "COM3"): set(),
+    # Collab (issue 22). G1: a group of N1 facilitated by the structure admin, the advisor a
+    # member; G2: a group of N2; M1: a meeting ahead of G1; B1: N1's budget; B2: G1's budget.
+    ("collab_manage_network_life", "N1"): {"coordinator"},
+    ("collab_manage_network_life", "N2"): set(),
+    ("collab_view_group_internals", "G1"): {"advisor", "structure_admin", "coordinator"},
+    ("collab_view_group_internals", "G2"): set(),
+    ("collab_join_group", "G1"): {"coordinator", "funder"},
+    ("collab_join_group", "G2"): set(),
+    ("collab_facilitate_group", "G1"): {"structure_admin", "coordinator"},
+    ("collab_facilitate_group", "G2"): set(),
+    ("collab_propose_agenda_item", "M1"): {"advisor", "structure_admin"},
+    ("collab_write_minutes", "M1"): {"structure_admin", "coordinator"},
+    ("collab_amend_minutes", "M1"): {"advisor", "structure_admin"},
+    ("collab_manage_budget", "B1"): {"coordinator"},
+    ("collab_manage_budget", "B2"): {"structure_admin", "coordinator"},
+    ("collab_pool_for_structure", "S1"): {"advisor", "structure_admin"},
+    ("collab_pool_for_structure", "S3"): set(),
 }
 
 # Territory (issue 20): actor systems and social-utility frameworks of S1, S3, N1 and N2.
@@ -217,6 +234,7 @@ def build_world():
         }
     )
     targets.update(_assessment_targets(users, targets))
+    targets.update(_collab_targets(users, n1, n2))
     return users, targets
 
 
@@ -245,6 +263,27 @@ def _assessment_targets(users, targets):
         "COM3": make_committee(
             structure=s3, chair=StructureMembershipFactory(structure=s3).user, members=[]
         ),
+    }
+
+
+def _collab_targets(users, n1, n2):
+    import datetime
+
+    from django.utils import timezone
+
+    from maillage.collab.models import Budget, GroupMember, Meeting, MemberRole, WorkingGroup
+
+    g1 = WorkingGroup.objects.create(network=n1, name="G1")
+    g2 = WorkingGroup.objects.create(network=n2, name="G2")
+    GroupMember.objects.create(group=g1, user=users["structure_admin"], role=MemberRole.FACILITATOR)
+    GroupMember.objects.create(group=g1, user=users["advisor"])
+    starts_at = timezone.now() + datetime.timedelta(days=7)
+    return {
+        "G1": g1,
+        "G2": g2,
+        "M1": Meeting.objects.create(group=g1, starts_at=starts_at, place="Ici"),
+        "B1": Budget.objects.create(network=n1, year=2027, title="B1"),
+        "B2": Budget.objects.create(network=n1, group=g1, year=2027, title="B2"),
     }
 
 
@@ -305,6 +344,8 @@ def test_checks_cost_no_query_once_roles_are_loaded(django_assert_num_queries):
     forget_roles(coordinator)
     with django_assert_num_queries(3):
         roles_of(coordinator)
+    with django_assert_num_queries(1):  # the collab block's group memberships, read once
+        rules.collab_groups_of(coordinator)
     with django_assert_num_queries(0):
         for action, target in MATRIX:
             can(coordinator, action, targets[target])
