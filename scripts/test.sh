@@ -87,7 +87,10 @@ if [ "$pg_status" != 0 ] || [ "$sqlite_status" != 0 ]; then
 fi
 
 step "Browser tests in Chromium (Playwright + axe), on PostgreSQL"
-# One worker per core too: each with its own live server, test database and Chromium.
-DATABASE_URL=$PG_URL $BIN/pytest -m browser -n "${TEST_WORKERS:-$(nproc)}" --dist loadfile
+# One worker per core too: each with its own live server, test database and Chromium. Tests go
+# to whichever worker is free (not one module per worker: every page's scan is one module of
+# 77): each worker builds the demo and the pages' world once and restores them per test
+# (tests/snapshots.py).
+DATABASE_URL=$PG_URL $BIN/pytest -m browser -n "${TEST_WORKERS:-$(nproc)}" --dist worksteal
 
 step "All checks passed"

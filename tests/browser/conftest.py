@@ -4,9 +4,13 @@ import os
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.core.management import call_command
 from playwright.sync_api import sync_playwright
 
+from maillage.devtools.generator import DEMO_NETWORK_SLUG
+from maillage.directory.models import Network
 from tests.browser.impacts import BLOCKING_IMPACTS
+from tests.snapshots import restored
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -59,6 +63,15 @@ def page(browser, live_server):
     yield page
     context.close()
     assert not problems, "\n".join(problems)
+
+
+@pytest.fixture
+def demo(transactional_db):
+    """The demo network, as `loaddemo` builds it through the services: built once per worker,
+    then put back from a copy for each test (tests/snapshots.py), the writes of the test before
+    gone. Ask for it before any fixture that makes rows: it replaces the whole database."""
+    restored("loaddemo", lambda: call_command("loaddemo", verbosity=0))
+    return Network.objects.get(slug=DEMO_NETWORK_SLUG)
 
 
 _axe = Axe()

@@ -1,5 +1,4 @@
 import pytest
-from django.core.management import call_command
 
 from maillage.accounts.demo import DEMO_PASSWORD
 from tests.browser.impacts import SERIOUS_IMPACTS
@@ -7,8 +6,7 @@ from tests.browser.impacts import SERIOUS_IMPACTS
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_demo_coordinator_logs_in_through_the_login_page(page, assert_accessible):
-    call_command("loaddemo", verbosity=0)
+def test_demo_coordinator_logs_in_through_the_login_page(demo, page, assert_accessible):
     page.goto("/")
     assert "Réseau d'accompagnement ESS des Bouches-du-Rhône" in page.content()
     page.get_by_role("link", name="Se connecter").click()
@@ -25,8 +23,7 @@ def test_demo_coordinator_logs_in_through_the_login_page(page, assert_accessible
     assert page.get_by_role("link", name="Se connecter").is_visible()
 
 
-def test_platform_admin_reaches_the_administration(page, assert_accessible):
-    call_command("loaddemo", verbosity=0)
+def test_platform_admin_reaches_the_administration(demo, page, assert_accessible):
     page.goto("/compte/connexion/")
     page.get_by_label("Adresse e-mail").fill("admin@demo.maillage.test")
     page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
@@ -36,8 +33,7 @@ def test_platform_admin_reaches_the_administration(page, assert_accessible):
     assert_accessible(page, impacts=SERIOUS_IMPACTS)
 
 
-def test_reading_and_logging_in_work_without_javascript(browser, live_server):
-    call_command("loaddemo", verbosity=0)
+def test_reading_and_logging_in_work_without_javascript(demo, browser, live_server):
     context = browser.new_context(
         base_url=live_server.url, locale="fr-FR", java_script_enabled=False
     )

@@ -5,6 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.pages import PAGES, build_world
+from tests.snapshots import restored
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -20,7 +21,8 @@ def open_session(page, live_server, user):
 
 @pytest.mark.parametrize("entry", PAGES, ids=str)
 def test_page_has_no_accessibility_violation(page, live_server, assert_accessible, entry):
-    world = build_world()
+    # Built once per worker, restored for each page (what a page wrote is gone).
+    world = restored("pages.build_world", build_world)
     if entry.as_role:
         open_session(page, live_server, world["users"][entry.as_role])
     response = page.goto(reverse(entry.url_name, kwargs=entry.kwargs(world)))

@@ -9,13 +9,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from maillage.accounts.models import User
-from maillage.directory.models import Network
 from maillage.pathways.models import Person
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -54,12 +52,11 @@ def save_artifact(page_or_locator, name):
 
 
 def test_map_home_and_timeline_fit_a_phone_and_the_map_shows_six_stages_on_a_laptop(
-    page, live_server, assert_accessible
+    demo, page, live_server, assert_accessible
 ):
     """Point 4: at 390 px nothing is wider than the screen (home, map as a list of stages, the
     advisor's home, a person's timeline); at 1366 px the six stages of the map are side by side."""
-    call_command("loaddemo", verbosity=0)
-    network = Network.objects.get()
+    network = demo
     map_url = reverse("directory:map", kwargs={"slug": network.slug})
     person = Person.objects.filter(accompaniments__structure__slug="intermade").first()
 
@@ -117,13 +114,12 @@ CUT_LABELS = """(chart) => {
 
 
 def test_every_chart_is_readable_at_1366_px_with_no_label_cut_and_prints(
-    page, live_server, assert_accessible
+    demo, page, live_server, assert_accessible
 ):
     """Point 5: on the demo, read unmasked by a structure's administrator, the four charts are
     drawn in SVG, every label whole inside its drawing, each beside its table; the funnel is one
     bar per stage with the stage's full name; the Sankey is wide; on paper the charts stay."""
-    call_command("loaddemo", verbosity=0)
-    network = Network.objects.get()
+    network = demo
     page.set_viewport_size(LAPTOP)
     open_session(page, live_server, "admin.intermade@demo.maillage.test")
     page.goto(reverse("reporting:network", kwargs={"slug": network.slug}), timeout=60_000)
@@ -149,13 +145,12 @@ def test_every_chart_is_readable_at_1366_px_with_no_label_cut_and_prints(
 
 
 def test_the_report_opens_on_its_key_figures_and_keeps_the_details_for_later(
-    page, live_server, assert_accessible
+    demo, page, live_server, assert_accessible
 ):
     """Point 12: the coordinator's report of the demo weighs under 200 KB, shows its key figures
     on a laptop's first screen, the charts and the wandering figures; a definition unfolds, an
     indicator's breakdowns open in place (htmx) or on their own page."""
-    call_command("loaddemo", verbosity=0)
-    network = Network.objects.get()
+    network = demo
     page.set_viewport_size(LAPTOP)
     open_session(page, live_server, "coordination@demo.maillage.test")
     # A report is computed on each view: seconds on a loaded machine.
@@ -190,11 +185,12 @@ def test_the_report_opens_on_its_key_figures_and_keeps_the_details_for_later(
     assert_accessible(page)
 
 
-def test_attendees_of_a_collective_act_are_found_by_typing(page, live_server, assert_accessible):
+def test_attendees_of_a_collective_act_are_found_by_typing(
+    demo, page, live_server, assert_accessible
+):
     """Point 6: on the demo, an advisor types part of a name; the list narrows as they type
     (htmx) to the matching persons, each with birth year and file number; a ticked person stays
     ticked through the next search."""
-    call_command("loaddemo", verbosity=0)
     open_session(page, live_server, "conseil.intermade@demo.maillage.test")
     page.goto(reverse("pathways:act_create"))
     options = page.locator("#attendee-options li")

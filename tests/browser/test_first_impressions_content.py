@@ -4,12 +4,10 @@ and a demo that reads lived-in, in English too."""
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
 from django.urls import reverse
 
 from maillage.accounts.demo import DEMO_PASSWORD
 from maillage.directory import contact_forms
-from maillage.directory.models import Network
 from maillage.pathways.models import Referral
 from tests.factories import TerritoryFactory
 
@@ -17,11 +15,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def demo(monkeypatch):
+def demo(demo, monkeypatch):
     monkeypatch.setattr(contact_forms, "MIN_SECONDS", 0)
     cache.clear()
-    call_command("loaddemo", verbosity=0)
-    return Network.objects.get(slug="ramsess-13")
+    return demo
 
 
 def log_in(page, email):

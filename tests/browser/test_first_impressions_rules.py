@@ -7,14 +7,13 @@ import io
 import re
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone, translation
 from playwright.sync_api import expect
 
 from maillage.accounts.demo import DEMO_PASSWORD
 from maillage.accounts.models import User
-from maillage.directory.models import AccessMode, Network, Offer, OfferSession, Structure
+from maillage.directory.models import AccessMode, Offer, OfferSession, Structure
 from maillage.pathways.common import ANONYMISED_MESSAGE
 from maillage.pathways.gdpr.services import anonymise_person
 from maillage.pathways.models import Person, Referral
@@ -30,12 +29,6 @@ FRENCH_LONG_DATE = re.compile(
 )
 # "de"/"à" left uncontracted before an article ("de le site public", "à les Ateliers").
 UNCONTRACTED_ARTICLE = re.compile(r"\bde le\b|\bde les\b|\bà le\b|\bà les\b")
-
-
-@pytest.fixture
-def demo():
-    call_command("loaddemo", verbosity=0)
-    return Network.objects.get(slug="ramsess-13")
 
 
 def log_in(page, email, url=None):

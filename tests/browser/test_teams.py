@@ -1,5 +1,4 @@
 import pytest
-from django.core.management import call_command
 
 from maillage.accounts.demo import DEMO_PASSWORD
 from maillage.accounts.models import StructureMembership
@@ -15,8 +14,7 @@ def log_in(page, email):
     page.wait_for_url(lambda url: "/connexion/" not in url)  # each role lands on its place
 
 
-def test_structure_admin_adds_a_colleague_to_the_team(page, assert_accessible):
-    call_command("loaddemo", verbosity=0)
+def test_structure_admin_adds_a_colleague_to_the_team(demo, page, assert_accessible):
     log_in(page, "admin.intermade@demo.maillage.test")
     page.get_by_role("link", name="Mon compte").click()
     page.get_by_role("link", name="Équipe d'Intermade").click()
@@ -35,8 +33,7 @@ def test_structure_admin_adds_a_colleague_to_the_team(page, assert_accessible):
     assert "ne fait plus partie de l'équipe" in page.get_by_role("status").inner_text()
 
 
-def test_coordinator_manages_the_network_roles(page, assert_accessible):
-    call_command("loaddemo", verbosity=0)
+def test_coordinator_manages_the_network_roles(demo, page, assert_accessible):
     log_in(page, "coordination@demo.maillage.test")
     page.get_by_role("link", name="Mon compte").click()
     page.get_by_role("link", name="Rôles dans Réseau d'accompagnement ESS").click()

@@ -2,7 +2,6 @@
 structure sees the request after logging in."""
 
 import pytest
-from django.core.management import call_command
 
 from maillage.accounts.demo import DEMO_PASSWORD
 from maillage.directory import contact_forms
@@ -12,11 +11,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_visitor_goes_from_home_to_a_contact_request_the_advisor_then_reads(
-    page, assert_accessible, monkeypatch
+    demo, page, assert_accessible, monkeypatch
 ):
     # The form refuses answers sent within seconds (spam protection): a test types faster.
     monkeypatch.setattr(contact_forms, "MIN_SECONDS", 0)
-    call_command("loaddemo", verbosity=0)
 
     page.goto("/")
     page.get_by_role("link", name="Voir la carte du parcours").click()
