@@ -39,6 +39,8 @@ build() {
 migrate() {
   say "migrations"
   "$BIN/python" manage.py migrate --noinput -v0
+  say "shipped assessment instruments (a file already loaded changes nothing)"
+  "$BIN/python" manage.py load_instruments >/dev/null
 }
 
 case "$ROLE" in

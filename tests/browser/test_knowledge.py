@@ -3,7 +3,6 @@ of another structure comment on a passage and validate; the public page shows th
 version while a new draft exists."""
 
 import pytest
-from django.core.management import call_command
 
 from maillage.accounts.demo import DEMO_PASSWORD
 from maillage.knowledge.models import Sheet, VersionStatus
@@ -21,9 +20,8 @@ def log_in(page, email):
 
 
 def test_a_sheet_is_proposed_reviewed_validated_and_read_while_a_new_draft_exists(
-    page, assert_accessible
+    demo, page, assert_accessible
 ):
-    call_command("loaddemo", verbosity=0)
     sheet = Sheet.objects.select_related("network").get(code="P-3")
     sheet_url = f"/fiches/{sheet.network.slug}/P-3/"
 
