@@ -212,8 +212,8 @@ def import_files(
                 ImportError_(
                     item.file,
                     item.line_of("code"),
-                    _("The code %(code)s is already the code of %(other)s.")
-                    % {"code": code, "other": seen[code]},
+                    _("The code %(code)s is already used by %(file)s.")
+                    % {"code": code, "file": seen[code]},
                 )
             )
         seen[code] = item.file

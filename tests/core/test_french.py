@@ -33,6 +33,9 @@ NOT_NAMES = {
     "previous_end",
     "file",
     "candidates",
+    # A knowledge sheet's code (P-1, I-C-2-a) and a version number: identifiers read as such.
+    "code",
+    "number",
 }
 
 # Built where this session may not edit (another helper's file): left as is, reported.

@@ -103,7 +103,7 @@ def test_import_refuses_a_duplicate_code_and_a_missing_link_by_file_and_line_and
     )
     errors = {(e.file, e.line, e.message) for e in report.errors}
     assert ("b.md", 7, "Lien vers un code absent : I-A-9.") in errors
-    assert ("c.md", 2, "Le code I-A-1 est déjà celui de a.md.") in errors
+    assert ("c.md", 2, "Le code I-A-1 est déjà utilisé par a.md.") in errors
     assert ("c.md", 11, "Référence à un code absent : I-Z-1.") in errors
     assert not Sheet.objects.filter(network=c.network).exists()
 
