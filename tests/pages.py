@@ -624,6 +624,8 @@ NOT_PAGES = {
     "territory:validate": "POST only: the group validates a snapshot",
     "territory:remove_actor": "POST only: an actor leaves a draft snapshot",
     "territory:framework_xlsx": "XLSX download (a social-utility framework's series)",
+    "territory:framework_proof_pdf": "PDF download (tests/territory/test_proof_report.py)",
+    "territory:framework_proof_xlsx": "XLSX download (tests/territory/test_proof_report.py)",
     # Assessments (issue 19).
     "assessments:export_xlsx": "XLSX download (an assessment: scores and answers)",
     "api:instrument-list": "JSON API (tests/assessments/test_pages_and_api.py)",

@@ -139,7 +139,9 @@ def masked_period(raw, masked: bool, readings: "comparisons.Readings") -> Masked
 
 
 @reads_from_replica()
-def build_report(*, user, filters: ReportFilters, compare: bool = True) -> Report:
+def build_report(
+    *, user, filters: ReportFilters, compare: bool = True, for_funders: bool = False
+) -> Report:
     """Every indicator of the catalogue for `filters`, masked for this reader.
 
     For a masked reader (anyone but a structure's administrators on their structure), the
@@ -149,11 +151,14 @@ def build_report(*, user, filters: ReportFilters, compare: bool = True) -> Repor
     its months, and the other figures are checked against the periods one month shorter at
     either end (`masked_period`): see docs/masking.md.
 
+    `for_funders`: masked whoever asks (a structure's administrator making a document that
+    its funders will read, e.g. the social-utility report of the territory app).
+
     Raises PermissionDenied when the user may not read that scope.
     """
     if not may_read(user, filters):
         raise PermissionDenied("view_network_report")
-    masked = not sees_small_counts(user, filters)
+    masked = for_funders or not sees_small_counts(user, filters)
     # Kept until a write is committed (`cache.py`): the page, its JSON and its files, and
     # every reader of the same scope and masking, share one computation.
     parts = ("report", _filters_key(filters), masked, compare)

@@ -22,5 +22,15 @@ urlpatterns = [
     path("utilite-sociale/", framework_views.framework_list, name="frameworks"),
     path("utilite-sociale/<int:pk>/", framework_views.framework_detail, name="framework"),
     path("utilite-sociale/<int:pk>/xlsx/", framework_views.framework_export, name="framework_xlsx"),
+    path(
+        "utilite-sociale/<int:pk>/rapport.pdf",
+        framework_views.framework_proof_pdf,
+        name="framework_proof_pdf",
+    ),
+    path(
+        "utilite-sociale/<int:pk>/rapport.xlsx",
+        framework_views.framework_proof_export,
+        name="framework_proof_xlsx",
+    ),
     path("instantanes/<int:pk>/relations/<int:a_pk>-<int:b_pk>/", views.relation, name="relation"),
 ]

@@ -52,13 +52,14 @@ def report_filters(framework: Framework, year: int) -> ReportFilters | None:
     )
 
 
-def report_figures(framework: Framework, year: int, user) -> dict:
-    """{report code: Figure} for that year, or {} when the reader may not read it."""
+def report_figures(framework: Framework, year: int, user, *, for_funders: bool = False) -> dict:
+    """{report code: Figure} for that year, or {} when the reader may not read it; masked as
+    for a funder with `for_funders`, whoever the reader."""
     filters = report_filters(framework, year)
     if filters is None:
         return {}
     try:
-        report = build_report(user=user, filters=filters, compare=False)
+        report = build_report(user=user, filters=filters, compare=False, for_funders=for_funders)
     except (PermissionDenied, ValidationError):
         return {}
     return {code: result.value for code, result in report.indicators.items()}
@@ -71,8 +72,9 @@ def framework_years(framework: Framework, today: date | None = None) -> list[int
     return list(range(first, today.year + 1))
 
 
-def framework_tree(framework: Framework, user, years: list[int]):
-    """[(dimension, [(criterion, [(indicator, [Point per year])])])]."""
+def framework_tree(framework: Framework, user, years: list[int], *, for_funders: bool = False):
+    """[(dimension, [(criterion, [(indicator, [Point per year])])])]. With `for_funders`, the
+    computed figures are masked as a funder reads them, whoever makes the document."""
     dimensions = Dimension.objects.filter(framework=framework).prefetch_related(
         Prefetch(
             "criteria",
@@ -86,7 +88,9 @@ def framework_tree(framework: Framework, user, years: list[int]):
         for indicator in criterion.indicators.all()
     )
     figures = (
-        {year: report_figures(framework, year, user) for year in years} if needs_report else {}
+        {year: report_figures(framework, year, user, for_funders=for_funders) for year in years}
+        if needs_report
+        else {}
     )
     tree = []
     for dimension in dimensions:

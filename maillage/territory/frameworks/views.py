@@ -15,6 +15,7 @@ from ..models import Criterion, Dimension, MeasurementKind, UtilityIndicator
 from . import selectors, services
 from .exports import framework_xlsx
 from .forms import IndicatorForm, MeasurementForm, NameForm
+from .proof import proof_pdf, proof_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -156,3 +157,25 @@ def framework_export(request, pk):
     tree = selectors.framework_tree(framework, request.user, years)
     name = f"utilite-sociale-{slugify(framework.title) or framework.pk}.xlsx"
     return file_response(framework_xlsx(framework, tree), XLSX, name)
+
+
+def _for_funders(request, pk):
+    framework = get_object_or_404(selectors.frameworks_visible_to(request.user), pk=pk)
+    years = selectors.framework_years(framework)
+    tree = selectors.framework_tree(framework, request.user, years, for_funders=True)
+    return framework, years, tree
+
+
+def framework_proof_pdf(request, pk):
+    """The social-utility report for the owner's funders, as PDF (figures masked for funders)."""
+    framework, years, tree = _for_funders(request, pk)
+    document = proof_pdf(framework, tree, years, base_url=request.build_absolute_uri("/"))
+    name = f"rapport-utilite-sociale-{slugify(framework.title) or framework.pk}.pdf"
+    return file_response(document, "application/pdf", name)
+
+
+def framework_proof_export(request, pk):
+    """The same report as XLSX: each claim with its indicator, measure, source and values."""
+    framework, _years, tree = _for_funders(request, pk)
+    name = f"rapport-utilite-sociale-{slugify(framework.title) or framework.pk}.xlsx"
+    return file_response(proof_xlsx(framework, tree), XLSX, name)
