@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 
 # Two series at most (before/after, self/committee): colours with AA contrast on white.
 COLOURS = ("#1f5fa8", "#b34700")
-SIZE, RADIUS = 420, 140
+# Wider than high: the axis labels (up to 28 characters) sit left and right of the radar.
+WIDTH, SIZE, RADIUS = 700, 420, 140
 
 
 @dataclass(frozen=True)
@@ -28,8 +29,10 @@ def _ratio(value, axis: Axis) -> float | None:
 
 def _point(index: int, count: int, ratio: float) -> tuple[float, float]:
     angle = -math.pi / 2 + 2 * math.pi * index / count
-    centre = SIZE / 2
-    return centre + RADIUS * ratio * math.cos(angle), centre + RADIUS * ratio * math.sin(angle)
+    return (
+        WIDTH / 2 + RADIUS * ratio * math.cos(angle),
+        SIZE / 2 + RADIUS * ratio * math.sin(angle),
+    )
 
 
 def radar_svg(title: str, axes: list[Axis], series: list[tuple[str, list]]) -> str:
@@ -39,7 +42,8 @@ def radar_svg(title: str, axes: list[Axis], series: list[tuple[str, list]]) -> s
         return ""
     label = _("%(title)s: radar; the table beside it gives every figure.") % {"title": title}
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SIZE} {SIZE}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {SIZE}" '
+        f'width="{WIDTH}" height="{SIZE}" role="img" '
         f'class="radar" aria-label="{escape(label)}">'
     ]
     for level in (0.25, 0.5, 0.75, 1):
@@ -50,10 +54,10 @@ def radar_svg(title: str, axes: list[Axis], series: list[tuple[str, list]]) -> s
     for i, axis in enumerate(axes):
         x, y = _point(i, count, 1)
         parts.append(
-            f'<line x1="{SIZE / 2}" y1="{SIZE / 2}" x2="{x:.1f}" y2="{y:.1f}" stroke="#c8c8c8"/>'
+            f'<line x1="{WIDTH / 2}" y1="{SIZE / 2}" x2="{x:.1f}" y2="{y:.1f}" stroke="#c8c8c8"/>'
         )
         lx, ly = _point(i, count, 1.22)
-        anchor = "middle" if abs(lx - SIZE / 2) < 10 else ("start" if lx > SIZE / 2 else "end")
+        anchor = "middle" if abs(lx - WIDTH / 2) < 10 else ("start" if lx > WIDTH / 2 else "end")
         label = axis.label if len(axis.label) <= 28 else axis.label[:27] + "…"
         parts.append(
             f'<text x="{lx:.1f}" y="{ly:.1f}" font-size="11" text-anchor="{anchor}" '

@@ -4,6 +4,7 @@ comparison, and the committee's screens (score alone, consensus, decision)."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from maillage.accounts.rules import can, roles_of
@@ -157,7 +158,12 @@ def _score_table(content, scores):
                     "section": in_language(section["title"]),
                     "label": in_language(criterion["title"]),
                     "score": scores.criteria[criterion["key"]],
-                    "range": f"{bounds[0]} to {bounds[1]}" if bounds else "",
+                    "range": (
+                        _("%(low)s to %(high)s")
+                        % {"low": number_format(bounds[0]), "high": number_format(bounds[1])}
+                        if bounds
+                        else ""
+                    ),
                     "priority": criterion.get("priority", False),
                 }
             )

@@ -241,3 +241,12 @@ def test_an_assessment_as_a_spreadsheet(client, diagnostic):
     client.force_login(StructureMembershipFactory(structure=StructureFactory()).user)
     url = reverse("assessments:export_xlsx", kwargs={"uuid": assessment.uuid})
     assert client.get(url).status_code == 404
+
+
+def test_the_score_table_gives_each_criterions_range_in_the_readers_language(client, diagnostic):
+    assessment, user = diagnostic
+    client.force_login(user)
+    url = reverse("assessments:detail", kwargs={"uuid": assessment.uuid})
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert " to " not in page.split("Score par critère")[1]
+    assert "de 1,00 à 4,00" in page or "de 0,00 à 4,00" in page

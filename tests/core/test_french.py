@@ -36,6 +36,9 @@ NOT_NAMES = {
     # A knowledge sheet's code (P-1, I-C-2-a) and a version number: identifiers read as such.
     "code",
     "number",
+    # The bounds of an assessment criterion's scale (numbers).
+    "low",
+    "high",
 }
 
 # Built where this session may not edit (another helper's file): left as is, reported.
