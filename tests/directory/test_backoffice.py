@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from PIL import Image
 
 from maillage.accounts.rules import can
@@ -262,12 +262,16 @@ def test_coordinator_edits_a_structure_of_the_network_but_not_of_another(login):
 def test_dashboard_lists_what_the_user_edits(login):
     users, targets = build_world()
     offer = OfferFactory(structure=targets["S1"])
-    OfferSessionFactory(offer=offer, starts_on=datetime.date(2031, 5, 4))
-    OfferSessionFactory(offer=offer, starts_on=datetime.date(2031, 9, 1))
+    # The next session of S1 (tomorrow: before any other session the world gives S1), not a
+    # later one.
+    today = timezone.localdate()
+    soon = OfferSessionFactory(offer=offer, starts_on=today + datetime.timedelta(days=1))
+    later = OfferSessionFactory(offer=offer, starts_on=today + datetime.timedelta(days=400))
     text = page_text(login(users["coordinator"]).get(url("dashboard")))
     assert targets["S1"].name in text and targets["S3"].name in text
     assert targets["S2"].name not in text
-    assert "04/05/2031" in text and "01/09/2031" not in text
+    assert soon.starts_on.strftime("%d/%m/%Y") in text
+    assert later.starts_on.strftime("%d/%m/%Y") not in text
     assert f"Étapes du parcours — {targets['N1'].name}" in text
     text = page_text(login(users["advisor"]).get(url("dashboard")))
     assert "Vous ne modifiez la fiche d'aucune structure" in text
