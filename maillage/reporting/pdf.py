@@ -51,11 +51,16 @@ def render_html(report: Report, *, masking_rule: str) -> str:
     return render_to_string("reporting/pdf.html", context)
 
 
-def render_pdf(report: Report, *, masking_rule: str, base_url: str) -> bytes:
+def html_to_pdf(html: str, *, base_url: str) -> bytes:
+    """An A4 PDF of `html` in the reports' print style, fetching nothing from outside (also
+    used by other apps' documents for funders, e.g. the territory's social-utility report)."""
     from weasyprint import CSS, HTML  # heavy import, only when a PDF is made
 
     stylesheet = CSS(filename=finders.find(STYLESHEET), url_fetcher=_refuse_fetch)
-    html = render_html(report, masking_rule=masking_rule)
     return HTML(string=html, base_url=base_url, url_fetcher=_refuse_fetch).write_pdf(
         stylesheets=[stylesheet]
     )
+
+
+def render_pdf(report: Report, *, masking_rule: str, base_url: str) -> bytes:
+    return html_to_pdf(render_html(report, masking_rule=masking_rule), base_url=base_url)

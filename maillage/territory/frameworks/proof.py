@@ -11,7 +11,6 @@ WeasyPrint (no outside resource, like the brochure and the reports), XLSX by ope
 from dataclasses import dataclass
 from io import BytesIO
 
-from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,15 +18,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from maillage.reporting.catalogue import indicator as report_indicator
+from maillage.reporting.pdf import html_to_pdf
 
 from ..models import MeasurementKind
 from .selectors import chart
-
-STYLESHEET = "maillage/css/reports_pdf.css"
-
-
-def _refuse_fetch(url, *args, **kwargs):
-    raise ValueError(f"The social-utility report loads no external resource ({url}).")
 
 
 @dataclass(frozen=True)
@@ -89,13 +83,7 @@ def render_html(framework, tree, years) -> str:
 
 
 def proof_pdf(framework, tree, years, *, base_url: str) -> bytes:
-    from weasyprint import CSS, HTML  # heavy import, only when a PDF is made
-
-    stylesheet = CSS(filename=finders.find(STYLESHEET), url_fetcher=_refuse_fetch)
-    html = render_html(framework, tree, years)
-    return HTML(string=html, base_url=base_url, url_fetcher=_refuse_fetch).write_pdf(
-        stylesheets=[stylesheet]
-    )
+    return html_to_pdf(render_html(framework, tree, years), base_url=base_url)
 
 
 def proof_xlsx(framework, tree) -> bytes:
