@@ -12,8 +12,6 @@ import json
 from collections import Counter
 
 import pytest
-from django.db import transaction
-from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -48,6 +46,7 @@ from tests.factories import (
     UserFactory,
     act_type,
 )
+from tests.worlds import module_world
 
 pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
 
@@ -176,19 +175,7 @@ def build_world():
     return w
 
 
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    """Built once for the module inside a transaction rolled back at the end."""
-    # The per-test settings (a fast password hasher) are not active yet at module scope.
-    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-    with django_db_blocker.unblock(), fast:
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield build_world()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+world = module_world(build_world, name="world")
 
 
 # --- What each channel lists -------------------------------------------------------------------

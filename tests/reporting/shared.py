@@ -16,29 +16,10 @@ run their statements one at a time on this connection (other connections would n
 rows); a test of the statements side by side needs committed rows (`test_parallel.py`).
 """
 
-import pytest
-from django.db import transaction
-from django.test import override_settings
+from tests.worlds import module_world as _module_world
 
 from .world import build_world
 
 
 def module_world(**options):
-    @pytest.fixture(scope="module", name="shared_world")
-    def shared_world(django_db_setup, django_db_blocker):
-        with django_db_blocker.unblock():
-            atomic = transaction.atomic()
-            atomic.__enter__()
-            # The test settings' hasher, for this module fixture too.
-            with override_settings(
-                PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
-            ):
-                world = build_world(**options)
-        try:
-            yield world
-        finally:
-            with django_db_blocker.unblock():
-                transaction.set_rollback(True)
-                atomic.__exit__(None, None, None)
-
-    return shared_world
+    return _module_world(lambda: build_world(**options))
