@@ -341,6 +341,18 @@ def works_on_a_territory(user):
 permissions.add_rule("access_territory", works_on_a_territory)
 
 
+@rules.predicate
+def is_framework_template(user, framework):
+    return framework is not None and framework.is_template
+
+
+# use_framework_template — Framework: start one's own framework from a published template (any
+# structure's staff, any network's coordinators). publish_framework — Framework: share it as a
+# template, or stop (those who change it).
+permissions.add_rule("use_framework_template", works_on_a_territory & is_framework_template)
+permissions.add_rule("publish_framework", edits_actor_system)
+
+
 # --- Assessments (issue 19) ----------------------------------------------------------------------
 # access_assessments        — none: the assessments pages (staff of a structure, coordinators)
 # record_assessment         — Structure: assess in its name (its staff)
