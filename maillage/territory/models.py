@@ -448,6 +448,14 @@ class Framework(models.Model):
         verbose_name=_("started from the template"),
     )
     provenance = models.CharField(_("provenance"), max_length=300, blank=True)
+    # A group of structures builds one framework together: the owner and its partners, whose
+    # staff read and change it as the owner's do.
+    partners = models.ManyToManyField(
+        "directory.Structure",
+        blank=True,
+        related_name="+",
+        verbose_name=_("partner structures"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -195,3 +195,30 @@ def test_a_framework_file_goes_out_and_back_in_and_errors_name_the_path(client, 
     assert "dimensions[0].criteria[0].indicators[1].target" in page
     assert "Écrivez un nombre" in page
     assert not Framework.objects.filter(title="X").exists()
+
+
+def test_a_group_of_structures_builds_one_framework(client):
+    network = NetworkFactory()
+    owner, partner, stranger = (
+        StructureFactory(networks=[network]),
+        StructureFactory(networks=[network]),
+        StructureFactory(),
+    )
+    admin = StructureMembershipFactory(structure=owner, admin=True).user
+    partner_staff = StructureMembershipFactory(structure=partner).user
+    framework = services.create_framework(title="UTS commune", structure=owner)
+    assert not can(partner_staff, "change_framework", framework)
+    with pytest.raises(ValidationError):
+        services.set_partners(framework=framework, structures=[stranger])
+    client.force_login(admin)
+    client.post(
+        reverse("territory:framework", args=[framework.pk]),
+        {"action": "partners", "partners": [partner.pk]},
+    )
+    assert list(framework.partners.all()) == [partner]
+    assert can(partner_staff, "view_framework", framework)
+    assert can(partner_staff, "change_framework", framework)
+    assert not can(partner_staff, "publish_framework", framework)
+    assert list(selectors.frameworks_visible_to(partner_staff)) == [framework]
+    # The next version is built by the same group.
+    assert list(services.new_version(framework=framework).partners.all()) == [partner]

@@ -20,9 +20,11 @@ import statistics
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -31,6 +33,7 @@ from django.utils.translation import ngettext
 from maillage.accounts.rules import member_networks, roles_of
 from maillage.assessments.models import AssessmentStatus, SubjectKind
 from maillage.assessments.selectors import assessments_visible_to, scores_of
+from maillage.reporting.catalogue import indicator as report_indicator
 from maillage.reporting.report import ReportFilters
 from maillage.reporting.selectors import build_report
 
@@ -48,10 +51,12 @@ from ..models import (
 
 def frameworks_visible_to(user):
     roles = roles_of(user)
-    return Framework.objects.filter(
+    seen = Framework.objects.filter(
         Q(structure_id__in=roles.staff_of | roles.coordinated_structures)
         | Q(network_id__in=roles.coordinator_of | member_networks(user))
-    ).select_related("structure", "network")
+        | Q(partners__in=roles.staff_of)
+    ).values("pk")
+    return Framework.objects.filter(pk__in=seen).select_related("structure", "network")
 
 
 def templates_visible_to(user):
@@ -85,6 +90,7 @@ class Point:
     display: str
     comment: str = ""
     version: int | None = None  # the framework version the value was entered for
+    link: str = ""  # a computed figure: the report page it comes from
 
 
 def report_filters(framework: Framework, year: int) -> ReportFilters | None:
@@ -100,6 +106,17 @@ def report_filters(framework: Framework, year: int) -> ReportFilters | None:
         date_to=date(year, 12, 31),
         structure=framework.structure,
     )
+
+
+def report_url(framework: Framework, year: int) -> str:
+    """The report page giving the framework owner's figures for that year."""
+    filters = report_filters(framework, year)
+    if filters is None:
+        return ""
+    query = {"from": filters.date_from.isoformat(), "to": filters.date_to.isoformat()}
+    if framework.structure_id:
+        query["structure"] = framework.structure_id
+    return f"{reverse('reporting:network', args=[filters.network.slug])}?{urlencode(query)}"
 
 
 def report_figures(framework: Framework, year: int, user, *, for_funders: bool = False) -> dict:
@@ -160,12 +177,17 @@ def framework_tree(framework: Framework, user, years: list[int], *, for_funders:
             indicators = []
             for indicator in criterion.indicators.all():
                 indicator.series_note = series_note(framework, indicator)
+                indicator.definition = ""
                 if indicator.kind == MeasurementKind.COMPUTED:
+                    spec = report_indicator(indicator.report_code)
+                    indicator.definition = spec.definition if spec else ""
                     points = []
                     for year in years:
                         figure = figures[year].get(indicator.report_code)
                         points.append(
-                            Point(year, figure.value, figure.display)
+                            Point(
+                                year, figure.value, figure.display, link=report_url(framework, year)
+                            )
                             if figure is not None
                             else Point(year, None, "—")
                         )

@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from maillage.assessments.models import Instrument
+from maillage.directory.models import Structure
 from maillage.reporting.catalogue import INDICATORS
 
 from ..models import (
@@ -255,6 +256,7 @@ def new_version(*, framework: Framework) -> Framework:
             provenance=framework.provenance,
         )
     )
+    successor.partners.set(framework.partners.all())
     _copy_tree(framework, successor, continued=True)
     return successor
 
@@ -288,6 +290,35 @@ def set_continuity(
     indicator.continues = continues
     indicator.save(update_fields=["continues"])
     return indicator
+
+
+@transaction.atomic
+def set_partners(*, framework: Framework, structures) -> Framework:
+    """The structures that build a structure's framework with it (a group of structures): their
+    staff read and change it. Only structures sharing a network with the owner."""
+    _refuse_if_frozen(framework)
+    structures = list(structures)
+    if framework.structure_id is None:
+        if structures:
+            raise ValidationError(
+                {"partners": _("A network's framework is already shared by its structures.")}
+            )
+        return framework
+    allowed = set(
+        Structure.objects.filter(networks__structures=framework.structure_id)
+        .exclude(pk=framework.structure_id)
+        .values_list("pk", flat=True)
+    )
+    for structure in structures:
+        if structure.pk not in allowed:
+            raise ValidationError(
+                {
+                    "partners": _("%(name)s shares no network with the framework's owner.")
+                    % {"name": structure.name}
+                }
+            )
+    framework.partners.set(structures)
+    return framework
 
 
 @transaction.atomic

@@ -87,6 +87,17 @@ def framework_detail(request, pk):
             else:
                 messages.success(request, _("The indicator was removed."))
             return redirect("territory:framework", pk=framework.pk)
+        if action == "partners":
+            chosen = Structure.objects.filter(
+                pk__in=[v for v in request.POST.getlist("partners") if v.isdigit()]
+            )
+            try:
+                services.set_partners(framework=framework, structures=chosen)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, _("The partner structures were saved."))
+            return redirect("territory:framework", pk=framework.pk)
         if action not in forms:
             raise PermissionDenied
         if action != "measurement" and framework.is_superseded:
@@ -141,6 +152,15 @@ def framework_detail(request, pk):
             "versions": selectors.versions_of(framework),
             "is_superseded": framework.is_superseded,
             "can_publish": can(request.user, "publish_framework", framework),
+            "partners": list(framework.partners.all()),
+            "partner_choices": (
+                Structure.objects.filter(networks__structures=framework.structure_id)
+                .exclude(pk=framework.structure_id)
+                .distinct()
+                .order_by("name")
+                if framework.structure_id and can_change
+                else []
+            ),
         },
     )
 
