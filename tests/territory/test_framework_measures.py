@@ -11,7 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from maillage.assessments.models import Answer, AssessmentStatus, Item, SubjectKind
 from maillage.territory.frameworks import selectors, services
@@ -115,7 +115,9 @@ def _assessed(version, structure, on, level, *, status=AssessmentStatus.SUBMITTE
     return assessment
 
 
-def test_an_indicator_measured_by_assessments_is_computed_per_year_for_those_who_see_them(world):
+def test_an_indicator_measured_by_assessments_is_computed_per_year_for_those_who_see_them(
+    client, world
+):
     version = tiny_version()
     structure = world["structure"]
     with pytest.raises(ValidationError):
@@ -158,3 +160,15 @@ def test_an_indicator_measured_by_assessments_is_computed_per_year_for_those_who
     assert not indicator.measurements.exists()
     with pytest.raises(ValidationError):
         services.record_measurement(indicator=indicator, year=2025, value=1, user=world["admin"])
+    # The framework page and the funders' report say how it is measured.
+    client.force_login(world["admin"])
+    page = html.unescape(
+        client.get(reverse("territory:framework", args=[world["framework"].pk])).content.decode()
+    )
+    assert "médiane des évaluations soumises" in page
+    assert "Médiane des évaluations soumises : 3 évaluations" in page
+    response = client.get(reverse("territory:framework_proof_xlsx", args=[world["framework"].pk]))
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    (row,) = [r for r in rows if r[2] == "Auto-évaluation" and r[8] == 2025]
+    assert row[3].startswith("calculé à partir des évaluations avec la grille « tiny »")
+    assert row[9] == Decimal(4) or row[9] == 4
