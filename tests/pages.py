@@ -430,7 +430,7 @@ PAGES += [
     Page(
         "territory:framework",
         as_role="advisor",
-        kwargs=lambda w: {"pk": w["framework"].pk},
+        kwargs=lambda w: {"pk": w["framework_v2"].pk},  # the current version: every form
         shows="Bénévoles",
     ),
     Page("territory:framework_templates", as_role="advisor", shows="Modèles de référentiels"),
