@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from maillage.assessments.models import Instrument
+from maillage.core.french import fill
 from maillage.directory.models import Structure
 from maillage.reporting.catalogue import INDICATORS
 
@@ -344,8 +345,12 @@ def start_from_template(
             title=title or template.title,
             stakeholders="",
             copied_from=template,
-            provenance=_("Template “%(title)s” (version %(number)s) of %(owner)s")
-            % {"title": template.title, "number": template.number, "owner": template.owner},
+            provenance=fill(
+                _("Template “%(title)s” (version %(number)s) of %(owner)s"),
+                title=template.title,
+                number=template.number,
+                owner=template.owner,
+            ),
         )
     )
     _copy_tree(template, copy, continued=False)
