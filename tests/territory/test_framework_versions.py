@@ -222,3 +222,14 @@ def test_a_group_of_structures_builds_one_framework(client):
     assert list(selectors.frameworks_visible_to(partner_staff)) == [framework]
     # The next version is built by the same group.
     assert list(services.new_version(framework=framework).partners.all()) == [partner]
+
+
+def test_the_demo_framework_is_shared_as_a_template_once():
+    from maillage.territory.demo import load_framework
+
+    network = NetworkFactory()
+    load_framework(network)
+    load_framework(network)
+    (framework,) = Framework.objects.filter(network=network)
+    assert framework.is_template
+    assert services.framework_indicators(framework).count() == 3
