@@ -40,7 +40,7 @@ def _saved(instance):
     return instance
 
 
-def _refuse_if_frozen(framework: Framework):
+def refuse_if_frozen(framework: Framework):
     if framework.is_superseded:
         raise ValidationError(
             _(
@@ -60,13 +60,13 @@ def create_framework(*, title: str, structure=None, network=None, stakeholders: 
 
 @transaction.atomic
 def add_dimension(*, framework: Framework, name: str) -> Dimension:
-    _refuse_if_frozen(framework)
+    refuse_if_frozen(framework)
     return _saved(Dimension(framework=framework, name=name, position=framework.dimensions.count()))
 
 
 @transaction.atomic
 def add_criterion(*, dimension: Dimension, name: str) -> Criterion:
-    _refuse_if_frozen(dimension.framework)
+    refuse_if_frozen(dimension.framework)
     return _saved(Criterion(dimension=dimension, name=name, position=dimension.criteria.count()))
 
 
@@ -143,7 +143,7 @@ def add_indicator(
     and source it takes; one measured by assessments names an instrument, which score (total, a
     section's, a criterion's) and how a period's scores combine."""
     framework = criterion.dimension.framework
-    _refuse_if_frozen(framework)
+    refuse_if_frozen(framework)
     if kind == MeasurementKind.COMPUTED:
         known = {item.code: item for item in INDICATORS}
         if report_code not in known:
@@ -182,7 +182,7 @@ def add_indicator(
 @transaction.atomic
 def remove_indicator(*, indicator: UtilityIndicator) -> None:
     """An indicator leaves the current version; one with values stays (they are its history)."""
-    _refuse_if_frozen(indicator.criterion.dimension.framework)
+    refuse_if_frozen(indicator.criterion.dimension.framework)
     if indicator.measurements.exists():
         raise ValidationError(
             _(
@@ -244,7 +244,7 @@ def _copy_tree(source: Framework, target: Framework, *, continued: bool) -> None
 def new_version(*, framework: Framework) -> Framework:
     """Version n+1 of a framework, a copy of version n whose indicators continue n's."""
     framework = Framework.objects.select_for_update().get(pk=framework.pk)
-    _refuse_if_frozen(framework)
+    refuse_if_frozen(framework)
     successor = _saved(
         Framework(
             structure_id=framework.structure_id,
@@ -268,7 +268,7 @@ def set_continuity(
 ) -> UtilityIndicator:
     """Say which indicator of the previous version `indicator` continues (None: a new series)."""
     framework = indicator.criterion.dimension.framework
-    _refuse_if_frozen(framework)
+    refuse_if_frozen(framework)
     if continues is not None:
         if framework.previous_id is None or (
             continues.criterion.dimension.framework_id != framework.previous_id
@@ -297,7 +297,7 @@ def set_continuity(
 def set_partners(*, framework: Framework, structures) -> Framework:
     """The structures that build a structure's framework with it (a group of structures): their
     staff read and change it. Only structures sharing a network with the owner."""
-    _refuse_if_frozen(framework)
+    refuse_if_frozen(framework)
     structures = list(structures)
     if framework.structure_id is None:
         if structures:

@@ -102,7 +102,7 @@ def framework_detail(request, pk):
             raise PermissionDenied
         if action != "measurement" and framework.is_superseded:
             try:
-                services.add_dimension(framework=framework, name="")  # refused: frozen
+                services.refuse_if_frozen(framework)
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
             return redirect("territory:framework", pk=framework.pk)
