@@ -430,8 +430,22 @@ PAGES += [
     Page(
         "territory:framework",
         as_role="advisor",
-        kwargs=lambda w: {"pk": w["framework"].pk},
+        kwargs=lambda w: {"pk": w["framework_v2"].pk},  # the current version: every form
         shows="Bénévoles",
+    ),
+    Page("territory:framework_templates", as_role="advisor", shows="Modèles de référentiels"),
+    Page("territory:framework_import", as_role="advisor", shows="Importer un référentiel"),
+    Page(
+        "territory:framework_continuity",
+        as_role="advisor",
+        kwargs=lambda w: {"pk": w["framework_v2"].pk},
+        shows="Continuité des séries",
+    ),
+    Page(
+        "territory:framework_values",
+        as_role="advisor",
+        kwargs=lambda w: {"pk": w["framework_v2"].pk},
+        shows="Importer des valeurs",
     ),
 ]
 
@@ -626,6 +640,9 @@ NOT_PAGES = {
     "territory:framework_xlsx": "XLSX download (a social-utility framework's series)",
     "territory:framework_proof_pdf": "PDF download (tests/territory/test_proof_report.py)",
     "territory:framework_proof_xlsx": "XLSX download (tests/territory/test_proof_report.py)",
+    "territory:framework_new_version": "POST only: starts a framework's next version",
+    "territory:framework_publish": "POST only: shares a framework as a template (or stops)",
+    "territory:framework_definition": "YAML download (tests/territory/test_framework_versions.py)",
     # Assessments (issue 19).
     "assessments:export_xlsx": "XLSX download (an assessment: scores and answers)",
     "api:instrument-list": "JSON API (tests/assessments/test_pages_and_api.py)",
@@ -824,6 +841,7 @@ def build_world():
         value=4,
         user=advisor,
     )
+    world_extra["framework_v2"] = framework_services.new_version(framework=world_extra["framework"])
     return {
         **world_extra,
         "partner": partner,

@@ -325,10 +325,23 @@ def may_open_actor_system(user, owner):
 permissions.add_rule("open_actor_system", may_open_actor_system)
 permissions.add_rule("view_actor_system", edits_actor_system | reads_actor_system)
 permissions.add_rule("change_actor_system", edits_actor_system)
+
+
+@rules.predicate
+def is_framework_partner(user, framework):
+    """Staff of a partner structure of a framework built by a group of structures."""
+    roles = roles_of(user)
+    if framework is None or framework.pk is None or not roles.staff_of:
+        return False
+    return framework.partners.filter(pk__in=roles.staff_of).exists()
+
+
 # Social-utility frameworks (issue 20) follow the same owner rule (any object with structure_id
 # and network_id): view_framework, change_framework — Framework.
-permissions.add_rule("view_framework", edits_actor_system | reads_actor_system)
-permissions.add_rule("change_framework", edits_actor_system)
+permissions.add_rule(
+    "view_framework", edits_actor_system | reads_actor_system | is_framework_partner
+)
+permissions.add_rule("change_framework", edits_actor_system | is_framework_partner)
 
 
 @rules.predicate
@@ -339,6 +352,19 @@ def works_on_a_territory(user):
 
 # access_territory — none: the territory menu (structures' staff and network coordinators).
 permissions.add_rule("access_territory", works_on_a_territory)
+
+
+@rules.predicate
+def is_framework_template(user, framework):
+    return framework is not None and framework.is_template
+
+
+# use_framework_template — Framework: start one's own framework from a published template (any
+# structure's staff, any network's coordinators). publish_framework — Framework: share it as a
+# template, or stop (its owner's staff or coordinators). change_framework also lets the staff of
+# a partner structure (a framework built by a group of structures) change it.
+permissions.add_rule("use_framework_template", works_on_a_territory & is_framework_template)
+permissions.add_rule("publish_framework", edits_actor_system)
 
 
 # --- Assessments (issue 19) ----------------------------------------------------------------------

@@ -1,9 +1,12 @@
 """Demo step of the territory app: the network's actor system, one validated year (2025) and
-next year's draft, a handful of invented actors. Idempotent: a network that has a system is
-left alone."""
+next year's draft, a handful of invented actors; and the network's social-utility framework,
+shared as a template. Idempotent: a network that has a system (a framework) is left alone."""
+
+from decimal import Decimal
 
 from . import services
-from .models import ActorSystem
+from .frameworks import services as framework_services
+from .models import ActorSystem, Framework
 
 ACTORS = (
     ("Conseil régional", "institution", "regional", 3),
@@ -19,9 +22,43 @@ RELATIONS = (
 )
 
 
+FRAMEWORK = (
+    ("Sociale", "Accompagner les personnes", [("Actes réalisés", "computed", "acts", None)]),
+    (
+        "Territoriale",
+        "Faire vivre les coopérations",
+        [("Partenaires engagés", "entered", "", Decimal(12))],
+    ),
+    ("Gouvernance", "Décider ensemble", [("Bénévoles actifs", "entered", "", Decimal(30))]),
+)
+
+
+def load_framework(network) -> None:
+    if Framework.objects.filter(network=network).exists():
+        return
+    framework = framework_services.create_framework(
+        title="Utilité sociale du réseau",
+        network=network,
+        stakeholders="Structures membres, collectivités, financeurs",
+    )
+    for dimension_name, criterion_name, indicators in FRAMEWORK:
+        criterion = framework_services.add_criterion(
+            dimension=framework_services.add_dimension(framework=framework, name=dimension_name),
+            name=criterion_name,
+        )
+        for name, kind, report_code, target in indicators:
+            framework_services.add_indicator(
+                criterion=criterion, name=name, kind=kind, report_code=report_code, target=target
+            )
+    framework_services.publish_template(framework=framework, published=True)
+
+
 def load_demo(demo) -> None:
     network = demo.network
-    if network is None or ActorSystem.objects.filter(network=network).exists():
+    if network is None:
+        return
+    load_framework(network)
+    if ActorSystem.objects.filter(network=network).exists():
         return
     system = services.create_actor_system(network=network)
     snapshot = services.start_snapshot(system=system, year=2025, user=None)

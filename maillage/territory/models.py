@@ -384,6 +384,23 @@ class RelationProposal(Proposal):
 class MeasurementKind(models.TextChoices):
     ENTERED = "entered", _("Entered each period")
     COMPUTED = "computed", _("Computed from Maillage's report")
+    ASSESSMENT = "assessment", _("An assessment's score")
+
+
+class ScorePart(models.TextChoices):
+    """Which score of an assessment measures an indicator."""
+
+    TOTAL = "total", _("Total score")
+    SECTION = "section", _("Score of a section")
+    CRITERION = "criterion", _("Score of a criterion")
+
+
+class ScoreAggregate(models.TextChoices):
+    """How the scores of a period's submitted assessments make one value."""
+
+    MEDIAN = "median", _("Median of the submitted assessments")
+    MEAN = "mean", _("Mean of the submitted assessments")
+    LATEST = "latest", _("Latest submitted assessment")
 
 
 class Framework(models.Model):
@@ -407,12 +424,44 @@ class Framework(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     stakeholders = models.TextField(_("stakeholders who agreed on it"), blank=True)
+    # Versions: a new version is a copy of the previous one; the previous one is then frozen
+    # (its values stay attached to it), and its indicators are continued through
+    # `UtilityIndicator.continues`.
+    number = models.PositiveSmallIntegerField(_("version"), default=1)
+    previous = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="next_version",
+        verbose_name=_("previous version"),
+    )
+    # Templates: a framework published as a template may be copied by any structure or network;
+    # the copy keeps where it comes from.
+    is_template = models.BooleanField(_("published as a template"), default=False)
+    copied_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("started from the template"),
+    )
+    provenance = models.CharField(_("provenance"), max_length=300, blank=True)
+    # A group of structures builds one framework together: the owner and its partners, whose
+    # staff read and change it as the owner's do.
+    partners = models.ManyToManyField(
+        "directory.Structure",
+        blank=True,
+        related_name="+",
+        verbose_name=_("partner structures"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("social-utility framework")
         verbose_name_plural = _("social-utility frameworks")
-        ordering = ["title", "pk"]
+        ordering = ["title", "-number", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(structure__isnull=True, network__isnull=False)
@@ -428,6 +477,10 @@ class Framework(models.Model):
     @property
     def owner(self):
         return self.structure if self.structure_id else self.network
+
+    @property
+    def is_superseded(self) -> bool:
+        return Framework.objects.filter(previous=self).exists()
 
 
 class Dimension(models.Model):
@@ -463,15 +516,41 @@ class Criterion(models.Model):
 
 
 class UtilityIndicator(models.Model):
-    """How a criterion is measured: a value entered each period, or a figure of Maillage's
-    report (`report_code`, an indicator of maillage/reporting's catalogue)."""
+    """How a criterion is measured: a value entered each period, a figure of Maillage's
+    report (`report_code`, an indicator of maillage/reporting's catalogue), or the score of the
+    owner's assessments with an instrument (`instrument`, `score_part`, `score_key`, aggregated
+    over a period's submitted assessments by `aggregate`; computed on reading, never stored)."""
 
     criterion = models.ForeignKey(
         Criterion, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("criterion")
     )
+    # Names the indicator in spreadsheets of values; unique within a framework version.
+    code = models.SlugField(_("code"), max_length=60, blank=True)
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("measurement"), max_length=20, choices=MeasurementKind.choices)
     report_code = models.CharField(_("indicator of the report"), max_length=60, blank=True)
+    instrument = models.ForeignKey(
+        "assessments.Instrument",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("instrument"),
+    )
+    score_part = models.CharField(_("score"), max_length=20, choices=ScorePart.choices, blank=True)
+    score_key = models.SlugField(_("key of the section or criterion"), max_length=80, blank=True)
+    aggregate = models.CharField(
+        _("aggregate"), max_length=20, choices=ScoreAggregate.choices, blank=True
+    )
+    # The indicator of the previous version this one continues: their series join.
+    continues = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="continued_by",
+        verbose_name=_("continues the indicator"),
+    )
     unit = models.CharField(_("unit"), max_length=60, blank=True)
     target = models.DecimalField(
         _("target"), max_digits=12, decimal_places=2, null=True, blank=True
@@ -485,11 +564,16 @@ class UtilityIndicator(models.Model):
         ordering = ["position", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind=MeasurementKind.ENTERED, report_code="")
-                | Q(kind=MeasurementKind.COMPUTED) & ~Q(report_code=""),
-                name="territory_indicator_code_when_computed",
+                condition=Q(kind=MeasurementKind.ENTERED, report_code="", instrument__isnull=True)
+                | Q(kind=MeasurementKind.COMPUTED, instrument__isnull=True) & ~Q(report_code="")
+                | Q(kind=MeasurementKind.ASSESSMENT, report_code="", instrument__isnull=False)
+                & ~Q(score_part="")
+                & ~Q(aggregate=""),
+                name="territory_indicator_how_measured",
                 violation_error_message=_(
-                    "A computed indicator names a figure of the report, an entered one does not."
+                    "A computed indicator names a figure of the report, an indicator measured "
+                    "by assessments names an instrument, its score and its aggregate, an "
+                    "entered one names neither."
                 ),
             )
         ]

@@ -49,7 +49,19 @@ register(
 # Social-utility frameworks: aggregates and values entered by staff, no person in them.
 register(
     "territory.Framework",
-    not_personal=("id", "structure", "network", "title", "stakeholders", "created_at"),
+    not_personal=(
+        "id",
+        "structure",
+        "network",
+        "title",
+        "stakeholders",
+        "number",
+        "previous",
+        "is_template",
+        "copied_from",
+        "provenance",
+        "created_at",
+    ),
 )
 register("territory.Dimension", not_personal=("id", "framework", "name", "position"))
 register("territory.Criterion", not_personal=("id", "dimension", "name", "position"))
@@ -58,9 +70,15 @@ register(
     not_personal=(
         "id",
         "criterion",
+        "code",
         "name",
         "kind",
         "report_code",
+        "instrument",
+        "score_part",
+        "score_key",
+        "aggregate",
+        "continues",
         "unit",
         "target",
         "source",

@@ -20,7 +20,36 @@ urlpatterns = [
         name="remove_actor",
     ),
     path("utilite-sociale/", framework_views.framework_list, name="frameworks"),
+    path(
+        "utilite-sociale/modeles/", framework_views.framework_templates, name="framework_templates"
+    ),
+    path("utilite-sociale/importer/", framework_views.framework_import, name="framework_import"),
     path("utilite-sociale/<int:pk>/", framework_views.framework_detail, name="framework"),
+    path(
+        "utilite-sociale/<int:pk>/nouvelle-version/",
+        framework_views.framework_new_version,
+        name="framework_new_version",
+    ),
+    path(
+        "utilite-sociale/<int:pk>/continuites/",
+        framework_views.framework_continuity,
+        name="framework_continuity",
+    ),
+    path(
+        "utilite-sociale/<int:pk>/modele/",
+        framework_views.framework_publish,
+        name="framework_publish",
+    ),
+    path(
+        "utilite-sociale/<int:pk>/definition.yaml",
+        framework_views.framework_definition_file,
+        name="framework_definition",
+    ),
+    path(
+        "utilite-sociale/<int:pk>/valeurs/",
+        framework_views.framework_values,
+        name="framework_values",
+    ),
     path("utilite-sociale/<int:pk>/xlsx/", framework_views.framework_export, name="framework_xlsx"),
     path(
         "utilite-sociale/<int:pk>/rapport.pdf",

@@ -4,7 +4,7 @@ for the structure's system (the network's system reads the member networks once,
 import pytest
 
 from maillage.accounts.rules import can
-from maillage.territory.models import ActorSystem
+from maillage.territory.models import ActorSystem, Framework
 from tests.factories import (
     NetworkFactory,
     NetworkRoleFactory,
@@ -33,6 +33,26 @@ MATRIX = {
     ("view_actor_system", "network"): {"advisor", "structure_admin", "other_staff", "coordinator"},
     ("change_actor_system", "structure"): {"advisor", "structure_admin"},
     ("change_actor_system", "network"): {"coordinator"},
+    # Social-utility frameworks: the same owner rule; templates are for anyone on a territory.
+    ("view_framework", "structure"): {"advisor", "structure_admin", "coordinator"},
+    ("view_framework", "network"): {"advisor", "structure_admin", "other_staff", "coordinator"},
+    ("change_framework", "structure"): {"advisor", "structure_admin"},
+    ("change_framework", "network"): {"coordinator"},
+    ("publish_framework", "structure"): {"advisor", "structure_admin"},
+    ("publish_framework", "network"): {"coordinator"},
+    ("use_framework_template", "structure"): {
+        "advisor",
+        "structure_admin",
+        "other_staff",
+        "coordinator",
+    },
+    ("use_framework_template", "network"): {
+        "advisor",
+        "structure_admin",
+        "other_staff",
+        "coordinator",
+    },
+    ("use_framework_template", "unpublished"): set(),
 }
 
 
@@ -58,6 +78,11 @@ def world():
             "structure": ActorSystem(structure=structure),
             "network": ActorSystem(network=network),
         },
+        "frameworks": {
+            "structure": Framework(structure=structure, is_template=True),
+            "network": Framework(network=network, is_template=True),
+            "unpublished": Framework(structure=other),
+        },
     }
 
 
@@ -65,7 +90,12 @@ def world():
 @pytest.mark.parametrize(("action", "owner_kind"), sorted(MATRIX))
 def test_rules_matrix(world, role, action, owner_kind, django_assert_max_num_queries):
     user = world["users"][role]
-    obj = world[owner_kind] if action == "open_actor_system" else world["systems"][owner_kind]
+    if action == "open_actor_system":
+        obj = world[owner_kind]
+    elif "framework" in action:
+        obj = world["frameworks"][owner_kind]
+    else:
+        obj = world["systems"][owner_kind]
     can(user, "access_backoffice")  # load the roles once
     with django_assert_max_num_queries(1 if owner_kind == "network" else 0):
         allowed = can(user, action, obj)

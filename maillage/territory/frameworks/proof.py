@@ -55,6 +55,16 @@ def claims(tree) -> list[Claim]:
                         "indicator": spec.label
                     }
                     definition = spec.definition
+                elif indicator.kind == MeasurementKind.ASSESSMENT:
+                    measured = _(
+                        "computed from the assessments with the instrument “%(instrument)s”: "
+                        "%(score)s%(key)s, %(aggregate)s of the year"
+                    ) % {
+                        "instrument": indicator.instrument.code,
+                        "score": indicator.get_score_part_display(),
+                        "key": f" “{indicator.score_key}”" if indicator.score_key else "",
+                        "aggregate": indicator.get_aggregate_display().lower(),
+                    }
                 else:
                     measured = _("entered each year by the owner of the framework")
                 evidence.append(
