@@ -36,6 +36,9 @@ register(
         "structure",
         "published",
         "review_by",
+        "reminded_for",
+        "instruments",
+        "working_groups",
         "search_title",
         "search_body",
         "created_at",
@@ -70,4 +73,20 @@ register(
 register(
     "knowledge.Comment",
     not_personal=("id", "version", "author", "quote", "start", "end", "body", "created_at"),
+)
+register(
+    "knowledge.Attachment",
+    not_personal=(
+        "id",
+        "uuid",
+        "sheet",
+        "file",
+        "name",
+        "size",
+        "content_type",
+        "added_in",
+        "removed_in",
+        "added_by",
+        "created_at",
+    ),
 )
