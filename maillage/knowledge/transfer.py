@@ -37,7 +37,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from maillage.directory.models import Network, Structure
 
@@ -290,11 +290,11 @@ def _subject_lookup(network: Network) -> dict[str, dict]:
 
 
 SUBJECT_ERRORS = {
-    "stages": _lazy("Unknown stage of this network: %(key)s."),
-    "structures": _lazy("Unknown structure of this network: %(key)s."),
-    "offers": _lazy("Unknown offer of this network (structure/offer): %(key)s."),
-    "instruments": _lazy("Unknown assessment instrument: %(key)s."),
-    "working_groups": _lazy("Unknown working group of this network: %(key)s."),
+    "stages": gettext_lazy("Unknown stage of this network: %(key)s."),
+    "structures": gettext_lazy("Unknown structure of this network: %(key)s."),
+    "offers": gettext_lazy("Unknown offer of this network (structure/offer): %(key)s."),
+    "instruments": gettext_lazy("Unknown assessment instrument: %(key)s."),
+    "working_groups": gettext_lazy("Unknown working group of this network: %(key)s."),
 }
 
 

@@ -3,9 +3,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -408,12 +409,10 @@ def attachment_remove(request, network, code, uuid):
 def attachment_download(request, network, code, uuid):
     item = _sheet(request, network, code)
     attachment = get_object_or_404(selectors.attachment_visible_to(request.user, item), uuid=uuid)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.name,
-        content_type=attachment.content_type,
-    )
+    # Files are small (`services.attachment_max_bytes`): read whole, the file closed at once.
+    with attachment.file.open("rb") as handle:
+        response = HttpResponse(handle.read(), content_type=attachment.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, attachment.name)
     response["X-Content-Type-Options"] = "nosniff"
     if not (item.is_public and item.family.is_public and item.published_id):
         response["Cache-Control"] = "private, no-store"
