@@ -284,3 +284,14 @@ def test_the_open_data_lists_the_public_sheets_as_links(client):
     assert rows[0] == "network,code,title,family,validated_on,url"
     assert [row.split(",")[1] for row in rows[1:]] == ["I-A-1"]
     assert rows[1].endswith(f"/fiches/{c.network.slug}/I-A-1/")
+
+
+def test_the_structure_public_page_lists_the_public_sheets_about_it(client):
+    c = circle()
+    about = validated_sheet(c, "I-A-1", title="Accueil chez eux")
+    draft = sheet(c, "I-A-2", title="Brouillon sur eux")
+    for item in (about, draft):
+        services.set_sheet_subjects(user=c.author, sheet=item, structures=[c.other])
+    page = client.get(reverse("directory:structure", args=[c.other.slug])).content.decode()
+    assert "Fiches à ce sujet" in page
+    assert "I-A-1 · Accueil chez eux" in page and "Brouillon" not in page

@@ -83,12 +83,17 @@ def test_lists_and_search_run_a_bounded_number_of_queries(
         ]
     )
     assert len(sheets) == count
-    member = login(c.reviewer)
+    member = login(c.coordinator)
     for path in (
         reverse("knowledge:index"),
         reverse("knowledge:index") + "?q=réunion",
         reverse("knowledge:index") + "?family=methodes",
         reverse("api:sheet-list"),
+        reverse("knowledge:open_data"),
+        reverse(
+            "knowledge:binder_page", kwargs={"network": c.network.slug, "family": c.family.slug}
+        ),
+        reverse("knowledge:referential", kwargs={"network": c.network.slug}),
     ):
         with django_assert_max_num_queries(16):
             assert member.get(path).status_code == 200
