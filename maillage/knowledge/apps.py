@@ -7,4 +7,7 @@ class KnowledgeConfig(AppConfig):
     verbose_name = _("Knowledge base")
 
     def ready(self):
-        from . import hooks  # noqa: F401 - registers the sheets about a structure on its page
+        from . import (
+            hooks,  # noqa: F401 - registers the sheets about a structure on its page
+            signals,  # noqa: F401 - an attachment's file goes with it
+        )

@@ -596,9 +596,7 @@ def remove_attachment(*, user, attachment, check_permission: bool = True) -> Non
     number = _attachment_version(sheet)
     published = sheet.published.number if sheet.published_id else 0
     if published < attachment.added_in:
-        storage, name = attachment.file.storage, attachment.file.name
-        attachment.delete()
-        transaction.on_commit(lambda: storage.delete(name))
+        attachment.delete()  # its file goes once committed (signals.py)
         return
     attachment.removed_in = number
     attachment.save(update_fields=["removed_in"])

@@ -295,3 +295,16 @@ def test_the_structure_public_page_lists_the_public_sheets_about_it(client):
     page = client.get(reverse("directory:structure", args=[c.other.slug])).content.decode()
     assert "Fiches à ce sujet" in page
     assert "I-A-1 · Accueil chez eux" in page and "Brouillon" not in page
+
+
+def test_a_file_no_validated_version_carried_is_deleted_with_its_row(
+    django_capture_on_commit_callbacks,
+):
+    c = circle()
+    s = sheet(c)
+    attachment = services.add_attachment(user=c.author, sheet=s, name="note.txt", content=b"Hi")
+    storage, name = attachment.file.storage, attachment.file.name
+    assert storage.exists(name)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.remove_attachment(user=c.author, attachment=attachment)
+    assert not s.attachments.exists() and not storage.exists(name)
