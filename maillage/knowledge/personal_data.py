@@ -37,8 +37,6 @@ register(
         "published",
         "review_by",
         "reminded_for",
-        "instruments",
-        "working_groups",
         "search_title",
         "search_body",
         "created_at",
