@@ -157,6 +157,9 @@ def test_a_sheet_links_to_a_stage_structure_offer_instrument_and_working_group(c
     assert f"{s.code} · " in listed
     listed = client.get(reverse("knowledge:index"), {"structure": c.third.slug}).content.decode()
     assert f"{s.code} · " not in listed
+    # The API says it too.
+    row = client.get(reverse("api:sheet-list")).json()["results"][0]
+    assert (row["stages"], row["structures"]) == ([stage.slug], [c.other.slug])
     # And the front matter exports them.
     exported = transfer.export_files(c.family)[f"{s.code}.md"]
     assert f"stages:\n- {stage.slug}\n" in exported
