@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The daily jobs, for `make serve` and the compose file's scheduler (instead of cron):
 # every day at DAILY_JOBS_AT (default 06:15, the server's time zone) `pathways_daily` (referral
-# expiries, reminders, daily digests) and `prune_report_cache`; on Sundays also `anonymise_inactive` (GDPR retention,
+# expiries, reminders, daily digests), `prune_report_cache` and `knowledge_review_due` (sheets
+# whose review date has come); on Sundays also `anonymise_inactive` (GDPR retention,
 # RETENTION_MONTHS). Nothing runs at start: a restart does not send the digests twice.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +22,7 @@ while true; do
   run sleep $((next - now))
   run "$BIN/python" manage.py pathways_daily || echo "daily jobs: pathways_daily failed" >&2
   run "$BIN/python" manage.py prune_report_cache || echo "daily jobs: prune_report_cache failed" >&2
+  run "$BIN/python" manage.py knowledge_review_due || echo "daily jobs: knowledge_review_due failed" >&2
   if [ "$(date +%u)" = 7 ]; then
     run "$BIN/python" manage.py anonymise_inactive || echo "daily jobs: anonymise_inactive failed" >&2
   fi

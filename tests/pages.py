@@ -381,6 +381,42 @@ PAGES += [
         kwargs=lambda w: {"network": w["network"].slug, "code": w["sheet"].code},
         shows="Relecture de P-1",
     ),
+    Page(
+        "knowledge:subjects",
+        as_role="advisor",
+        kwargs=lambda w: {"network": w["network"].slug, "code": w["sheet"].code},
+        shows="Groupes de travail",
+    ),
+    Page(
+        "knowledge:referential",
+        as_role="coordinator",
+        kwargs=lambda w: {"network": w["network"].slug},
+        shows="Familles de fiches",
+    ),
+    Page(
+        "knowledge:family_create",
+        as_role="coordinator",
+        kwargs=lambda w: {"network": w["network"].slug},
+        shows="Nouvelle famille",
+    ),
+    Page(
+        "knowledge:family_edit",
+        as_role="coordinator",
+        kwargs=lambda w: {"network": w["network"].slug, "family": "pratiques"},
+        shows="Motif des codes",
+    ),
+    Page(
+        "knowledge:link_type_create",
+        as_role="coordinator",
+        kwargs=lambda w: {"network": w["network"].slug},
+        shows="Nouveau type de lien",
+    ),
+    Page(
+        "knowledge:link_type_edit",
+        as_role="coordinator",
+        kwargs=lambda w: {"network": w["network"].slug, "code": "see-also"},
+        shows="Libellé lu à l'envers",
+    ),
 ]
 
 # Territory (issue 20): actor systems.
@@ -631,6 +667,14 @@ NOT_PAGES = {
     "knowledge:binder": "PDF download (tests/knowledge/test_binder_and_transfer.py)",
     "knowledge:export": "Zip download of Markdown files (tests/knowledge/)",
     "knowledge:propose": "POST only: proposes the latest version and redirects to the sheet",
+    "knowledge:binder_page": "Standalone HTML document of a family's binder, the PDF's content "
+    "(tests/knowledge/test_attachments_and_more.py)",
+    "knowledge:chosen_binder": "PDF or standalone HTML binder of chosen sheets "
+    "(tests/knowledge/test_attachments_and_more.py)",
+    "knowledge:open_data": "CSV of the public sheets as links (tests/knowledge/)",
+    "knowledge:attachment": "File download under the sheet's visibility (tests/knowledge/)",
+    "knowledge:attachment_add": "POST only: attaches a file and redirects to the sheet",
+    "knowledge:attachment_remove": "POST only: removes a file and redirects to the sheet",
     "api:sheet-list": "JSON API (tests/knowledge/test_pages.py)",
     "api:sheet-detail": "JSON API (tests/knowledge/test_pages.py)",
     # Territory (issue 20).

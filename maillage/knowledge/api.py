@@ -13,6 +13,9 @@ class SheetSerializer(serializers.ModelSerializer):
     network = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     family = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     tags = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    # What the sheet is about, among the directory's public objects.
+    stages = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    structures = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     version = serializers.SerializerMethodField()
     status = serializers.SerializerMethodField()
     validated_at = serializers.DateTimeField(source="published.decided_at", default=None)
@@ -26,6 +29,8 @@ class SheetSerializer(serializers.ModelSerializer):
             "title",
             "family",
             "tags",
+            "stages",
+            "structures",
             "is_public",
             "version",
             "status",
@@ -57,4 +62,4 @@ class SheetViewSet(viewsets.ReadOnlyModelViewSet):
             tag=params.get("tag"),
             stage=params.get("stage"),
             structure=params.get("structure"),
-        )
+        ).prefetch_related("stages", "structures")

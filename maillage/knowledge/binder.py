@@ -26,15 +26,26 @@ class BinderSheet:
     html: str
 
 
-def binder_content(user, family: Family) -> list[BinderSheet]:
-    """The sheets of the binder, rendered, in a fixed number of queries."""
-    sheets = list(
-        selectors.sheet_visible_to(user)
-        .filter(family=family)
-        .select_related("published")
-        .order_by("code", "pk")
-    )
-    member = family.network_id in member_networks(user)
+@dataclass
+class Binder:
+    title: str
+    network: object
+    items: list[BinderSheet]
+
+
+def binder_content(
+    user, family: Family | None = None, *, network=None, codes=()
+) -> list[BinderSheet]:
+    """The sheets of the binder (a family, or chosen codes of a network), rendered, in a fixed
+    number of queries."""
+    sheets = selectors.sheet_visible_to(user)
+    if family is not None:
+        network = family.network
+        sheets = sheets.filter(family=family)
+    else:
+        sheets = sheets.filter(network=network, code__in=list(codes))
+    sheets = list(sheets.select_related("published").order_by("code", "pk"))
+    member = network.pk in member_networks(user)
     latest = {}
     if member:
         for version in SheetVersion.objects.filter(sheet__in=sheets).order_by("sheet", "number"):
@@ -59,17 +70,34 @@ def _refuse_fetch(url, *args, **kwargs):
     raise ValueError(f"The binder does not load external resources ({url}).")
 
 
-def binder_pdf(user, family: Family, *, base_url: str) -> bytes:
-    from weasyprint import HTML  # heavy import, only when a PDF is made
+def make_binder(user, family: Family | None = None, *, network=None, codes=()) -> Binder:
+    if family is not None:
+        return Binder(family.name, family.network, binder_content(user, family))
+    return Binder(
+        translation.gettext("Chosen sheets"),
+        network,
+        binder_content(user, network=network, codes=codes),
+    )
 
+
+def binder_html(binder: Binder, *, html_page: bool = False) -> str:
+    """The binder as one HTML document: for WeasyPrint, or as a single page to read and save
+    (same cover, table of contents and sheets; cross-references are links to anchors)."""
     with translation.override(PDF_LANGUAGE):
-        html = render_to_string(
+        return render_to_string(
             "knowledge/binder.html",
             {
-                "family": family,
-                "items": binder_content(user, family),
+                "binder": binder,
+                "items": binder.items,
                 "generated_on": timezone.localdate(),
                 "LANGUAGE_CODE": PDF_LANGUAGE,
+                "html_page": html_page,
             },
         )
-        return HTML(string=html, base_url=base_url, url_fetcher=_refuse_fetch).write_pdf()
+
+
+def binder_pdf(binder: Binder, *, base_url: str) -> bytes:
+    from weasyprint import HTML  # heavy import, only when a PDF is made
+
+    html = binder_html(binder)
+    return HTML(string=html, base_url=base_url, url_fetcher=_refuse_fetch).write_pdf()

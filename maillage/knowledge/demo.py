@@ -5,7 +5,7 @@ sheets, a new draft over a validated one, an internal sheet). Idempotent and che
 import datetime
 
 from maillage.accounts.models import User
-from maillage.directory.models import Structure
+from maillage.directory.models import Stage, Structure
 
 from . import services
 from .models import Family, Sheet
@@ -47,6 +47,15 @@ SHEETS = [
 ]
 
 
+ACCUEIL_TEMPLATE = """# Trame du premier accueil
+
+1. Présenter le réseau et les étapes du parcours.
+2. Écouter le projet tel qu'il est dit.
+3. Noter ce dont la personne a besoin maintenant.
+4. Proposer le diagnostic partagé (fiche P-3).
+"""
+
+
 def load_demo(demo) -> None:
     network = demo.network
     if network is None or Family.objects.filter(network=network, slug=FAMILY_SLUG).exists():
@@ -81,6 +90,24 @@ def load_demo(demo) -> None:
             review_by=datetime.date(2027, 6, 30),
             check_permission=False,
         )
+    # What the sheets are about, and a file that goes with the first version of P-1.
+    first_stage = Stage.objects.filter(network=network).order_by("position").first()
+    p1 = Sheet.objects.get(network=network, code="P-1")
+    services.set_sheet_subjects(
+        user=author,
+        sheet=p1,
+        stages=[first_stage] if first_stage else [],
+        structures=[apeas],
+        review_by=p1.review_by,
+        check_permission=False,
+    )
+    services.add_attachment(
+        user=author,
+        sheet=p1,
+        name="trame-premier-accueil.md",
+        content=ACCUEIL_TEMPLATE.encode(),
+        check_permission=False,
+    )
     for code in ("P-1", "P-2"):
         version = services.latest_version(Sheet.objects.get(network=network, code=code))
         services.propose_version(user=author, version=version)

@@ -4,6 +4,8 @@ A sheet keeps every version it had. The public sees the last validated version (
 authors work on the next one meanwhile. Writes and rules live in `services.py`.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -140,6 +142,15 @@ class Sheet(models.Model):
     offers = models.ManyToManyField(
         "directory.Offer", related_name="+", blank=True, verbose_name=_("offers")
     )
+    instruments = models.ManyToManyField(
+        "assessments.Instrument",
+        related_name="+",
+        blank=True,
+        verbose_name=_("assessment instruments"),
+    )
+    working_groups = models.ManyToManyField(
+        "collab.WorkingGroup", related_name="+", blank=True, verbose_name=_("working groups")
+    )
     published = models.ForeignKey(
         "SheetVersion",
         on_delete=models.SET_NULL,
@@ -149,6 +160,10 @@ class Sheet(models.Model):
         verbose_name=_("published version"),
     )
     review_by = models.DateField(_("review by"), null=True, blank=True)
+    # The "review by" date its authors were last reminded of (one reminder per date).
+    reminded_for = models.DateField(
+        _("authors reminded for"), null=True, blank=True, editable=False
+    )
     # Folded (lower case, no accents) for the search: code and title, then the published body.
     search_title = models.TextField(editable=False, default="")
     search_body = models.TextField(editable=False, default="")
@@ -359,3 +374,53 @@ class Comment(models.Model):
 
     def __str__(self):
         return self.quote[:50]
+
+
+def attachment_upload_path(attachment, filename: str) -> str:
+    """MEDIA_ROOT/knowledge/<network id>/<sheet id>/<uuid>/<name>: never served by MEDIA_URL,
+    always through the sheet's download view (which applies the sheet's visibility)."""
+    sheet = attachment.sheet
+    return f"knowledge/{sheet.network_id}/{sheet.pk}/{attachment.uuid}/{filename}"
+
+
+class Attachment(models.Model):
+    """A file attached to a sheet. It goes with the versions: added while version N is written,
+    readers of version N and later see it; removed while version M is written, version M and
+    later no longer show it (the validated version keeps it until the next one is validated)."""
+
+    uuid = models.UUIDField(_("stable identifier"), default=uuid.uuid4, unique=True, editable=False)
+    sheet = models.ForeignKey(
+        Sheet, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("sheet")
+    )
+    file = models.FileField(_("file"), upload_to=attachment_upload_path, max_length=300)
+    name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    content_type = models.CharField(_("type"), max_length=100)
+    added_in = models.PositiveIntegerField(_("added in version"))
+    removed_in = models.PositiveIntegerField(_("removed in version"), null=True, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("added by"),
+    )
+    created_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["sheet", "name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(removed_in__isnull=True)
+                | models.Q(removed_in__gt=models.F("added_in")),
+                name="knowledge_attachment_removed_after_added",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def in_version(self, number: int) -> bool:
+        return self.added_in <= number and (self.removed_in is None or self.removed_in > number)

@@ -36,6 +36,7 @@ register(
         "structure",
         "published",
         "review_by",
+        "reminded_for",
         "search_title",
         "search_body",
         "created_at",
@@ -70,4 +71,20 @@ register(
 register(
     "knowledge.Comment",
     not_personal=("id", "version", "author", "quote", "start", "end", "body", "created_at"),
+)
+register(
+    "knowledge.Attachment",
+    not_personal=(
+        "id",
+        "uuid",
+        "sheet",
+        "file",
+        "name",
+        "size",
+        "content_type",
+        "added_in",
+        "removed_in",
+        "added_by",
+        "created_at",
+    ),
 )

@@ -13,7 +13,17 @@ from maillage.accounts.rules import member_networks
 from maillage.core.personal_data import folded
 
 from . import rendering
-from .models import Comment, Family, Review, ReviewDecision, Sheet, SheetLink, SheetVersion
+from .models import (
+    Attachment,
+    Comment,
+    Family,
+    LinkType,
+    Review,
+    ReviewDecision,
+    Sheet,
+    SheetLink,
+    SheetVersion,
+)
 
 
 def public_sheets() -> QuerySet:
@@ -201,3 +211,101 @@ def sheets_of_author(user) -> QuerySet:
         .prefetch_related("broken_references")
         .order_by("code")
     )
+
+
+# --- Attachments --------------------------------------------------------------------------------
+
+
+def attachments_in(sheet: Sheet, number: int) -> list[Attachment]:
+    """The files version `number` of the sheet carries."""
+    return list(
+        sheet.attachments.filter(added_in__lte=number)
+        .filter(Q(removed_in__isnull=True) | Q(removed_in__gt=number))
+        .order_by("name", "pk")
+    )
+
+
+def current_attachments(sheet: Sheet) -> list[Attachment]:
+    """The files the next text carries (what the authors manage)."""
+    return list(sheet.attachments.filter(removed_in__isnull=True).order_by("name", "pk"))
+
+
+def attachment_visible_to(user, sheet: Sheet) -> QuerySet:
+    """The attachments of a sheet (read through `sheet_visible_to`) the user may download: all
+    of them for the network's members; for everyone else those of the validated version (a
+    draft's files are never public)."""
+    attachments = Attachment.objects.filter(sheet=sheet)
+    if is_member_reader(user, sheet):
+        return attachments
+    if not sheet.published_id:
+        return attachments.none()
+    number = sheet.published.number
+    return attachments.filter(added_in__lte=number).filter(
+        Q(removed_in__isnull=True) | Q(removed_in__gt=number)
+    )
+
+
+# --- What a sheet is about ----------------------------------------------------------------------
+
+
+def subjects_of(user, sheet: Sheet) -> dict[str, list]:
+    """The Maillage objects the sheet is about, each with where to read it (working groups only
+    when the reader may see them)."""
+    from maillage.collab.selectors import group_visible_to
+
+    return {
+        "stages": list(sheet.stages.select_related("network").order_by("position", "name")),
+        "structures": list(sheet.structures.order_by("name")),
+        "offers": list(sheet.offers.select_related("structure").order_by("title")),
+        "instruments": list(sheet.instruments.order_by("code")),
+        "working_groups": list(
+            sheet.working_groups.filter(pk__in=group_visible_to(user).values("pk")).order_by("name")
+        ),
+    }
+
+
+# --- The network's referential ------------------------------------------------------------------
+
+
+def referential_of(network) -> tuple[list[Family], list[LinkType]]:
+    from django.db.models import Count
+
+    families = list(
+        Family.objects.filter(network=network)
+        .annotate(sheet_count=Count("sheets"))
+        .order_by("position", "name")
+    )
+    types = list(LinkType.objects.filter(network=network).order_by("position", "code"))
+    return families, types
+
+
+# --- Open data ----------------------------------------------------------------------------------
+
+
+def open_data_sheets() -> QuerySet:
+    """The public sheets as links (code, title, family, date of validation), for the open data."""
+    return (
+        public_sheets()
+        .select_related("network", "family", "published")
+        .order_by("network__slug", "code", "pk")
+    )
+
+
+def filter_choices(networks) -> tuple[list, list]:
+    """The stages and structures the list can be filtered by (those of the listed networks)."""
+    from maillage.directory.models import Stage, Structure
+
+    ids = [network.pk for network in networks]
+    stages = list(
+        Stage.objects.filter(network__in=ids)
+        .values_list("slug", "name")
+        .order_by("name", "slug")
+        .distinct()
+    )
+    structures = list(
+        Structure.objects.filter(networks__in=ids)
+        .values_list("slug", "name")
+        .order_by("name", "slug")
+        .distinct()
+    )
+    return stages, structures

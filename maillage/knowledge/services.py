@@ -7,7 +7,7 @@ import datetime
 import difflib
 import re
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, SuspiciousFileOperation, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -188,6 +188,8 @@ def create_sheet(
     stages=(),
     structures=(),
     offers=(),
+    instruments=(),
+    working_groups=(),
     review_by: datetime.date | None = None,
     check_permission: bool = True,
 ) -> Sheet:
@@ -211,11 +213,20 @@ def create_sheet(
         review_by=review_by,
     )
     sheet.full_clean()
+    check_subjects(
+        network=network,
+        stages=stages,
+        structures=structures,
+        offers=offers,
+        working_groups=working_groups,
+    )
     sheet.save()
     sheet.tags.set(_tags(network, tags))
     sheet.stages.set(stages)
     sheet.structures.set(structures)
     sheet.offers.set(offers)
+    sheet.instruments.set(instruments)
+    sheet.working_groups.set(working_groups)
     if user is not None:
         sheet.authors.add(user)
     version = SheetVersion.objects.create(
@@ -439,3 +450,371 @@ def _refresh_search(sheet: Sheet) -> None:
         search_title=folded(f"{sheet.code} {sheet.code.replace('-', ' ')} {sheet.title}"),
         search_body=folded(body),
     )
+
+
+# --- Attachments --------------------------------------------------------------------------------
+
+# The files a sheet may carry: extension -> (content type, how the file starts). Office files are
+# zips; text files must be UTF-8. Anything else (HTML, SVG, executables…) is refused.
+ATTACHMENT_TYPES = {
+    "pdf": ("application/pdf", (b"%PDF-",)),
+    "png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+    "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    "odt": ("application/vnd.oasis.opendocument.text", (b"PK\x03\x04",)),
+    "ods": ("application/vnd.oasis.opendocument.spreadsheet", (b"PK\x03\x04",)),
+    "odp": ("application/vnd.oasis.opendocument.presentation", (b"PK\x03\x04",)),
+    "docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        (b"PK\x03\x04",),
+    ),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (b"PK\x03\x04",)),
+    "pptx": (
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        (b"PK\x03\x04",),
+    ),
+    "txt": ("text/plain", ()),
+    "csv": ("text/csv", ()),
+    "md": ("text/markdown", ()),
+}
+DEFAULT_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+
+
+def attachment_max_bytes() -> int:
+    from django.conf import settings
+
+    return getattr(settings, "KNOWLEDGE_ATTACHMENT_MAX_BYTES", DEFAULT_ATTACHMENT_MAX_BYTES)
+
+
+def _attachment_version(sheet: Sheet) -> int:
+    """The version an attachment added (or removed) now goes with: the draft being written, or
+    the next one when the latest is validated. Refused while a version is being reviewed."""
+    latest = latest_version(sheet)
+    if latest.status in (VersionStatus.DRAFT, VersionStatus.SENT_BACK):
+        return latest.number
+    if latest.status == VersionStatus.VALIDATED:
+        return latest.number + 1
+    raise ValidationError(
+        _("This version is being reviewed: its attachments change with the next version."),
+        code="under_review",
+    )
+
+
+def check_attachment(*, name: str, content: bytes) -> tuple[str, str]:
+    """The cleaned file name and its content type, or a translated ValidationError."""
+    from django.template.defaultfilters import filesizeformat
+    from django.utils.text import get_valid_filename
+
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    extension = base.rsplit(".", 1)[-1].lower() if "." in base else ""
+    if extension not in ATTACHMENT_TYPES:
+        raise ValidationError(
+            {
+                "file": _("Files of this type are not accepted. Accepted: %(types)s.")
+                % {"types": ", ".join(sorted(ATTACHMENT_TYPES))}
+            },
+            code="type",
+        )
+    limit = attachment_max_bytes()
+    if len(content) > limit:
+        raise ValidationError(
+            {
+                "file": _("The file is too big (at most %(limit)s).")
+                % {"limit": filesizeformat(limit)}
+            },
+            code="size",
+        )
+    if not content:
+        raise ValidationError({"file": _("The file is empty.")}, code="empty")
+    content_type, magics = ATTACHMENT_TYPES[extension]
+    if magics and not content.startswith(magics):
+        raise ValidationError(
+            {
+                "file": _("The content of the file does not match its extension (.%(ext)s).")
+                % {"ext": extension}
+            },
+            code="content",
+        )
+    if not magics:
+        try:
+            text = content.decode("utf-8")
+        except UnicodeDecodeError:
+            text = "\x00"
+        if "\x00" in text:
+            raise ValidationError(
+                {"file": _("A text file must be written in UTF-8.")}, code="content"
+            )
+    try:
+        cleaned = get_valid_filename(base)
+    except SuspiciousFileOperation:  # a name Django cannot clean is replaced
+        cleaned = f"fichier.{extension}"
+    if len(cleaned) > 120:
+        cleaned = f"{cleaned[:110].rsplit('.', 1)[0]}.{extension}"
+    return cleaned, content_type
+
+
+@transaction.atomic
+def add_attachment(*, user, sheet: Sheet, name: str, content: bytes, check_permission: bool = True):
+    """Attach a file to the sheet's next text (see `Attachment`)."""
+    from django.core.files.base import ContentFile
+
+    from .models import Attachment
+
+    if check_permission and not can(user, "edit_sheet", sheet):
+        raise PermissionDenied
+    Sheet.objects.select_for_update().filter(pk=sheet.pk).first()
+    cleaned, content_type = check_attachment(name=name, content=content)
+    number = _attachment_version(sheet)
+    if sheet.attachments.filter(name=cleaned, removed_in__isnull=True).exists():
+        raise ValidationError(
+            {"file": _("This sheet already has a file named %(name)s.") % {"name": cleaned}},
+            code="duplicate",
+        )
+    attachment = Attachment(
+        sheet=sheet,
+        name=cleaned,
+        size=len(content),
+        content_type=content_type,
+        added_in=number,
+        added_by=user,
+    )
+    # Written last, once every check passed (the row is saved with it).
+    attachment.file.save(cleaned, ContentFile(content), save=True)
+    return attachment
+
+
+@transaction.atomic
+def remove_attachment(*, user, attachment, check_permission: bool = True) -> None:
+    """Take the file off the sheet's next text. A file no validated version ever showed is
+    deleted; one a validated version shows stays with that version until the next is validated."""
+    sheet = attachment.sheet
+    if check_permission and not can(user, "edit_sheet", sheet):
+        raise PermissionDenied
+    Sheet.objects.select_for_update().filter(pk=sheet.pk).first()
+    if attachment.removed_in is not None:
+        return
+    number = _attachment_version(sheet)
+    published = sheet.published.number if sheet.published_id else 0
+    if published < attachment.added_in:
+        attachment.delete()  # its file goes once committed (signals.py)
+        return
+    attachment.removed_in = number
+    attachment.save(update_fields=["removed_in"])
+
+
+# --- Links to Maillage's objects ----------------------------------------------------------------
+
+
+def check_subjects(
+    *, network: Network, stages=(), structures=(), offers=(), working_groups=()
+) -> None:
+    """The stages, structures, offers and working groups a sheet is about belong to its network
+    (assessment instruments are shared by every network)."""
+    errors = {}
+    if any(stage.network_id != network.pk for stage in stages):
+        errors["stages"] = _("Choose stages of the network of the sheet.")
+    member_structures = set(Structure.objects.filter(networks=network).values_list("pk", flat=True))
+    if any(structure.pk not in member_structures for structure in structures):
+        errors["structures"] = _("Choose structures of the network of the sheet.")
+    if any(offer.structure_id not in member_structures for offer in offers):
+        errors["offers"] = _("Choose offers of structures of the network of the sheet.")
+    if any(group.network_id != network.pk for group in working_groups):
+        errors["working_groups"] = _("Choose working groups of the network of the sheet.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def set_sheet_subjects(
+    *,
+    user,
+    sheet: Sheet,
+    stages=(),
+    structures=(),
+    offers=(),
+    instruments=(),
+    working_groups=(),
+    tags=None,
+    review_by: datetime.date | None = None,
+    check_permission: bool = True,
+) -> Sheet:
+    """What the sheet is about (Maillage's objects), its tags and its "review by" date."""
+    if check_permission and not can(user, "edit_sheet", sheet):
+        raise PermissionDenied
+    check_subjects(
+        network=sheet.network,
+        stages=stages,
+        structures=structures,
+        offers=offers,
+        working_groups=working_groups,
+    )
+    sheet.stages.set(stages)
+    sheet.structures.set(structures)
+    sheet.offers.set(offers)
+    sheet.instruments.set(instruments)
+    sheet.working_groups.set(working_groups)
+    if tags is not None:
+        sheet.tags.set(_tags(sheet.network, tags))
+    if sheet.review_by != review_by:
+        sheet.review_by = review_by
+        sheet.save(update_fields=["review_by", "updated_at"])
+    return sheet
+
+
+# --- The network's referential: families and types of link -------------------------------------
+
+
+@transaction.atomic
+def save_family(
+    *,
+    user,
+    network: Network,
+    family: Family | None = None,
+    slug: str,
+    name: str,
+    description: str = "",
+    code_pattern: str,
+    is_public: bool,
+    quorum: int,
+    position: int = 0,
+) -> Family:
+    """Create or change a family of the network (its admins: `manage_knowledge`)."""
+    if not can(user, "manage_knowledge", network):
+        raise PermissionDenied
+    errors = {}
+    slug = (slug or "").strip()
+    if family is not None and family.network_id != network.pk:
+        raise PermissionDenied
+    if (
+        Family.objects.filter(network=network, slug=slug)
+        .exclude(pk=family.pk if family else None)
+        .exists()
+    ):
+        errors["slug"] = _("Another family of this network has this short name.")
+    if not (name or "").strip():
+        errors["name"] = _("A family needs a name.")
+    try:
+        compiled = re.compile(code_pattern or "")
+    except re.error:
+        errors["code_pattern"] = _("This pattern is not a valid regular expression.")
+    else:
+        if not code_pattern or compiled.fullmatch(""):
+            errors["code_pattern"] = _("The pattern must refuse an empty code.")
+    if quorum is None or quorum < 1:
+        errors["quorum"] = _("At least one validation is needed.")
+    if errors:
+        raise ValidationError(errors)
+    if family is not None and code_pattern != family.code_pattern:
+        wrong = [
+            code
+            for code in family.sheets.values_list("code", flat=True)
+            if not re.fullmatch(code_pattern, code)
+        ]
+        if wrong:
+            raise ValidationError(
+                {
+                    "code_pattern": _(
+                        "Sheets of this family have codes the new pattern refuses: %(codes)s."
+                    )
+                    % {"codes": ", ".join(sorted(wrong)[:10])}
+                }
+            )
+    family = family or Family(network=network)
+    family.slug = slug
+    family.name = name.strip()
+    family.description = description
+    family.code_pattern = code_pattern
+    family.is_public = is_public
+    family.quorum = quorum
+    family.position = position
+    family.full_clean()
+    family.save()
+    return family
+
+
+@transaction.atomic
+def save_link_type(
+    *,
+    user,
+    network: Network,
+    link_type: LinkType | None = None,
+    code: str,
+    label: str,
+    inverse_label: str,
+    position: int = 0,
+) -> LinkType:
+    """Create or rename a type of link of the network, with its label read both ways."""
+    if not can(user, "manage_knowledge", network):
+        raise PermissionDenied
+    if link_type is not None and link_type.network_id != network.pk:
+        raise PermissionDenied
+    code = (code or "").strip()
+    errors = {}
+    if link_type is not None and code != link_type.code:
+        # Texts write [[type:CODE]]: a type's code, once used, does not change.
+        errors["code"] = _("The code of a type of link cannot change (texts use it).")
+    elif (
+        LinkType.objects.filter(network=network, code=code)
+        .exclude(pk=link_type.pk if link_type else None)
+        .exists()
+    ):
+        errors["code"] = _("Another type of link of this network has this code.")
+    if not (label or "").strip():
+        errors["label"] = _("Say how the link reads from the sheet.")
+    if not (inverse_label or "").strip():
+        errors["inverse_label"] = _("Say how the link reads from the sheet it points to.")
+    if errors:
+        raise ValidationError(errors)
+    link_type = link_type or LinkType(network=network, code=code)
+    link_type.label = label.strip()
+    link_type.inverse_label = inverse_label.strip()
+    link_type.position = position
+    link_type.full_clean()
+    link_type.save()
+    return link_type
+
+
+# --- Review-by reminders ------------------------------------------------------------------------
+
+
+def remind_review_due(*, on: datetime.date | None = None) -> int:
+    """E-mail the authors of every sheet whose "review by" date has come, once per date.
+    Returns how many e-mails were sent."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils import translation
+
+    from .selectors import sheets_due_for_review
+
+    due = [s for s in sheets_due_for_review(on=on) if s.reminded_for != s.review_by]
+    by_author: dict = {}
+    for sheet in due:
+        for author in sheet.authors.all():
+            if author.email and author.is_active:
+                by_author.setdefault(author, []).append(sheet)
+    site = settings.SITE_URL.rstrip("/")
+    for author, sheets in by_author.items():
+        with translation.override(getattr(author, "language", None) or "fr"):
+            items = [
+                (
+                    sheet,
+                    site
+                    + reverse(
+                        "knowledge:sheet",
+                        kwargs={"network": sheet.network.slug, "code": sheet.code},
+                    ),
+                )
+                for sheet in sheets
+            ]
+            body = render_to_string("knowledge/email/review_due.txt", {"items": items})
+            send_mail(
+                _("[Maillage] Sheets to review: %(count)s") % {"count": len(sheets)},
+                body,
+                None,
+                [author.email],
+            )
+    for sheet in due:
+        Sheet.objects.filter(pk=sheet.pk).update(reminded_for=sheet.review_by)
+    return len(by_author)

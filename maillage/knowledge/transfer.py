@@ -13,6 +13,12 @@ One file per sheet, `<code>.md`:
     links:
     - type: method-for
       code: I-B-2
+    stages: [accueil]                 # what the sheet is about (slugs; only when some)
+    structures: [apeas]
+    offers: [apeas/permanence]        # structure/offer
+    instruments: [ess-autodiagnostic] # codes of the assessment instruments
+    working_groups: [Accueil]         # names of the network's working groups
+    attachments: [grille.pdf]         # files, in the folder <code>/ beside the .md file
     ---
     The text, in Markdown, with [[references]].
 
@@ -29,15 +35,32 @@ from dataclasses import dataclass, field
 import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from maillage.directory.models import Network, Structure
 
 from . import rendering, services
-from .models import Family, LinkType, Sheet, SheetLink, SheetVersion
+from .models import Attachment, Family, LinkType, Sheet, SheetLink, SheetVersion
 
 FRONT = "---\n"
-FIELDS = ("code", "title", "family", "structure", "public", "tags", "links")
+FIELDS = (
+    "code",
+    "title",
+    "family",
+    "structure",
+    "public",
+    "tags",
+    "links",
+    "stages",
+    "structures",
+    "offers",
+    "instruments",
+    "working_groups",
+    "attachments",
+)
+SUBJECTS = ("stages", "structures", "offers", "instruments", "working_groups")
 
 
 @dataclass
@@ -79,7 +102,25 @@ class Parsed:
 # --- Export -------------------------------------------------------------------------------------
 
 
-def sheet_markdown(sheet: Sheet, version, links: list[SheetLink], tags: list[str]) -> str:
+def subject_keys(sheet: Sheet) -> dict[str, list[str]]:
+    """What the sheet is about, as the keys the front matter writes (prefetched)."""
+    return {
+        "stages": sorted(stage.slug for stage in sheet.stages.all()),
+        "structures": sorted(structure.slug for structure in sheet.structures.all()),
+        "offers": sorted(f"{offer.structure.slug}/{offer.slug}" for offer in sheet.offers.all()),
+        "instruments": sorted(instrument.code for instrument in sheet.instruments.all()),
+        "working_groups": sorted(group.name for group in sheet.working_groups.all()),
+    }
+
+
+def sheet_markdown(
+    sheet: Sheet,
+    version,
+    links: list[SheetLink],
+    tags: list[str],
+    subjects: dict[str, list[str]] | None = None,
+    attachments: list[str] = (),
+) -> str:
     meta = {
         "code": sheet.code,
         "title": version.title,
@@ -89,19 +130,39 @@ def sheet_markdown(sheet: Sheet, version, links: list[SheetLink], tags: list[str
         "tags": tags,
         "links": [{"type": link.link_type.code, "code": link.target.code} for link in links],
     }
+    # Only the keys with a value: a sheet about nothing writes none of them.
+    meta.update({key: values for key, values in (subjects or {}).items() if values})
+    if attachments:
+        meta["attachments"] = list(attachments)
     front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, default_flow_style=False)
     body = version.body if version.body.endswith("\n") or not version.body else version.body + "\n"
     return f"{FRONT}{front}{FRONT}{body}"
 
 
-def export_files(family: Family) -> dict[str, str]:
-    """Every sheet of the family (its latest version) as `{filename: text}`."""
-    sheets = list(
+def _family_sheets(family: Family) -> list[Sheet]:
+    return list(
         Sheet.objects.filter(family=family)
         .select_related("family", "structure")
-        .prefetch_related("tags")
+        .prefetch_related(
+            "tags",
+            "stages",
+            "structures",
+            "offers__structure",
+            "instruments",
+            "working_groups",
+            Prefetch(
+                "attachments",
+                queryset=Attachment.objects.filter(removed_in__isnull=True).order_by("name"),
+                to_attr="current_attachments",
+            ),
+        )
         .order_by("code")
     )
+
+
+def export_files(family: Family, *, sheets: list[Sheet] | None = None) -> dict[str, str]:
+    """Every sheet of the family (its latest version) as `{filename: text}`."""
+    sheets = sheets if sheets is not None else _family_sheets(family)
     latest = {}
     for version in SheetVersion.objects.filter(sheet__in=sheets).order_by("number"):
         latest[version.sheet_id] = version
@@ -118,17 +179,29 @@ def export_files(family: Family) -> dict[str, str]:
             latest[sheet.pk],
             links.get(sheet.pk, []),
             sorted(tag.label for tag in sheet.tags.all()),
+            subject_keys(sheet),
+            [attachment.name for attachment in sheet.current_attachments],
         )
         for sheet in sheets
     }
 
 
 def export_zip(family: Family) -> bytes:
+    """The family's folder: one .md per sheet, and each sheet's files in a folder named by its
+    code (the files of its next version)."""
+    sheets = _family_sheets(family)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in export_files(family).items():
+        for name, text in export_files(family, sheets=sheets).items():
             info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
             archive.writestr(info, text.encode())
+        for sheet in sheets:
+            for attachment in sheet.current_attachments:
+                info = zipfile.ZipInfo(
+                    f"{sheet.code}/{attachment.name}", date_time=(2000, 1, 1, 0, 0, 0)
+                )
+                with attachment.file.open("rb") as handle:
+                    archive.writestr(info, handle.read())
     return buffer.getvalue()
 
 
@@ -161,27 +234,112 @@ def parse(file: str, text: str, errors: list[ImportError_]) -> Parsed | None:
     return Parsed(file, meta, "\n".join(lines[end + 1 :]), end + 2, lines)
 
 
-def read_zip(data: bytes) -> dict[str, str]:
-    files = {}
+MAX_ARCHIVE_MEMBERS = 2000
+
+
+def read_zip(data: bytes) -> tuple[dict[str, str], dict[str, bytes]]:
+    """The .md files of the archive by name, and the other files by `<code>/<name>` (a sheet's
+    attachments), whatever folder the archive puts them all in."""
+    files, blobs = {}, {}
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for name in sorted(archive.namelist()):
-            if name.endswith(".md") and not name.startswith("__MACOSX"):
-                files[name.rsplit("/", 1)[-1]] = archive.read(name).decode("utf-8")
-    return files
+        names = [n for n in sorted(archive.namelist()) if not n.startswith("__MACOSX")]
+        markdown = [n for n in names if n.endswith(".md") and not n.endswith("/")]
+        root = markdown[0].rsplit("/", 1)[0] + "/" if markdown and "/" in markdown[0] else ""
+        limit = services.attachment_max_bytes()
+        for name in names[:MAX_ARCHIVE_MEMBERS]:
+            if name.endswith("/"):
+                continue
+            relative = name[len(root) :] if name.startswith(root) else name
+            if relative.endswith(".md") and "/" not in relative:
+                files[relative] = archive.read(name).decode("utf-8")
+            elif relative.count("/") == 1:
+                info = archive.getinfo(name)
+                # Too big: kept as one byte too many, refused by the attachment check.
+                blobs[relative] = (
+                    archive.read(name) if info.file_size <= limit else b"\0" * (limit + 1)
+                )
+    return files, blobs
 
 
 def import_zip(*, network: Network, user, data: bytes, dry_run: bool = True) -> ImportReport:
     try:
-        files = read_zip(data)
+        files, blobs = read_zip(data)
     except (zipfile.BadZipFile, UnicodeDecodeError):
         report = ImportReport(dry_run=dry_run)
         report.errors.append(ImportError_("", 0, _("This is not a zip of Markdown files.")))
         return report
-    return import_files(network=network, user=user, files=files, dry_run=dry_run)
+    return import_files(network=network, user=user, files=files, blobs=blobs, dry_run=dry_run)
+
+
+def _subject_lookup(network: Network) -> dict[str, dict]:
+    """Every key the front matter may name, per kind of subject (a few queries)."""
+    from maillage.assessments.models import Instrument
+    from maillage.collab.models import WorkingGroup
+    from maillage.directory.models import Offer, Stage
+
+    return {
+        "stages": {s.slug: s for s in Stage.objects.filter(network=network)},
+        "structures": {s.slug: s for s in Structure.objects.filter(networks=network)},
+        "offers": {
+            f"{o.structure.slug}/{o.slug}": o
+            for o in Offer.objects.filter(structure__networks=network).select_related("structure")
+        },
+        "instruments": {i.code: i for i in Instrument.objects.all()},
+        "working_groups": {g.name: g for g in WorkingGroup.objects.filter(network=network)},
+    }
+
+
+SUBJECT_ERRORS = {
+    "stages": gettext_lazy("Unknown stage of this network: %(key)s."),
+    "structures": gettext_lazy("Unknown structure of this network: %(key)s."),
+    "offers": gettext_lazy("Unknown offer of this network (structure/offer): %(key)s."),
+    "instruments": gettext_lazy("Unknown assessment instrument: %(key)s."),
+    "working_groups": gettext_lazy("Unknown working group of this network: %(key)s."),
+}
+
+
+def _check_lists(item: Parsed, errors: list[ImportError_], subjects: dict, blobs: dict) -> None:
+    code = str(item.meta.get("code") or "").strip()
+    for key in (*SUBJECTS, "attachments"):
+        values = item.meta.get(key) or []
+        if not isinstance(values, list):
+            errors.append(ImportError_(item.file, item.line_of(key), _("A list is expected here.")))
+            continue
+        for value in values:
+            value = str(value)
+            if key == "attachments":
+                content = blobs.get(f"{code}/{value}")
+                if content is None:
+                    errors.append(
+                        ImportError_(
+                            item.file,
+                            item.line_of("", value),
+                            _("The file %(name)s is not in the folder %(code)s/.")
+                            % {"name": value, "code": code},
+                        )
+                    )
+                    continue
+                try:
+                    services.check_attachment(name=value, content=content)
+                except ValidationError as error:
+                    errors.append(
+                        ImportError_(item.file, item.line_of("", value), " ".join(error.messages))
+                    )
+            elif value not in subjects[key]:
+                errors.append(
+                    ImportError_(
+                        item.file, item.line_of("", value), SUBJECT_ERRORS[key] % {"key": value}
+                    )
+                )
 
 
 def import_files(
-    *, network: Network, user, files: dict[str, str], dry_run: bool = True
+    *,
+    network: Network,
+    user,
+    files: dict[str, str],
+    blobs: dict[str, bytes] | None = None,
+    dry_run: bool = True,
 ) -> ImportReport:
     """Check every file, then (unless a dry run, and only without any error) write them all."""
     report = ImportReport(dry_run=dry_run)
@@ -193,9 +351,12 @@ def import_files(
         code for code, _label, _inverse in services.DEFAULT_LINK_TYPES
     }
     existing = set(Sheet.objects.filter(network=network).values_list("code", flat=True))
+    subjects = _subject_lookup(network)
+    blobs = blobs or {}
     seen: dict[str, str] = {}
     for item in parsed:
         meta = item.meta
+        _check_lists(item, errors, subjects, blobs)
         unknown = sorted(set(meta) - set(FIELDS))
         for key in unknown:
             errors.append(
@@ -281,6 +442,8 @@ def import_files(
             parsed=parsed,
             families=families,
             structures=structures,
+            subjects=subjects,
+            blobs=blobs,
             report=report,
         )
     except ValidationError as error:
@@ -290,7 +453,7 @@ def import_files(
 
 
 @transaction.atomic
-def _write(*, network, user, parsed, families, structures, report) -> None:
+def _write(*, network, user, parsed, families, structures, subjects, blobs, report) -> None:
     default_structure = Structure.objects.filter(networks=network).order_by("name").first()
     sheets = {}
     for item in parsed:
@@ -327,6 +490,14 @@ def _write(*, network, user, parsed, families, structures, report) -> None:
                 )
                 report.updated.append(code)
         sheets[code] = sheet
+        about = {
+            key: [subjects[key][str(value)] for value in meta.get(key) or []] for key in SUBJECTS
+        }
+        if any(about.values()) or any(getattr(sheet, key).exists() for key in SUBJECTS):
+            services.set_sheet_subjects(
+                user=user, sheet=sheet, review_by=sheet.review_by, check_permission=False, **about
+            )
+        _sync_attachments(user=user, sheet=sheet, names=meta.get("attachments") or [], blobs=blobs)
     types = services.ensure_link_types(network=network)
     for item in parsed:
         source = sheets[str(item.meta["code"]).strip()]
@@ -341,3 +512,20 @@ def _write(*, network, user, parsed, families, structures, report) -> None:
         services.refresh_text_links(sheet=source, text=item.body)
     if not report.ok:
         raise ValidationError(_("The import was cancelled."))
+
+
+def _sync_attachments(*, user, sheet: Sheet, names: list, blobs: dict[str, bytes]) -> None:
+    """The sheet's next version carries exactly the listed files (same name and content kept)."""
+    wanted = {str(name): blobs[f"{sheet.code}/{name}"] for name in names}
+    for attachment in Attachment.objects.filter(sheet=sheet, removed_in__isnull=True):
+        content = wanted.get(attachment.name)
+        if content is not None:
+            with attachment.file.open("rb") as handle:
+                if handle.read() == content:
+                    del wanted[attachment.name]
+                    continue
+        services.remove_attachment(user=user, attachment=attachment, check_permission=False)
+    for name, content in sorted(wanted.items()):
+        services.add_attachment(
+            user=user, sheet=sheet, name=name, content=content, check_permission=False
+        )

@@ -56,29 +56,38 @@ def test_binder_of_the_demo_family_has_a_toc_and_page_numbered_cross_references(
 
 def test_export_then_import_elsewhere_then_export_again_gives_the_same_files():
     family = demo_family()
-    files = transfer.export_files(family)
+    files, blobs = transfer.read_zip(transfer.export_zip(family))
     assert sorted(files) == ["P-1.md", "P-2.md", "P-3.md"]
     assert files["P-2.md"].startswith("---\ncode: P-2\ntitle: Réorienter")
+    # P-1 is about APEAS and carries a file, in the folder named by its code.
+    assert "structures:\n- apeas\n" in files["P-1.md"]
+    assert "attachments:\n- trame-premier-accueil.md\n" in files["P-1.md"]
+    assert sorted(blobs) == ["P-1/trame-premier-accueil.md"]
     c = circle()
     c.family.slug = family.slug
     c.family.code_pattern = family.code_pattern
     c.family.save()
+    slug = c.author_structure.slug
     files = {
-        name: text.replace("structure: apeas", f"structure: {c.author_structure.slug}")
+        name: text.replace("structure: apeas", f"structure: {slug}").replace(
+            "- apeas\n", f"- {slug}\n"
+        )
         for name, text in files.items()
     }
     report = transfer.import_files(
-        network=c.network, user=c.coordinator, files=files, dry_run=False
+        network=c.network, user=c.coordinator, files=files, blobs=blobs, dry_run=False
     )
     assert report.errors == [], report.errors
     assert report.created == ["P-1", "P-2", "P-3"]
-    again = transfer.export_files(c.family)
-    assert again == files
+    again_files, again_blobs = transfer.read_zip(transfer.export_zip(c.family))
+    assert again_files == files
+    assert again_blobs == blobs
     # Importing the same files again changes nothing.
     report = transfer.import_files(
-        network=c.network, user=c.coordinator, files=again, dry_run=False
+        network=c.network, user=c.coordinator, files=again_files, blobs=again_blobs, dry_run=False
     )
     assert report.unchanged == ["P-1", "P-2", "P-3"]
+    assert Sheet.objects.get(network=c.network, code="P-1").attachments.count() == 1
 
 
 FILE = (

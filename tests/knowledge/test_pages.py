@@ -83,16 +83,21 @@ def test_lists_and_search_run_a_bounded_number_of_queries(
         ]
     )
     assert len(sheets) == count
-    member = login(c.reviewer)
+    member = login(c.coordinator)
     for path in (
         reverse("knowledge:index"),
         reverse("knowledge:index") + "?q=réunion",
         reverse("knowledge:index") + "?family=methodes",
         reverse("api:sheet-list"),
+        reverse("knowledge:open_data"),
+        reverse(
+            "knowledge:binder_page", kwargs={"network": c.network.slug, "family": c.family.slug}
+        ),
+        reverse("knowledge:referential", kwargs={"network": c.network.slug}),
     ):
-        with django_assert_max_num_queries(14):
+        with django_assert_max_num_queries(16):
             assert member.get(path).status_code == 200
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(14):
         assert client.get(reverse("knowledge:index") + "?q=reunion").status_code == 200
 
 
@@ -131,7 +136,8 @@ def test_sheet_page_runs_a_bounded_number_of_queries(client, django_assert_max_n
     target = validated_sheet(c, "I-A-0")
     for i in range(6):
         validated_sheet(c, f"I-A-{i + 1}", body=f"Voir [[I-A-0]] et [[example-of:I-A-{i}]].")
-    with django_assert_max_num_queries(12):
+    # The subjects (one query for each of the five kinds) and the files (one) included.
+    with django_assert_max_num_queries(18):
         assert client.get(url(target)).status_code == 200
 
 

@@ -1,11 +1,13 @@
 """Sheets: versions with optimistic locking, the validation workflow, who sees what."""
 
+import io
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from maillage.knowledge import selectors, services
-from maillage.knowledge.models import SheetVersion, VersionStatus
+from maillage.knowledge.models import Sheet, SheetVersion, VersionStatus
 from tests.factories import UserFactory
 from tests.knowledge.factories import circle, sheet, validated_sheet
 
@@ -149,15 +151,22 @@ def test_sheets_due_for_review_are_listed_for_their_authors():
     assert list(selectors.sheets_due_for_review(on=datetime.date(2026, 6, 1))) == [due]
 
 
-def test_the_reminder_command_lists_due_sheets_with_their_authors():
+def test_the_daily_reminder_emails_the_authors_of_due_sheets_once(mailoutbox):
     import datetime
-    import io
 
     from django.core.management import call_command
 
     c = circle()
     sheet(c, "I-A-1", review_by=datetime.date(2000, 1, 1))
     sheet(c, "I-A-2", review_by=datetime.date(2999, 1, 1))
-    out = io.StringIO()
-    call_command("knowledge_review_due", stdout=out)
-    assert out.getvalue() == f"{c.network.slug}\tI-A-1\t2000-01-01\t{c.author.email}\n"
+    call_command("knowledge_review_due", stdout=io.StringIO())
+    assert [m.to for m in mailoutbox] == [[c.author.email]]
+    assert "I-A-1" in mailoutbox[0].body and "I-A-2" not in mailoutbox[0].body
+    assert f"/fiches/{c.network.slug}/I-A-1/" in mailoutbox[0].body
+    # The next day: no second e-mail for the same date; a new date reminds again.
+    call_command("knowledge_review_due", stdout=io.StringIO())
+    assert len(mailoutbox) == 1
+    s = Sheet.objects.get(network=c.network, code="I-A-1")
+    services.set_review_by(user=c.author, sheet=s, review_by=datetime.date(2000, 2, 1))
+    call_command("knowledge_review_due", stdout=io.StringIO())
+    assert len(mailoutbox) == 2

@@ -1,17 +1,14 @@
-"""Remind the authors of the sheets whose "review by" date has come (run daily, like
-pathways_daily): one line per sheet, with its authors' addresses."""
+"""Remind the authors of the sheets whose "review by" date has come (run daily, with
+pathways_daily in scripts/daily_jobs.sh): one e-mail per author, once per date."""
 
 from django.core.management.base import BaseCommand
 
-from maillage.knowledge.selectors import sheets_due_for_review
+from maillage.knowledge.services import remind_review_due
 
 
 class Command(BaseCommand):
-    help = "List the sheets whose review-by date has come, with their authors."
+    help = "E-mail the authors of the sheets whose review-by date has come (once per date)."
 
     def handle(self, *args, **options):
-        for sheet in sheets_due_for_review():
-            authors = ", ".join(sorted(user.email for user in sheet.authors.all()))
-            self.stdout.write(
-                f"{sheet.network.slug}\t{sheet.code}\t{sheet.review_by.isoformat()}\t{authors}"
-            )
+        sent = remind_review_due()
+        self.stdout.write(f"{sent} reminder(s) sent")
