@@ -73,8 +73,10 @@ step "Test suite on PostgreSQL"
 # pytest-xdist: one worker per core, each with its own test database; a module's tests stay on
 # one worker (--dist loadfile), so the worlds built once per module are built once.
 pg_status=0
+# Each worker's test database is made anew (--create-db) and kept (--reuse-db) for the browser
+# tests below, which reuse it instead of migrating another one.
 DATABASE_URL=$PG_URL $BIN/pytest -m "not browser" -n "${TEST_WORKERS:-$(nproc)}" --dist loadfile \
-  || pg_status=$?
+  --create-db --reuse-db || pg_status=$?
 
 step "Marked subset on SQLite (ran beside the PostgreSQL suite)"
 sqlite_status=0
@@ -91,6 +93,6 @@ step "Browser tests in Chromium (Playwright + axe), on PostgreSQL"
 # to whichever worker is free (not one module per worker: every page's scan is one module of
 # 77): each worker builds the demo and the pages' world once and restores them per test
 # (tests/snapshots.py).
-DATABASE_URL=$PG_URL $BIN/pytest -m browser -n "${TEST_WORKERS:-$(nproc)}" --dist worksteal
+DATABASE_URL=$PG_URL $BIN/pytest -m browser -n "${TEST_WORKERS:-$(nproc)}" --dist worksteal --reuse-db
 
 step "All checks passed"
