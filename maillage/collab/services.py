@@ -27,6 +27,7 @@ from .models import (
     Contribution,
     Decision,
     Event,
+    EventDocument,
     GroupMember,
     JoinPolicy,
     Meeting,
@@ -72,6 +73,27 @@ def create_group(
         status=MemberStatus.ACTIVE,
     )
     forget_collab_groups(facilitator)
+    return group
+
+
+@transaction.atomic
+def update_group(
+    *,
+    group: WorkingGroup,
+    by,
+    name: str,
+    purpose: str = "",
+    public_description: str = "",
+    is_public: bool = False,
+    join_policy: str = JoinPolicy.BY_REQUEST,
+) -> WorkingGroup:
+    """The group's facilitators change its name, purpose, public description and joining."""
+    if not can(by, "collab_facilitate_group", group):
+        raise PermissionDenied
+    group.name, group.purpose, group.public_description = name, purpose, public_description
+    group.is_public, group.join_policy = is_public, join_policy
+    group.full_clean()
+    group.save()
     return group
 
 
@@ -396,6 +418,11 @@ def add_representative(*, event: Event, user, structures, by, slot: str = "") ->
     """Someone stands for the network and for structures of the network."""
     if not can(by, "collab_manage_network_life", event.network):
         raise PermissionDenied
+    if not people_of_network(event.network).filter(pk=user.pk).exists():
+        raise ValidationError(
+            {"user": _("%(name)s does not work in the network.") % {"name": user}},
+            code="outside_network",
+        )
     structures = list(structures)
     if not structures:
         raise ValidationError(
@@ -412,6 +439,69 @@ def add_representative(*, event: Event, user, structures, by, slot: str = "") ->
     )
     representative.structures.set(structures)
     return representative
+
+
+@transaction.atomic
+def update_event(
+    *,
+    event: Event,
+    title,
+    kind,
+    starts_at,
+    by,
+    ends_at=None,
+    place="",
+    description="",
+    is_public=True,
+) -> Event:
+    if not can(by, "collab_manage_event", event):
+        raise PermissionDenied
+    event.title, event.kind, event.starts_at, event.ends_at = title, kind, starts_at, ends_at
+    event.place, event.description, event.is_public = place, description, is_public
+    event.full_clean()
+    event.save()
+    return event
+
+
+def people_of_network(network):
+    """Who may stand for the network: the staff of its structures and its coordinators."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    return (
+        get_user_model()
+        .objects.filter(
+            Q(structure_memberships__structure__networks=network)
+            | Q(network_roles__network=network),
+            is_active=True,
+        )
+        .distinct()
+        .order_by("full_name", "email")
+    )
+
+
+@transaction.atomic
+def remove_representative(*, representative: Representative, by) -> None:
+    if not can(by, "collab_manage_event", representative.event):
+        raise PermissionDenied
+    representative.delete()
+
+
+@transaction.atomic
+def add_event_document(*, event: Event, title: str, by, url: str = "") -> EventDocument:
+    if not can(by, "collab_manage_event", event):
+        raise PermissionDenied
+    document = EventDocument(event=event, title=title.strip(), url=url)
+    document.full_clean()
+    document.save()
+    return document
+
+
+@transaction.atomic
+def remove_event_document(*, document: EventDocument, by) -> None:
+    if not can(by, "collab_manage_event", document.event):
+        raise PermissionDenied
+    document.delete()
 
 
 # --- Budgets ------------------------------------------------------------------------------------
@@ -479,14 +569,30 @@ def save_budget_line(
     actual=0,
     parent: BudgetLine | None = None,
     decision: Decision | None = None,
+    line: BudgetLine | None = None,
     check_permission: bool = True,
 ) -> BudgetLine:
-    """Create or update (by code) a line of the budget."""
+    """Create or update a line of the budget: `line` when given (its code may change), else the
+    line of this code, else a new one."""
     if check_permission and not can(by, "collab_manage_budget", budget):
         raise PermissionDenied
-    line = BudgetLine.objects.filter(budget=budget, code=code).first() or BudgetLine(
-        budget=budget, code=code
-    )
+    if line is not None:
+        if line.budget_id != budget.pk:
+            raise PermissionDenied
+        line.code = code
+    else:
+        line = BudgetLine.objects.filter(budget=budget, code=code).first() or BudgetLine(
+            budget=budget, code=code
+        )
+    if parent is not None and line.pk is not None:
+        ancestor = parent
+        while ancestor is not None:
+            if ancestor.pk == line.pk:
+                raise ValidationError(
+                    {"parent": _("A line cannot be placed under itself or its own sub-lines.")},
+                    code="cycle",
+                )
+            ancestor = ancestor.parent
     line.label = label
     line.planned, line.committed, line.actual = (
         Decimal(str(planned or 0)),
@@ -514,9 +620,13 @@ def add_contribution(
     currency: str | None = None,
     quantity=None,
     description: str = "",
+    contribution: Contribution | None = None,
     check_permission: bool = True,
 ) -> Contribution:
+    """Record what a structure brings (or change `contribution`), in the budget's currency."""
     if check_permission and not can(by, "collab_manage_budget", budget):
+        raise PermissionDenied
+    if contribution is not None and contribution.budget_id != budget.pk:
         raise PermissionDenied
     currency = (currency or budget.currency).upper()
     if currency != budget.currency:
@@ -534,18 +644,42 @@ def add_contribution(
             {"structure": _("%(name)s is not a member of the network.") % {"name": structure}},
             code="outside_network",
         )
-    contribution = Contribution(
-        budget=budget,
-        structure=structure,
-        kind=kind,
-        amount=Decimal(str(amount)),
-        currency=currency,
-        quantity=quantity,
-        description=description,
-    )
+    contribution = contribution or Contribution(budget=budget)
+    contribution.structure = structure
+    contribution.kind = kind
+    contribution.amount = Decimal(str(amount))
+    contribution.currency = currency
+    contribution.quantity = quantity
+    contribution.description = description
     contribution.full_clean()
     contribution.save()
     return contribution
+
+
+@transaction.atomic
+def update_budget(*, budget: Budget, title: str, year: int, by, is_public: bool = False) -> Budget:
+    """The budget's title, year, and whether the public may read it (the network's choice)."""
+    if not can(by, "collab_manage_budget", budget):
+        raise PermissionDenied
+    budget.title, budget.year, budget.is_public = title, year, is_public
+    budget.full_clean()
+    budget.save()
+    return budget
+
+
+@transaction.atomic
+def delete_budget_line(*, line: BudgetLine, by) -> None:
+    """A line goes with its sub-lines."""
+    if not can(by, "collab_manage_budget", line.budget):
+        raise PermissionDenied
+    line.delete()
+
+
+@transaction.atomic
+def delete_contribution(*, contribution: Contribution, by) -> None:
+    if not can(by, "collab_manage_budget", contribution.budget):
+        raise PermissionDenied
+    contribution.delete()
 
 
 # --- Pooling ------------------------------------------------------------------------------------
@@ -577,14 +711,19 @@ def post_pooling_entry(
 
 
 @transaction.atomic
-def set_job_shares(*, entry, shares, by):
-    """The share of a shared job post each structure carries; 100 % at most in all."""
+def set_job_shares(*, entry, shares, by, description: str | None = None):
+    """The share of a shared job post each structure carries; 100 % at most in all. With
+    `description`, the post's description (the job description) changes too."""
     from .models import JobShare, PoolingKind
 
     if not can(by, "collab_pool_for_structure", entry.structure):
         raise PermissionDenied
     if entry.kind != PoolingKind.JOB_POST:
         raise ValidationError(_("Only a shared job post is shared between structures."))
+    if description is not None:
+        entry.description = description.strip()
+        entry.full_clean()
+        entry.save(update_fields=["description"])
     shares = list(shares)
     if sum(percent for _structure, percent in shares) > 100:
         raise ValidationError(

@@ -60,6 +60,35 @@ def group_create(request, slug):
     return render(request, "collab/group_form.html", {"form": form, "network": network})
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
+def group_edit(request, uuid):
+    group = get_object_or_404(selectors.group_internals_visible_to(request.user), uuid=uuid)
+    if not can(request.user, "collab_facilitate_group", group):
+        raise PermissionDenied
+    initial = {
+        "name": group.name,
+        "purpose": group.purpose,
+        "public_description": group.public_description,
+        "is_public": group.is_public,
+        "join_policy": group.join_policy,
+    }
+    form = forms.GroupForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_group(group=group, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The group is updated."))
+            return redirect("collab:group", uuid=group.uuid)
+    return render(
+        request,
+        "collab/group_form.html",
+        {"form": form, "network": group.network, "group": group},
+        status=400 if form.errors else 200,
+    )
+
+
 @login_not_required
 def group_detail(request, uuid):
     group = get_object_or_404(selectors.group_visible_to(request.user), uuid=uuid)
@@ -83,6 +112,7 @@ def group_detail(request, uuid):
         "requests": selectors.pending_requests(group) if facilitates else [],
         "meetings": selectors.meeting_visible_to(user).filter(group=group).order_by("-starts_at"),
         "meeting_form": forms.MeetingForm() if facilitates else None,
+        "decisions": selectors.decisions_of(group)[:30] if internals else [],
     }
     return render(request, "collab/group_detail.html", context)
 
@@ -382,7 +412,13 @@ def network_calendar(request):
     return render(
         request,
         "collab/calendar.html",
-        {"meetings": meetings[:50], "events": events[:50], "sessions": sessions, "token": token},
+        {
+            "meetings": meetings[:50],
+            "events": events[:50],
+            "sessions": sessions,
+            "token": token,
+            "coordinated_networks": Network.objects.filter(pk__in=roles_of(user).coordinator_of),
+        },
     )
 
 
@@ -446,4 +482,13 @@ def calendar_token(request):
 def event_detail(request, uuid):
     event = get_object_or_404(selectors.event_visible_to(request.user), uuid=uuid)
     roster = event.roster.select_related("user").prefetch_related("structures")
-    return render(request, "collab/event_detail.html", {"event": event, "roster": roster})
+    return render(
+        request,
+        "collab/event_detail.html",
+        {
+            "event": event,
+            "roster": roster,
+            "documents": event.documents.all(),
+            "manages": can(request.user, "collab_manage_event", event),
+        },
+    )
