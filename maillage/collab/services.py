@@ -521,6 +521,13 @@ def create_budget(
     return budget
 
 
+def _amount(value) -> str:
+    """An amount as the reader writes it (1 100,00 in French)."""
+    from django.utils.formats import number_format
+
+    return number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
+
+
 def _check_line_fits(line: BudgetLine) -> None:
     """A line's sub-lines never plan more than the line itself."""
     if line.parent_id is not None:
@@ -539,8 +546,8 @@ def _check_line_fits(line: BudgetLine) -> None:
                     )
                     % {
                         "parent": parent.label,
-                        "total": siblings + line.planned,
-                        "planned": parent.planned,
+                        "total": _amount(siblings + line.planned),
+                        "planned": _amount(parent.planned),
                     }
                 },
                 code="exceeds_parent",
@@ -551,7 +558,7 @@ def _check_line_fits(line: BudgetLine) -> None:
             raise ValidationError(
                 {
                     "planned": _("The sub-lines of this line already plan %(total)s.")
-                    % {"total": children}
+                    % {"total": _amount(children)}
                 },
                 code="below_children",
             )
