@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from maillage.accounts.rules import can, forget_collab_groups
 from maillage.core.states import move, started
 
-from . import selectors
+from . import notify, selectors
 from .models import (
     Action,
     ActionStatus,
@@ -113,6 +113,8 @@ def request_to_join(*, group: WorkingGroup, user, structure=None) -> GroupMember
     status = MemberStatus.ACTIVE if group.join_policy == JoinPolicy.OPEN else MemberStatus.PENDING
     member = GroupMember.objects.create(group=group, user=user, structure=structure, status=status)
     forget_collab_groups(user)
+    if status == MemberStatus.PENDING:
+        notify.join_requested(member)
     return member
 
 
@@ -125,6 +127,7 @@ def approve_join_request(*, member: GroupMember, by) -> GroupMember:
     member.status = MemberStatus.ACTIVE
     member.save(update_fields=["status"])
     forget_collab_groups(member.user)
+    notify.join_approved(member)
     return member
 
 
@@ -268,6 +271,7 @@ def record_action(*, item: AgendaItem, title: str, owner, due_on: datetime.date,
     action = Action(item=item, group=meeting.group, title=title.strip(), owner=owner, due_on=due_on)
     action.full_clean()
     action.save()
+    notify.action_assigned(action, by)
     following = selectors.next_meeting_of(meeting)
     if following is not None:
         _carry_open_actions(following)
@@ -309,6 +313,8 @@ def move_minutes(*, minutes: Minutes, to_status: str, by, audience: str | None =
         note=note,
         update_fields=["audience", "published_at"],
     )
+    if to_status == MinutesStatus.PUBLISHED:
+        notify.minutes_published(minutes, by)
     return minutes
 
 
