@@ -735,6 +735,7 @@ NOT_PAGES = {
     "collab:calendar_token": "POST only: creates, replaces or revokes the feed URL, redirects",
     "collab:budget_export": "XLSX download (tests/collab/test_budget.py)",
     "collab:budget_import": "POST only: imports a budget workbook, redirects",
+    "collab:group_decline": "POST only: declines a request to join, redirects",
     "collab:representative_remove": "POST only: takes someone off an event's roster, redirects",
     "collab:document_remove": "POST only: takes a document off an event's list, redirects",
     "collab:line_delete": "POST only: deletes a budget line and its sub-lines, redirects",

@@ -80,7 +80,8 @@ def items_of_minutes_for(user, minutes):
     if not group_internals_visible_to(user).filter(pk=minutes.meeting.group_id).exists():
         items = items.filter(internal=False)
     return items.prefetch_related(
-        "decisions", Prefetch("actions", queryset=Action.objects.select_related("owner"))
+        "decisions__budget_lines__budget",
+        Prefetch("actions", queryset=Action.objects.select_related("owner")),
     )
 
 

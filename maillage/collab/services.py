@@ -131,6 +131,17 @@ def approve_join_request(*, member: GroupMember, by) -> GroupMember:
     return member
 
 
+@transaction.atomic
+def decline_join_request(*, member: GroupMember, by) -> None:
+    """A facilitator declines a request to join: the request goes, the person may ask again."""
+    if not can(by, "collab_facilitate_group", member.group):
+        raise PermissionDenied
+    if member.status != MemberStatus.PENDING:
+        raise ValidationError(_("This request was already answered."), code="answered")
+    member.delete()
+    forget_collab_groups(member.user)
+
+
 # --- Meetings -----------------------------------------------------------------------------------
 
 

@@ -15,6 +15,9 @@ urlpatterns = [
     path(
         "groupes/<uuid:uuid>/demandes/<int:pk>/accepter/", views.group_approve, name="group_approve"
     ),
+    path(
+        "groupes/<uuid:uuid>/demandes/<int:pk>/refuser/", views.group_decline, name="group_decline"
+    ),
     path("groupes/<uuid:uuid>/reunions/nouvelle/", views.meeting_create, name="meeting_create"),
     path("groupes/<uuid:uuid>/calendrier.ics", views.group_feed, name="group_feed"),
     path("reunions/<uuid:uuid>/", views.meeting_detail, name="meeting"),

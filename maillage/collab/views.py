@@ -145,6 +145,19 @@ def group_approve(request, uuid, pk):
     return redirect("collab:group", uuid=group.uuid)
 
 
+@require_POST
+def group_decline(request, uuid, pk):
+    group = get_object_or_404(selectors.group_internals_visible_to(request.user), uuid=uuid)
+    member = get_object_or_404(GroupMember, group=group, pk=pk)
+    try:
+        services.decline_join_request(member=member, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The request of %(name)s is declined.") % {"name": member.user})
+    return redirect("collab:group", uuid=group.uuid)
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def meeting_create(request, uuid):
     group = get_object_or_404(selectors.group_internals_visible_to(request.user), uuid=uuid)
@@ -418,6 +431,7 @@ def network_calendar(request):
             "sessions": sessions,
             "token": token,
             "coordinated_networks": Network.objects.filter(pk__in=roles_of(user).coordinator_of),
+            "public_budgets": selectors.budget_visible_to(user).filter(is_public=True),
         },
     )
 

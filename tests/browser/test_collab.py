@@ -148,7 +148,7 @@ def test_a_coordinator_organises_a_fair_and_keeps_the_budget_without_the_admin(
 
     log_in(page, coordinator.email)
     page.goto("/vie-du-reseau/calendrier/")
-    page.get_by_role("link", name="Nouvel événement de Réseau Test").click()
+    page.get_by_role("link", name="Nouvel événement dans Réseau Test").click()
     page.get_by_label("Titre").fill("Salon des entrepreneurs")
     page.get_by_label("Type").select_option("fair")
     page.get_by_label("Début").fill(f"{day.isoformat()}T09:00")
@@ -177,7 +177,7 @@ def test_a_coordinator_organises_a_fair_and_keeps_the_budget_without_the_admin(
 
     # The budget, one line at a time.
     page.goto("/vie-du-reseau/")
-    page.get_by_role("link", name="Nouveau budget de Réseau Test").click()
+    page.get_by_role("link", name="Nouveau budget dans Réseau Test").click()
     page.get_by_label("Titre").fill("Budget du réseau")
     page.get_by_role("button", name="Créer le budget").click()
     page.get_by_role("link", name="Ajouter une ligne").click()

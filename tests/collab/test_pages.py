@@ -358,3 +358,45 @@ def test_facilitators_edit_the_group_and_its_page_keeps_the_decisions_timeline(
     assert "Un stand commun" in text
     assert reverse("collab:meeting", args=[meeting.uuid]) + f"#item-{item.pk}" in text
     assert login(world.member).get(url).status_code == 403
+
+
+def test_a_facilitator_declines_a_request_to_join(world, login):
+    world.group.join_policy = "request"
+    world.group.save()
+    request = services.request_to_join(group=world.group, user=world.outsider)
+    url = reverse("collab:group_decline", args=[world.group.uuid, request.pk])
+    assert login(world.member).post(url).status_code == 403
+    page = login(world.facilitator).get(reverse("collab:group", args=[world.group.uuid]))
+    assert url in page.content.decode()
+    login(world.facilitator).post(url)
+    assert not world.group.members.filter(user=world.outsider).exists()
+    # The person may ask again.
+    services.request_to_join(group=world.group, user=world.outsider)
+
+
+def test_a_public_budget_is_listed_for_visitors_and_its_decision_links_both_ways(
+    world, meeting, login, client
+):
+    item = services.propose_agenda_item(meeting=meeting, title="Budget", by=world.member)
+    decision = services.record_decision(
+        item=item, text="Budget adopté", method="vote", by=world.facilitator
+    )
+    budget = services.create_budget(
+        network=world.network, year=2027, title="Budget du réseau", by=world.coordinator
+    )
+    services.save_budget_line(
+        budget=budget,
+        code="1",
+        label="Événements",
+        planned=100,
+        decision=decision,
+        by=world.coordinator,
+    )
+    budget_url = reverse("collab:budget", args=[budget.uuid])
+    assert budget_url not in client.get(reverse("collab:calendar")).content.decode()
+    services.update_budget(
+        budget=budget, title=budget.title, year=2027, is_public=True, by=world.coordinator
+    )
+    assert budget_url in client.get(reverse("collab:calendar")).content.decode()
+    page = login(world.member).get(reverse("collab:meeting", args=[meeting.uuid]))
+    assert budget_url in page.content.decode()  # the decision names the line it approved
