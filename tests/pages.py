@@ -529,6 +529,12 @@ PAGES += [
         shows="Enregistrer le groupe",
     ),
     Page(
+        "collab:meeting_edit",
+        as_role="structure_admin",
+        kwargs=lambda w: _collab(w, "meeting"),
+        shows="Enregistrer la réunion",
+    ),
+    Page(
         "collab:event_create",
         as_role="coordinator",
         kwargs=lambda w: {"slug": w["network"].slug},

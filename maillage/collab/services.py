@@ -199,6 +199,30 @@ def plan_meeting(
 
 
 @transaction.atomic
+def update_meeting(
+    *,
+    meeting: Meeting,
+    starts_at: datetime.datetime,
+    by,
+    ends_at: datetime.datetime | None = None,
+    title: str = "",
+    place: str = "",
+    video_url: str = "",
+) -> Meeting:
+    """Reschedule or move a meeting; open actions decided before its new date join its agenda."""
+    if not can(by, "collab_facilitate_group", meeting.group):
+        raise PermissionDenied
+    if not place and not video_url:
+        raise ValidationError({"place": _("Give a place or a video link.")}, code="place_or_video")
+    meeting.title, meeting.starts_at, meeting.ends_at = title, starts_at, ends_at
+    meeting.place, meeting.video_url = place, video_url
+    meeting.full_clean()
+    meeting.save()
+    _carry_open_actions(meeting)
+    return meeting
+
+
+@transaction.atomic
 def propose_agenda_item(
     *, meeting: Meeting, title: str, by, description: str = "", internal: bool = False
 ) -> AgendaItem:

@@ -21,6 +21,7 @@ urlpatterns = [
     path("groupes/<uuid:uuid>/reunions/nouvelle/", views.meeting_create, name="meeting_create"),
     path("groupes/<uuid:uuid>/calendrier.ics", views.group_feed, name="group_feed"),
     path("reunions/<uuid:uuid>/", views.meeting_detail, name="meeting"),
+    path("reunions/<uuid:uuid>/modifier/", views.meeting_edit, name="meeting_edit"),
     path("reunions/<uuid:uuid>/ordre-du-jour/", views.meeting_propose, name="meeting_propose"),
     path("reunions/<uuid:uuid>/presences/", views.meeting_attendance, name="meeting_attendance"),
     path("reunions/<uuid:uuid>/points/<int:item>/", views.item_minutes, name="item_minutes"),

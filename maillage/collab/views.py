@@ -175,6 +175,35 @@ def meeting_create(request, uuid):
     return render(request, "collab/meeting_form.html", {"form": form, "group": group})
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
+def meeting_edit(request, uuid):
+    meeting = get_object_or_404(selectors.meeting_internals_visible_to(request.user), uuid=uuid)
+    if not can(request.user, "collab_facilitate_group", meeting.group):
+        raise PermissionDenied
+    initial = {
+        "title": meeting.title,
+        "starts_at": timezone.localtime(meeting.starts_at),
+        "ends_at": timezone.localtime(meeting.ends_at) if meeting.ends_at else None,
+        "place": meeting.place,
+        "video_url": meeting.video_url,
+    }
+    form = forms.MeetingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_meeting(meeting=meeting, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The meeting is updated."))
+            return redirect("collab:meeting", uuid=meeting.uuid)
+    return render(
+        request,
+        "collab/meeting_form.html",
+        {"form": form, "group": meeting.group, "meeting": meeting},
+        status=400 if form.errors else 200,
+    )
+
+
 def _meeting_context(request, meeting, **forms_given):
     user = request.user
     minutes = selectors.minutes_visible_to(user).filter(meeting=meeting).first()
@@ -192,6 +221,7 @@ def _meeting_context(request, meeting, **forms_given):
         "items": items,
         "internals": internals,
         "writes": writes,
+        "facilitates": can(user, "collab_facilitate_group", meeting.group),
         "upcoming": meeting.starts_at > timezone.now(),
         "next_meeting": selectors.next_meeting_of(meeting) if internals else None,
         "attendances": meeting.attendances.select_related("user", "structure") if internals else [],

@@ -400,3 +400,29 @@ def test_a_public_budget_is_listed_for_visitors_and_its_decision_links_both_ways
     assert budget_url in client.get(reverse("collab:calendar")).content.decode()
     page = login(world.member).get(reverse("collab:meeting", args=[meeting.uuid]))
     assert budget_url in page.content.decode()  # the decision names the line it approved
+
+
+def test_a_facilitator_reschedules_a_meeting_and_the_open_actions_follow(world, meeting, login):
+    earlier = services.plan_meeting(
+        group=world.group, starts_at=in_days(3), place="Siège", by=world.facilitator
+    )
+    item = services.propose_agenda_item(meeting=earlier, title="Salon", by=world.member)
+    services.record_action(
+        item=item,
+        title="Réserver le stand",
+        owner=world.member,
+        due_on=in_days(10).date(),
+        by=world.facilitator,
+    )
+    url = reverse("collab:meeting_edit", args=[meeting.uuid])
+    client = login(world.facilitator)
+    form = {"starts_at": _local(in_days(9)), "place": "", "video_url": ""}
+    response = client.post(url, form)
+    assert response.status_code == 400
+    assert "Indiquez un lieu ou un lien de visioconférence." in response.content.decode()
+    client.post(url, form | {"place": "Maison des associations, salle 2"})
+    meeting.refresh_from_db()
+    assert meeting.place == "Maison des associations, salle 2"
+    assert meeting.starts_at == in_days(9)
+    assert meeting.items.filter(carried_action__title="Réserver le stand").count() == 1
+    assert login(world.member).get(url).status_code == 403
