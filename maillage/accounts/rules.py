@@ -517,26 +517,3 @@ permissions.add_rule("collab_amend_minutes", is_active_member_of_meeting_group)
 permissions.add_rule("collab_manage_budget", coordinates_network_of | facilitates_budget_group)
 # Pooling: the staff of a structure post its offers and needs and arrange them.
 permissions.add_rule("collab_pool_for_structure", is_staff_of_structure)
-
-
-@rules.predicate
-def is_staff_of_entry_structure(user, entry):
-    return entry is not None and entry.structure_id in roles_of(user).staff_of
-
-
-@rules.predicate
-def entry_is_open(user, entry):
-    return entry is not None and entry.is_open
-
-
-@rules.predicate
-def entry_is_job_post(user, entry):
-    return entry is not None and entry.kind == "job_post"
-
-
-# Events of the network's calendar, their roster and documents: the network's coordinators.
-permissions.add_rule("collab_manage_event", coordinates_network_of)
-# A pooling entry: its structure's staff describe a shared job post and its shares, and record
-# an arrangement while the entry is open.
-permissions.add_rule("collab_change_job_post", is_staff_of_entry_structure & entry_is_job_post)
-permissions.add_rule("collab_arrange_pooling", is_staff_of_entry_structure & entry_is_open)

@@ -17,7 +17,7 @@ from .models import EventDocument, Representative
 
 def _managed_event(request, uuid):
     event = get_object_or_404(selectors.event_visible_to(request.user), uuid=uuid)
-    if not can(request.user, "collab_manage_event", event):
+    if not can(request.user, "collab_manage_network_life", event.network):
         raise PermissionDenied
     return event
 

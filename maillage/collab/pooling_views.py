@@ -13,7 +13,7 @@ from maillage.directory.models import Structure
 
 from . import selectors, services
 from .forms import ArrangementForm, JobPostForm, PoolingEntryForm
-from .models import PoolingDirection, PoolingEntry
+from .models import PoolingDirection, PoolingEntry, PoolingKind
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -80,14 +80,22 @@ def pooling_entry(request, uuid):
             "matches": matches,
             "arrangements": arrangements,
             "may_arrange": bool(matches) and _may_arrange(user, entry, matches),
-            "may_change_post": can(user, "collab_change_job_post", entry),
+            "may_change_post": _may_change_post(user, entry),
         },
     )
 
 
 def _may_arrange(user, entry, matches) -> bool:
-    return can(user, "collab_arrange_pooling", entry) or any(
-        can(user, "collab_arrange_pooling", match) for match in matches
+    """The staff of either structure record an arrangement while the entries are open."""
+    return entry.is_open and any(
+        can(user, "collab_pool_for_structure", e.structure) for e in [entry, *matches]
+    )
+
+
+def _may_change_post(user, entry) -> bool:
+    """A shared job post is described and shared by the staff of the structure posting it."""
+    return entry.kind == PoolingKind.JOB_POST and can(
+        user, "collab_pool_for_structure", entry.structure
     )
 
 
@@ -138,7 +146,7 @@ def arrangement_create(request, uuid):
 def job_post_edit(request, uuid):
     """A shared job post: its description and the share of the post each structure carries."""
     entry = _entry(request, uuid)
-    if not can(request.user, "collab_change_job_post", entry):
+    if not _may_change_post(request.user, entry):
         raise PermissionDenied
     structures = Structure.objects.filter(networks=entry.network_id).order_by("name")
     current = {share.structure_id: share.percent for share in entry.shares.all()}

@@ -495,7 +495,7 @@ def update_event(
     description="",
     is_public=True,
 ) -> Event:
-    if not can(by, "collab_manage_event", event):
+    if not can(by, "collab_manage_network_life", event.network):
         raise PermissionDenied
     event.title, event.kind, event.starts_at, event.ends_at = title, kind, starts_at, ends_at
     event.place, event.description, event.is_public = place, description, is_public
@@ -523,14 +523,14 @@ def people_of_network(network):
 
 @transaction.atomic
 def remove_representative(*, representative: Representative, by) -> None:
-    if not can(by, "collab_manage_event", representative.event):
+    if not can(by, "collab_manage_network_life", representative.event.network):
         raise PermissionDenied
     representative.delete()
 
 
 @transaction.atomic
 def add_event_document(*, event: Event, title: str, by, url: str = "") -> EventDocument:
-    if not can(by, "collab_manage_event", event):
+    if not can(by, "collab_manage_network_life", event.network):
         raise PermissionDenied
     document = EventDocument(event=event, title=title.strip(), url=url)
     document.full_clean()
@@ -540,7 +540,7 @@ def add_event_document(*, event: Event, title: str, by, url: str = "") -> EventD
 
 @transaction.atomic
 def remove_event_document(*, document: EventDocument, by) -> None:
-    if not can(by, "collab_manage_event", document.event):
+    if not can(by, "collab_manage_network_life", document.event.network):
         raise PermissionDenied
     document.delete()
 

@@ -533,6 +533,6 @@ def event_detail(request, uuid):
             "event": event,
             "roster": roster,
             "documents": event.documents.all(),
-            "manages": can(request.user, "collab_manage_event", event),
+            "manages": can(request.user, "collab_manage_network_life", event.network),
         },
     )
