@@ -553,7 +553,12 @@ def create_budget(
     *, network, year: int, title: str, by, group=None, currency="EUR", is_public=False
 ) -> Budget:
     budget = Budget(
-        network=network, group=group, year=year, title=title, currency=currency, is_public=is_public
+        network=network,
+        group=group,
+        year=year,
+        title=title,
+        currency=currency.strip().upper(),
+        is_public=is_public,
     )
     if not can(by, "collab_manage_budget", budget):
         raise PermissionDenied

@@ -143,9 +143,10 @@ def test_budget_lines_are_added_edited_and_deleted_one_at_a_time(world, meeting,
     coordinator = login(world.coordinator)
     response = coordinator.post(
         reverse("collab:budget_create", args=[world.network.slug]),
-        {"title": "Budget du réseau", "year": 2027, "currency": "EUR"},
+        {"title": "Budget du réseau", "year": 2027, "currency": "eur"},
     )
     budget = world.network.collab_budgets.get()
+    assert budget.currency == "EUR"
     assert response.url == reverse("collab:budget", args=[budget.uuid])
     add = reverse("collab:line_create", args=[budget.uuid])
     coordinator.post(add, _line("1", "Événements", "1000", decision=decision.pk))
