@@ -559,6 +559,12 @@ PAGES += [
         shows="Créer le budget",
     ),
     Page(
+        "collab:group_budget_create",
+        as_role="structure_admin",
+        kwargs=lambda w: _collab(w, "group"),
+        shows="Créer le budget",
+    ),
+    Page(
         "collab:budget_edit",
         as_role="coordinator",
         kwargs=lambda w: _collab(w, "budget"),

@@ -110,6 +110,29 @@ def budget_create(request, slug):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+def group_budget_create(request, uuid):
+    """A group's own budget, created by its facilitators (or the network's coordinators)."""
+    group = get_object_or_404(selectors.group_internals_visible_to(request.user), uuid=uuid)
+    if not can(request.user, "collab_facilitate_group", group):
+        raise PermissionDenied
+    form = forms.BudgetForm(
+        request.POST or None, initial={"year": timezone.localdate().year, "title": group.name}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            budget = services.create_budget(
+                network=group.network, group=group, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The budget is created."))
+            return redirect("collab:budget", uuid=budget.uuid)
+    context = {"network": group.network, "group": group}
+    return _form_page(request, "collab/budget_form.html", context, form)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 def budget_edit(request, uuid):
     budget = _managed_budget(request, uuid)
     form = forms.BudgetForm(

@@ -59,6 +59,11 @@ urlpatterns = [
     path("budgets/<uuid:uuid>/", budget_views.budget_detail, name="budget"),
     path("budgets/<uuid:uuid>/budget.xlsx", budget_views.budget_export, name="budget_export"),
     path("budgets/<uuid:uuid>/import/", budget_views.budget_import, name="budget_import"),
+    path(
+        "groupes/<uuid:uuid>/budgets/nouveau/",
+        budget_views.group_budget_create,
+        name="group_budget_create",
+    ),
     path("reseau/<slug:slug>/budgets/nouveau/", budget_views.budget_create, name="budget_create"),
     path("budgets/<uuid:uuid>/modifier/", budget_views.budget_edit, name="budget_edit"),
     path("budgets/<uuid:uuid>/lignes/nouvelle/", budget_views.line_edit, name="line_create"),

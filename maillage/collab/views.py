@@ -113,6 +113,7 @@ def group_detail(request, uuid):
         "meetings": selectors.meeting_visible_to(user).filter(group=group).order_by("-starts_at"),
         "meeting_form": forms.MeetingForm() if facilitates else None,
         "decisions": selectors.decisions_of(group)[:30] if internals else [],
+        "budgets": selectors.budget_visible_to(user).filter(group=group),
     }
     return render(request, "collab/group_detail.html", context)
 

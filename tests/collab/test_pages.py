@@ -427,3 +427,22 @@ def test_a_facilitator_reschedules_a_meeting_and_the_open_actions_follow(world, 
     assert meeting.starts_at == in_days(9)
     assert meeting.items.filter(carried_action__title="Réserver le stand").count() == 1
     assert login(world.member).get(url).status_code == 403
+
+
+def test_a_facilitator_creates_and_keeps_the_groups_own_budget(world, login):
+    client = login(world.facilitator)
+    url = reverse("collab:group_budget_create", args=[world.group.uuid])
+    client.post(url, {"title": "Salon 2027", "year": 2027})
+    budget = world.group.budgets.get()
+    assert (budget.network, budget.currency) == (world.network, "EUR")
+    # Once per year: the second one is refused on the form.
+    response = client.post(url, {"title": "Encore", "year": 2027})
+    assert response.status_code == 400
+    assert "Un budget existe déjà pour cette année." in response.content.decode()
+    client.post(
+        reverse("collab:line_create", args=[budget.uuid]),
+        {"code": "1", "label": "Stand", "planned": "300", "committed": 0, "actual": 0},
+    )
+    assert budget.lines.get().label == "Stand"
+    page = client.get(reverse("collab:group", args=[world.group.uuid])).content.decode()
+    assert reverse("collab:budget", args=[budget.uuid]) in page
