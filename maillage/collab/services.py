@@ -505,15 +505,18 @@ def update_event(
 
 
 def people_of_network(network):
-    """Who may stand for the network: the staff of its structures and its coordinators."""
+    """Who may stand for the network: the staff of its structures and its coordinators (not its
+    funders)."""
     from django.contrib.auth import get_user_model
     from django.db.models import Q
+
+    from maillage.accounts.models import NetworkRoleKind
 
     return (
         get_user_model()
         .objects.filter(
             Q(structure_memberships__structure__networks=network)
-            | Q(network_roles__network=network),
+            | Q(network_roles__network=network, network_roles__role=NetworkRoleKind.COORDINATOR),
             is_active=True,
         )
         .distinct()

@@ -20,6 +20,7 @@ from maillage.collab.models import (
     PoolingEntry,
     Representative,
 )
+from tests.factories import NetworkRoleFactory
 
 from .conftest import in_days
 
@@ -88,6 +89,12 @@ def test_the_roster_names_representatives_their_structures_and_the_documents(wor
         {"kind": "representative", "user": world.member.pk, "structures": [world.elsewhere.pk]},
     )
     assert response.status_code == 400
+    funder = NetworkRoleFactory(network=world.network, funder=True).user
+    response = client.post(
+        roster_url,
+        {"kind": "representative", "user": funder.pk, "structures": [world.first.pk]},
+    )
+    assert response.status_code == 400  # funders do not stand for the network
     assert not Representative.objects.exists()
 
     response = client.post(
