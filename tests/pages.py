@@ -571,7 +571,105 @@ PAGES += [
         kwargs=lambda w: _collab(w, "budget"),
         shows="D'où vient l'argent",
     ),
+    # Pages added this session (issue 22: no admin needed any more).
+    Page(
+        "collab:group_edit",
+        as_role="structure_admin",
+        kwargs=lambda w: _collab(w, "group"),
+        shows="Enregistrer le groupe",
+    ),
+    Page(
+        "collab:meeting_edit",
+        as_role="structure_admin",
+        kwargs=lambda w: _collab(w, "meeting"),
+        shows="Enregistrer la réunion",
+    ),
+    Page(
+        "collab:event_create",
+        as_role="coordinator",
+        kwargs=lambda w: {"slug": w["network"].slug},
+        shows="Ajouter l'événement",
+    ),
+    Page(
+        "collab:event_edit",
+        as_role="coordinator",
+        kwargs=lambda w: _collab(w, "event"),
+        shows="Enregistrer l'événement",
+    ),
+    Page(
+        "collab:event_roster",
+        as_role="coordinator",
+        kwargs=lambda w: _collab(w, "event"),
+        shows="Kakémono du réseau",
+    ),
+    Page(
+        "collab:budget_create",
+        as_role="coordinator",
+        kwargs=lambda w: {"slug": w["network"].slug},
+        shows="Créer le budget",
+    ),
+    Page(
+        "collab:group_budget_create",
+        as_role="structure_admin",
+        kwargs=lambda w: _collab(w, "group"),
+        shows="Créer le budget",
+    ),
+    Page(
+        "collab:budget_edit",
+        as_role="coordinator",
+        kwargs=lambda w: _collab(w, "budget"),
+        shows="Enregistrer le budget",
+    ),
+    Page(
+        "collab:line_create",
+        as_role="coordinator",
+        kwargs=lambda w: _collab(w, "budget"),
+        shows="Nouvelle ligne budgétaire",
+    ),
+    Page(
+        "collab:line_edit",
+        as_role="coordinator",
+        kwargs=lambda w: _collab(w, "budget") | {"pk": _collab_object(w, "line").pk},
+        shows="Événements",
+    ),
+    Page(
+        "collab:contribution_create",
+        as_role="coordinator",
+        kwargs=lambda w: _collab(w, "budget"),
+        shows="Nouvelle contribution",
+    ),
+    Page(
+        "collab:contribution_edit",
+        as_role="coordinator",
+        kwargs=lambda w: _collab(w, "budget") | {"pk": _collab_object(w, "contribution").pk},
+        shows="APEAS",
+    ),
+    Page(
+        "collab:pooling_entry",
+        as_role="advisor",
+        kwargs=lambda w: _collab(w, "need"),
+        shows="Salle du mardi",
+    ),
+    Page(
+        "collab:arrangement_create",
+        as_role="advisor",
+        kwargs=lambda w: _collab(w, "need"),
+        shows="Enregistrer l'accord",
+    ),
+    Page(
+        "collab:job_post_edit",
+        as_role="advisor",
+        kwargs=lambda w: _collab(w, "job_post"),
+        shows="Part portée par APEAS",
+    ),
 ]
+
+
+def _collab_object(world, key):
+    from tests.collab.pages_world import collab_world
+
+    return collab_world(world)[key]
+
 
 NOT_PAGES = {
     # Imports (imports-ui).
@@ -710,6 +808,11 @@ NOT_PAGES = {
     "collab:calendar_token": "POST only: creates, replaces or revokes the feed URL, redirects",
     "collab:budget_export": "XLSX download (tests/collab/test_budget.py)",
     "collab:budget_import": "POST only: imports a budget workbook, redirects",
+    "collab:group_decline": "POST only: declines a request to join, redirects",
+    "collab:representative_remove": "POST only: takes someone off an event's roster, redirects",
+    "collab:document_remove": "POST only: takes a document off an event's list, redirects",
+    "collab:line_delete": "POST only: deletes a budget line and its sub-lines, redirects",
+    "collab:contribution_delete": "POST only: deletes a contribution, redirects",
     "api:group-list": "JSON API (tests/collab/test_api_and_rules.py)",
     "api:group-detail": "JSON API (tests/collab/test_api_and_rules.py)",
     "api:meeting-list": "JSON API (tests/collab/test_api_and_rules.py)",

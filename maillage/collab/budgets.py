@@ -50,7 +50,7 @@ class Rollup:
 
 def rollup(budget: Budget) -> Rollup:
     """Each line with committed and actual rolled up from its sub-lines (a leaf: its own)."""
-    lines = list(budget.lines.select_related("decision").order_by("code"))
+    lines = list(budget.lines.select_related("decision__item__meeting").order_by("code"))
     by_parent: dict[int | None, list[BudgetLine]] = {}
     for line in lines:
         by_parent.setdefault(line.parent_id, []).append(line)

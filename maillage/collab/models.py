@@ -473,6 +473,24 @@ class Representative(models.Model):
         return f"{self.user} · {self.event}"
 
 
+class EventDocument(models.Model):
+    """A shared document to bring to an event (besides the network's brochure)."""
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="documents", verbose_name=_("event")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    url = models.URLField(_("link"), blank=True)
+
+    class Meta:
+        verbose_name = _("document to bring")
+        verbose_name_plural = _("documents to bring")
+        ordering = ["event", "title", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
 class Budget(models.Model):
     """A budget of a network (or of one of its groups) for a year."""
 

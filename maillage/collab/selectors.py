@@ -80,7 +80,8 @@ def items_of_minutes_for(user, minutes):
     if not group_internals_visible_to(user).filter(pk=minutes.meeting.group_id).exists():
         items = items.filter(internal=False)
     return items.prefetch_related(
-        "decisions", Prefetch("actions", queryset=Action.objects.select_related("owner"))
+        "decisions__budget_lines__budget",
+        Prefetch("actions", queryset=Action.objects.select_related("owner")),
     )
 
 
@@ -185,3 +186,17 @@ def arrangement_visible_to(user):
     return Arrangement.objects.filter(
         offer__network_id__in=collab_network_ids(user)
     ).select_related("offer__structure", "need__structure")
+
+
+def decisions_of(group):
+    """The group's decisions, newest meeting first, each with its meeting, its item and the
+    budget lines it approved (the timeline of the group's page, for those who read its
+    internals)."""
+    from .models import Decision
+
+    return (
+        Decision.objects.filter(item__meeting__group=group)
+        .select_related("item__meeting")
+        .prefetch_related("budget_lines__budget")
+        .order_by("-item__meeting__starts_at", "-pk")
+    )

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from maillage.accounts.rules import can, forget_collab_groups
 from maillage.core.states import move, started
 
-from . import selectors
+from . import notify, selectors
 from .models import (
     Action,
     ActionStatus,
@@ -27,6 +27,7 @@ from .models import (
     Contribution,
     Decision,
     Event,
+    EventDocument,
     GroupMember,
     JoinPolicy,
     Meeting,
@@ -76,6 +77,27 @@ def create_group(
 
 
 @transaction.atomic
+def update_group(
+    *,
+    group: WorkingGroup,
+    by,
+    name: str,
+    purpose: str = "",
+    public_description: str = "",
+    is_public: bool = False,
+    join_policy: str = JoinPolicy.BY_REQUEST,
+) -> WorkingGroup:
+    """The group's facilitators change its name, purpose, public description and joining."""
+    if not can(by, "collab_facilitate_group", group):
+        raise PermissionDenied
+    group.name, group.purpose, group.public_description = name, purpose, public_description
+    group.is_public, group.join_policy = is_public, join_policy
+    group.full_clean()
+    group.save()
+    return group
+
+
+@transaction.atomic
 def request_to_join(*, group: WorkingGroup, user, structure=None) -> GroupMember:
     """Open groups take the user at once; the others wait for a facilitator."""
     if not can(user, "collab_join_group", group):
@@ -91,6 +113,8 @@ def request_to_join(*, group: WorkingGroup, user, structure=None) -> GroupMember
     status = MemberStatus.ACTIVE if group.join_policy == JoinPolicy.OPEN else MemberStatus.PENDING
     member = GroupMember.objects.create(group=group, user=user, structure=structure, status=status)
     forget_collab_groups(user)
+    if status == MemberStatus.PENDING:
+        notify.join_requested(member)
     return member
 
 
@@ -103,7 +127,19 @@ def approve_join_request(*, member: GroupMember, by) -> GroupMember:
     member.status = MemberStatus.ACTIVE
     member.save(update_fields=["status"])
     forget_collab_groups(member.user)
+    notify.join_approved(member)
     return member
+
+
+@transaction.atomic
+def decline_join_request(*, member: GroupMember, by) -> None:
+    """A facilitator declines a request to join: the request goes, the person may ask again."""
+    if not can(by, "collab_facilitate_group", member.group):
+        raise PermissionDenied
+    if member.status != MemberStatus.PENDING:
+        raise ValidationError(_("This request was already answered."), code="answered")
+    member.delete()
+    forget_collab_groups(member.user)
 
 
 # --- Meetings -----------------------------------------------------------------------------------
@@ -158,6 +194,30 @@ def plan_meeting(
     meeting.save()
     minutes = Minutes.objects.create(meeting=meeting, status=MinutesStatus.DRAFT)
     started(MINUTES, minutes, by=by)
+    _carry_open_actions(meeting)
+    return meeting
+
+
+@transaction.atomic
+def update_meeting(
+    *,
+    meeting: Meeting,
+    starts_at: datetime.datetime,
+    by,
+    ends_at: datetime.datetime | None = None,
+    title: str = "",
+    place: str = "",
+    video_url: str = "",
+) -> Meeting:
+    """Reschedule or move a meeting; open actions decided before its new date join its agenda."""
+    if not can(by, "collab_facilitate_group", meeting.group):
+        raise PermissionDenied
+    if not place and not video_url:
+        raise ValidationError({"place": _("Give a place or a video link.")}, code="place_or_video")
+    meeting.title, meeting.starts_at, meeting.ends_at = title, starts_at, ends_at
+    meeting.place, meeting.video_url = place, video_url
+    meeting.full_clean()
+    meeting.save()
     _carry_open_actions(meeting)
     return meeting
 
@@ -246,6 +306,7 @@ def record_action(*, item: AgendaItem, title: str, owner, due_on: datetime.date,
     action = Action(item=item, group=meeting.group, title=title.strip(), owner=owner, due_on=due_on)
     action.full_clean()
     action.save()
+    notify.action_assigned(action, by)
     following = selectors.next_meeting_of(meeting)
     if following is not None:
         _carry_open_actions(following)
@@ -287,6 +348,8 @@ def move_minutes(*, minutes: Minutes, to_status: str, by, audience: str | None =
         note=note,
         update_fields=["audience", "published_at"],
     )
+    if to_status == MinutesStatus.PUBLISHED:
+        notify.minutes_published(minutes, by)
     return minutes
 
 
@@ -396,6 +459,11 @@ def add_representative(*, event: Event, user, structures, by, slot: str = "") ->
     """Someone stands for the network and for structures of the network."""
     if not can(by, "collab_manage_network_life", event.network):
         raise PermissionDenied
+    if not people_of_network(event.network).filter(pk=user.pk).exists():
+        raise ValidationError(
+            {"user": _("%(name)s does not work in the network.") % {"name": user}},
+            code="outside_network",
+        )
     structures = list(structures)
     if not structures:
         raise ValidationError(
@@ -414,6 +482,72 @@ def add_representative(*, event: Event, user, structures, by, slot: str = "") ->
     return representative
 
 
+@transaction.atomic
+def update_event(
+    *,
+    event: Event,
+    title,
+    kind,
+    starts_at,
+    by,
+    ends_at=None,
+    place="",
+    description="",
+    is_public=True,
+) -> Event:
+    if not can(by, "collab_manage_network_life", event.network):
+        raise PermissionDenied
+    event.title, event.kind, event.starts_at, event.ends_at = title, kind, starts_at, ends_at
+    event.place, event.description, event.is_public = place, description, is_public
+    event.full_clean()
+    event.save()
+    return event
+
+
+def people_of_network(network):
+    """Who may stand for the network: the staff of its structures and its coordinators (not its
+    funders)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    from maillage.accounts.models import NetworkRoleKind
+
+    return (
+        get_user_model()
+        .objects.filter(
+            Q(structure_memberships__structure__networks=network)
+            | Q(network_roles__network=network, network_roles__role=NetworkRoleKind.COORDINATOR),
+            is_active=True,
+        )
+        .distinct()
+        .order_by("full_name", "email")
+    )
+
+
+@transaction.atomic
+def remove_representative(*, representative: Representative, by) -> None:
+    if not can(by, "collab_manage_network_life", representative.event.network):
+        raise PermissionDenied
+    representative.delete()
+
+
+@transaction.atomic
+def add_event_document(*, event: Event, title: str, by, url: str = "") -> EventDocument:
+    if not can(by, "collab_manage_network_life", event.network):
+        raise PermissionDenied
+    document = EventDocument(event=event, title=title.strip(), url=url)
+    document.full_clean()
+    document.save()
+    return document
+
+
+@transaction.atomic
+def remove_event_document(*, document: EventDocument, by) -> None:
+    if not can(by, "collab_manage_network_life", document.event.network):
+        raise PermissionDenied
+    document.delete()
+
+
 # --- Budgets ------------------------------------------------------------------------------------
 
 
@@ -422,13 +556,25 @@ def create_budget(
     *, network, year: int, title: str, by, group=None, currency="EUR", is_public=False
 ) -> Budget:
     budget = Budget(
-        network=network, group=group, year=year, title=title, currency=currency, is_public=is_public
+        network=network,
+        group=group,
+        year=year,
+        title=title,
+        currency=currency.strip().upper(),
+        is_public=is_public,
     )
     if not can(by, "collab_manage_budget", budget):
         raise PermissionDenied
     budget.full_clean()
     budget.save()
     return budget
+
+
+def _amount(value) -> str:
+    """An amount as the reader writes it (1 100,00 in French)."""
+    from django.utils.formats import number_format
+
+    return number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
 
 
 def _check_line_fits(line: BudgetLine) -> None:
@@ -449,8 +595,8 @@ def _check_line_fits(line: BudgetLine) -> None:
                     )
                     % {
                         "parent": parent.label,
-                        "total": siblings + line.planned,
-                        "planned": parent.planned,
+                        "total": _amount(siblings + line.planned),
+                        "planned": _amount(parent.planned),
                     }
                 },
                 code="exceeds_parent",
@@ -461,7 +607,7 @@ def _check_line_fits(line: BudgetLine) -> None:
             raise ValidationError(
                 {
                     "planned": _("The sub-lines of this line already plan %(total)s.")
-                    % {"total": children}
+                    % {"total": _amount(children)}
                 },
                 code="below_children",
             )
@@ -479,14 +625,30 @@ def save_budget_line(
     actual=0,
     parent: BudgetLine | None = None,
     decision: Decision | None = None,
+    line: BudgetLine | None = None,
     check_permission: bool = True,
 ) -> BudgetLine:
-    """Create or update (by code) a line of the budget."""
+    """Create or update a line of the budget: `line` when given (its code may change), else the
+    line of this code, else a new one."""
     if check_permission and not can(by, "collab_manage_budget", budget):
         raise PermissionDenied
-    line = BudgetLine.objects.filter(budget=budget, code=code).first() or BudgetLine(
-        budget=budget, code=code
-    )
+    if line is not None:
+        if line.budget_id != budget.pk:
+            raise PermissionDenied
+        line.code = code
+    else:
+        line = BudgetLine.objects.filter(budget=budget, code=code).first() or BudgetLine(
+            budget=budget, code=code
+        )
+    if parent is not None and line.pk is not None:
+        ancestor = parent
+        while ancestor is not None:
+            if ancestor.pk == line.pk:
+                raise ValidationError(
+                    {"parent": _("A line cannot be placed under itself or its own sub-lines.")},
+                    code="cycle",
+                )
+            ancestor = ancestor.parent
     line.label = label
     line.planned, line.committed, line.actual = (
         Decimal(str(planned or 0)),
@@ -514,9 +676,13 @@ def add_contribution(
     currency: str | None = None,
     quantity=None,
     description: str = "",
+    contribution: Contribution | None = None,
     check_permission: bool = True,
 ) -> Contribution:
+    """Record what a structure brings (or change `contribution`), in the budget's currency."""
     if check_permission and not can(by, "collab_manage_budget", budget):
+        raise PermissionDenied
+    if contribution is not None and contribution.budget_id != budget.pk:
         raise PermissionDenied
     currency = (currency or budget.currency).upper()
     if currency != budget.currency:
@@ -534,18 +700,42 @@ def add_contribution(
             {"structure": _("%(name)s is not a member of the network.") % {"name": structure}},
             code="outside_network",
         )
-    contribution = Contribution(
-        budget=budget,
-        structure=structure,
-        kind=kind,
-        amount=Decimal(str(amount)),
-        currency=currency,
-        quantity=quantity,
-        description=description,
-    )
+    contribution = contribution or Contribution(budget=budget)
+    contribution.structure = structure
+    contribution.kind = kind
+    contribution.amount = Decimal(str(amount))
+    contribution.currency = currency
+    contribution.quantity = quantity
+    contribution.description = description
     contribution.full_clean()
     contribution.save()
     return contribution
+
+
+@transaction.atomic
+def update_budget(*, budget: Budget, title: str, year: int, by, is_public: bool = False) -> Budget:
+    """The budget's title, year, and whether the public may read it (the network's choice)."""
+    if not can(by, "collab_manage_budget", budget):
+        raise PermissionDenied
+    budget.title, budget.year, budget.is_public = title, year, is_public
+    budget.full_clean()
+    budget.save()
+    return budget
+
+
+@transaction.atomic
+def delete_budget_line(*, line: BudgetLine, by) -> None:
+    """A line goes with its sub-lines."""
+    if not can(by, "collab_manage_budget", line.budget):
+        raise PermissionDenied
+    line.delete()
+
+
+@transaction.atomic
+def delete_contribution(*, contribution: Contribution, by) -> None:
+    if not can(by, "collab_manage_budget", contribution.budget):
+        raise PermissionDenied
+    contribution.delete()
 
 
 # --- Pooling ------------------------------------------------------------------------------------
@@ -577,14 +767,19 @@ def post_pooling_entry(
 
 
 @transaction.atomic
-def set_job_shares(*, entry, shares, by):
-    """The share of a shared job post each structure carries; 100 % at most in all."""
+def set_job_shares(*, entry, shares, by, description: str | None = None):
+    """The share of a shared job post each structure carries; 100 % at most in all. With
+    `description`, the post's description (the job description) changes too."""
     from .models import JobShare, PoolingKind
 
     if not can(by, "collab_pool_for_structure", entry.structure):
         raise PermissionDenied
     if entry.kind != PoolingKind.JOB_POST:
         raise ValidationError(_("Only a shared job post is shared between structures."))
+    if description is not None:
+        entry.description = description.strip()
+        entry.full_clean()
+        entry.save(update_fields=["description"])
     shares = list(shares)
     if sum(percent for _structure, percent in shares) > 100:
         raise ValidationError(

@@ -60,6 +60,35 @@ def group_create(request, slug):
     return render(request, "collab/group_form.html", {"form": form, "network": network})
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
+def group_edit(request, uuid):
+    group = get_object_or_404(selectors.group_internals_visible_to(request.user), uuid=uuid)
+    if not can(request.user, "collab_facilitate_group", group):
+        raise PermissionDenied
+    initial = {
+        "name": group.name,
+        "purpose": group.purpose,
+        "public_description": group.public_description,
+        "is_public": group.is_public,
+        "join_policy": group.join_policy,
+    }
+    form = forms.GroupForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_group(group=group, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The group is updated."))
+            return redirect("collab:group", uuid=group.uuid)
+    return render(
+        request,
+        "collab/group_form.html",
+        {"form": form, "network": group.network, "group": group},
+        status=400 if form.errors else 200,
+    )
+
+
 @login_not_required
 def group_detail(request, uuid):
     group = get_object_or_404(selectors.group_visible_to(request.user), uuid=uuid)
@@ -83,6 +112,8 @@ def group_detail(request, uuid):
         "requests": selectors.pending_requests(group) if facilitates else [],
         "meetings": selectors.meeting_visible_to(user).filter(group=group).order_by("-starts_at"),
         "meeting_form": forms.MeetingForm() if facilitates else None,
+        "decisions": selectors.decisions_of(group)[:30] if internals else [],
+        "budgets": selectors.budget_visible_to(user).filter(group=group),
     }
     return render(request, "collab/group_detail.html", context)
 
@@ -115,6 +146,19 @@ def group_approve(request, uuid, pk):
     return redirect("collab:group", uuid=group.uuid)
 
 
+@require_POST
+def group_decline(request, uuid, pk):
+    group = get_object_or_404(selectors.group_internals_visible_to(request.user), uuid=uuid)
+    member = get_object_or_404(GroupMember, group=group, pk=pk)
+    try:
+        services.decline_join_request(member=member, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The request of %(name)s is declined.") % {"name": member.user})
+    return redirect("collab:group", uuid=group.uuid)
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def meeting_create(request, uuid):
     group = get_object_or_404(selectors.group_internals_visible_to(request.user), uuid=uuid)
@@ -130,6 +174,35 @@ def meeting_create(request, uuid):
             messages.success(request, _("The meeting is planned."))
             return redirect("collab:meeting", uuid=meeting.uuid)
     return render(request, "collab/meeting_form.html", {"form": form, "group": group})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def meeting_edit(request, uuid):
+    meeting = get_object_or_404(selectors.meeting_internals_visible_to(request.user), uuid=uuid)
+    if not can(request.user, "collab_facilitate_group", meeting.group):
+        raise PermissionDenied
+    initial = {
+        "title": meeting.title,
+        "starts_at": timezone.localtime(meeting.starts_at),
+        "ends_at": timezone.localtime(meeting.ends_at) if meeting.ends_at else None,
+        "place": meeting.place,
+        "video_url": meeting.video_url,
+    }
+    form = forms.MeetingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_meeting(meeting=meeting, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The meeting is updated."))
+            return redirect("collab:meeting", uuid=meeting.uuid)
+    return render(
+        request,
+        "collab/meeting_form.html",
+        {"form": form, "group": meeting.group, "meeting": meeting},
+        status=400 if form.errors else 200,
+    )
 
 
 def _meeting_context(request, meeting, **forms_given):
@@ -149,6 +222,7 @@ def _meeting_context(request, meeting, **forms_given):
         "items": items,
         "internals": internals,
         "writes": writes,
+        "facilitates": can(user, "collab_facilitate_group", meeting.group),
         "upcoming": meeting.starts_at > timezone.now(),
         "next_meeting": selectors.next_meeting_of(meeting) if internals else None,
         "attendances": meeting.attendances.select_related("user", "structure") if internals else [],
@@ -382,7 +456,14 @@ def network_calendar(request):
     return render(
         request,
         "collab/calendar.html",
-        {"meetings": meetings[:50], "events": events[:50], "sessions": sessions, "token": token},
+        {
+            "meetings": meetings[:50],
+            "events": events[:50],
+            "sessions": sessions,
+            "token": token,
+            "coordinated_networks": Network.objects.filter(pk__in=roles_of(user).coordinator_of),
+            "public_budgets": selectors.budget_visible_to(user).filter(is_public=True),
+        },
     )
 
 
@@ -446,4 +527,13 @@ def calendar_token(request):
 def event_detail(request, uuid):
     event = get_object_or_404(selectors.event_visible_to(request.user), uuid=uuid)
     roster = event.roster.select_related("user").prefetch_related("structures")
-    return render(request, "collab/event_detail.html", {"event": event, "roster": roster})
+    return render(
+        request,
+        "collab/event_detail.html",
+        {
+            "event": event,
+            "roster": roster,
+            "documents": event.documents.all(),
+            "manages": can(request.user, "collab_manage_network_life", event.network),
+        },
+    )

@@ -1230,6 +1230,11 @@ class NotificationKind(models.TextChoices):
     REFERRAL_EXPIRED = "referral_expired", _("A referral expired")
     REFERRAL_REMINDER = "referral_reminder", _("A referral waits for an answer")
     TEAM_MEMBER_ADDED = "team_member_added", _("Someone joined your structure's team")
+    # The network's life (collab, issue 22).
+    GROUP_JOIN_REQUEST = "group_join_request", _("Someone asks to join your working group")
+    GROUP_JOINED = "group_joined", _("You joined a working group")
+    ACTION_ASSIGNED = "action_assigned", _("An action was given to you")
+    MINUTES_PUBLISHED = "minutes_published", _("Minutes were published")
 
 
 class Notification(models.Model):

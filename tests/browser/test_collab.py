@@ -128,3 +128,81 @@ def test_a_meeting_turns_into_owned_actions_carried_to_the_next_one(
     assert_accessible(member_page)
     assert Action.objects.filter(status="open").count() == 1
     member_page.context.close()
+
+
+def test_a_coordinator_organises_a_fair_and_keeps_the_budget_without_the_admin(
+    page, assert_accessible
+):
+    """Issue 22, acceptance 4 and the budget edited line by line, in a browser: the coordinator
+    adds a fair to the calendar, names who represents the network and for which structures,
+    adds a document to bring; then creates the budget, whose sub-line exceeding its line and
+    contribution in another currency are refused on the form."""
+    from tests.factories import NetworkRoleFactory
+
+    network = NetworkFactory(name="Réseau Test", slug="reseau-test")
+    first = StructureFactory(name="Intermade", networks=[network])
+    StructureFactory(name="Couveuse Sud", networks=[network])
+    coordinator = NetworkRoleFactory(network=network, user__full_name="Claire Coordinatrice").user
+    StructureMembershipFactory(structure=first, user__full_name="Marc Membre")
+    day = timezone.localdate() + datetime.timedelta(days=20)
+
+    log_in(page, coordinator.email)
+    page.goto("/vie-du-reseau/calendrier/")
+    page.get_by_role("link", name="Nouvel événement dans Réseau Test").click()
+    page.get_by_label("Titre").fill("Salon des entrepreneurs")
+    page.get_by_label("Type").select_option("fair")
+    page.get_by_label("Début").fill(f"{day.isoformat()}T09:00")
+    page.get_by_label("Fin").fill(f"{day.isoformat()}T08:00")
+    page.get_by_label("Lieu").fill("Parc Chanot")
+    page.get_by_role("button", name="Ajouter l'événement").click()
+    assert "Un événement ne peut pas finir avant de commencer." in page.content()
+    assert_accessible(page)
+    page.get_by_label("Fin").fill(f"{day.isoformat()}T18:00")
+    page.get_by_role("button", name="Ajouter l'événement").click()
+    assert "L'événement est au calendrier du réseau." in page.get_by_role("status").inner_text()
+
+    page.get_by_role("link", name="Organiser la représentation").click()
+    page.get_by_label("Personne").select_option(label="Marc Membre")
+    page.get_by_label("Structures représentées").select_option(["Intermade", "Couveuse Sud"])
+    page.get_by_label("Créneau").fill("Samedi matin")
+    page.get_by_role("button", name="Ajouter à la représentation").click()
+    page.get_by_role("textbox", name="Document", exact=True).fill("Kakémono du réseau")
+    page.get_by_role("button", name="Ajouter le document").click()
+    assert_accessible(page)
+    page.get_by_role("link", name="Retour à l'événement").first.click()
+    roster = page.get_by_role("table").inner_text()
+    assert "Marc Membre" in roster and "Couveuse Sud, Intermade" in roster
+    assert "Kakémono du réseau" in page.content()
+    assert_accessible(page)
+
+    # The budget, one line at a time.
+    page.goto("/vie-du-reseau/")
+    page.get_by_role("link", name="Nouveau budget dans Réseau Test").click()
+    page.get_by_label("Titre").fill("Budget du réseau")
+    page.get_by_role("button", name="Créer le budget").click()
+    page.get_by_role("link", name="Ajouter une ligne").click()
+    page.get_by_label("Code").fill("1")
+    page.get_by_label("Libellé").fill("Événements")
+    page.get_by_label("Prévu").fill("1000")
+    page.get_by_role("button", name="Enregistrer la ligne").click()
+    page.get_by_role("link", name="Ajouter une sous-ligne : 1 Événements").click()
+    page.get_by_label("Code").fill("1.1")
+    page.get_by_label("Libellé").fill("Salon")
+    page.get_by_label("Prévu").fill("1200")
+    page.get_by_role("button", name="Enregistrer la ligne").click()
+    assert "plus que ses 1" in page.locator(".field--error").inner_text()
+    assert_accessible(page)
+    page.get_by_label("Prévu").fill("600")
+    page.get_by_role("button", name="Enregistrer la ligne").click()
+    page.get_by_role("link", name="Ajouter une contribution").click()
+    page.get_by_label("Structure").select_option(label="Intermade")
+    page.get_by_label("Valeur").fill("500")
+    page.get_by_label("Devise").fill("USD")
+    page.get_by_role("button", name="Enregistrer la contribution").click()
+    assert "Ce budget est tenu en EUR" in page.locator(".field--error").inner_text()
+    assert_accessible(page)
+    page.get_by_label("Devise").fill("EUR")
+    page.get_by_role("button", name="Enregistrer la contribution").click()
+    lines = page.get_by_role("table").first.inner_text()
+    assert "Salon" in lines and "1000,00" in lines
+    assert_accessible(page)

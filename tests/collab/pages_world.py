@@ -74,5 +74,46 @@ def collab_world(world: dict) -> dict:
     services.add_contribution(
         budget=budget, structure=world["structure"], kind="money", amount=1000, by=coordinator
     )
-    world["collab"] = {"group": group, "meeting": meeting, "event": event, "budget": budget}
+    contribution = services.add_contribution(
+        budget=budget, structure=world["partner"], kind="premises", amount=200, by=coordinator
+    )
+    services.add_event_document(event=event, title="Kakémono du réseau", by=coordinator)
+    # Pooling: a shared job post and a need of the structure, an offer of the partner.
+    from maillage.collab.models import PoolingEntry
+
+    job_post, need, _offer = PoolingEntry.objects.bulk_create(
+        [
+            PoolingEntry(
+                network=world["network"],
+                structure=world["structure"],
+                direction="offer",
+                kind="job_post",
+                title="Chargé·e de mission mutualisé·e",
+            ),
+            PoolingEntry(
+                network=world["network"],
+                structure=world["structure"],
+                direction="need",
+                kind="premises",
+                title="Une salle pour nos ateliers",
+            ),
+            PoolingEntry(
+                network=world["network"],
+                structure=world["partner"],
+                direction="offer",
+                kind="premises",
+                title="Salle du mardi",
+            ),
+        ]
+    )
+    world["collab"] = {
+        "group": group,
+        "meeting": meeting,
+        "event": event,
+        "budget": budget,
+        "line": line,
+        "contribution": contribution,
+        "job_post": job_post,
+        "need": need,
+    }
     return world["collab"]
