@@ -23,3 +23,10 @@ urlpatterns = [
         name="committee_consensus",
     ),
 ]
+
+urlpatterns += [
+    path("seances/nouvelle/", views.appraisal_create, name="appraisal_create"),
+    path("seances/<uuid:uuid>/", views.appraisal, name="appraisal"),
+    path("seances/<uuid:uuid>/tableau/", views.appraisal_board, name="appraisal_board"),
+    path("seances/<uuid:uuid>/rejouer/", views.appraisal_replay, name="appraisal_replay"),
+]
