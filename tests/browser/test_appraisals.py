@@ -77,9 +77,7 @@ def test_a_facilitator_and_two_participants_appraise_argue_flag_and_replay(
 
     # The log is replayed argument by argument.
     room.get_by_role("link", name="Rejouer la séance argument par argument").click()
-    expect(room.get_by_role("heading", level=2).first).to_contain_text(
-        "avant le premier argument"
-    )
+    expect(room.get_by_role("heading", level=2).first).to_contain_text("avant le premier argument")
     expect(room.locator("#axis-pe-jobs")).to_contain_text("0,00")
     room.get_by_role("link", name="Argument suivant").click()
     expect(room.locator("#axis-pe-jobs")).to_contain_text("+1,00")
@@ -96,6 +94,4 @@ def test_a_facilitator_and_two_participants_appraise_argue_flag_and_replay(
     page.get_by_role("button", name="Clore la séance").click()
     page.get_by_role("link", name="Le résultat de la séance").click()
     expect(page.locator("main")).to_contain_text("Appréciation collective")
-    expect(page.get_by_role("row", name="Emploi et économie de proximité")).to_contain_text(
-        "0,13"
-    )
+    expect(page.get_by_role("row", name="Emploi et économie de proximité")).to_contain_text("0,13")
