@@ -652,6 +652,7 @@ NOT_PAGES = {
     "api:assessment-answers": "JSON API, POST only (tests/assessments/test_pages_and_api.py)",
     "assessments:appraisal_board": "htmx fragment: the board the session page polls "
     "(tests/assessments/test_appraisals.py)",
+    "assessments:to_plan": "POST only: a weak criterion becomes a plan step, redirects",
     # The network's life (collab, issue 22).
     "collab:group_join": "POST only: joins or asks to join a group, redirects",
     "collab:group_approve": "POST only: accepts a request to join, redirects",

@@ -668,3 +668,49 @@ class Argument(models.Model):
 
     def __str__(self):
         return f"{self.appraisal_id} #{self.number}"
+
+
+# --- Shared diagnostic → accompaniment plan -----------------------------------------------------
+
+
+class PlanStepLink(models.Model):
+    """A weak criterion of a project's diagnostic became a step of a carrier's plan: the next
+    diagnostic of the project shows what became of the step."""
+
+    assessment = models.ForeignKey(
+        Assessment,
+        on_delete=models.CASCADE,
+        related_name="plan_links",
+        verbose_name=_("diagnostic"),
+    )
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.PROTECT, related_name="+", verbose_name=_("criterion")
+    )
+    step = models.OneToOneField(
+        "pathways.PlanStep",
+        on_delete=models.CASCADE,
+        related_name="assessment_link",
+        verbose_name=_("plan step"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("plan step from a diagnostic")
+        verbose_name_plural = _("plan steps from diagnostics")
+        ordering = ["assessment", "criterion__section__position", "criterion__position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "criterion"], name="assessments_plan_link_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.criterion} → {self.step_id}"

@@ -172,3 +172,7 @@ register(
         "recorded_at",
     ),
 )
+register(
+    "assessments.PlanStepLink",
+    not_personal=("id", "assessment", "criterion", "step", "created_by", "created_at"),
+)

@@ -234,6 +234,7 @@ def detail(request, uuid):
         request,
         "assessments/detail.html",
         {
+            **_plan_context(request.user, assessment, scores),
             "assessment": assessment,
             "scores": scores,
             "table": _score_table(content, scores),
@@ -857,3 +858,78 @@ def appraisal_replay(request, uuid):
         }
     )
     return render(request, "assessments/appraisal_replay.html", context)
+
+
+# --- Shared diagnostic → plan --------------------------------------------------------------------
+
+
+def _plan_context(user, assessment, scores) -> dict:
+    """The weak criteria of a project's diagnostic, which became plan steps, the forms to make
+    the others steps, and what the plan did with the steps of earlier diagnostics."""
+    from maillage.pathways.choices import staff_structures
+    from maillage.pathways.visibility import persons_visible_to
+
+    from .diagnostics import plan_follow_up, weak_criteria
+    from .models import PlanStepLink, SubjectKind
+
+    if assessment.subject_kind != SubjectKind.PROJECT:
+        return {"weak": [], "follow_up": [], "carriers": [], "plan_structures": []}
+    carriers = [
+        person
+        for person in persons_visible_to(user).filter(
+            pk__in=assessment.project.persons.values("pk")
+        )
+        if can(user, "change_person", person)
+    ]
+    linked = {
+        link.criterion.key: link
+        for link in PlanStepLink.objects.filter(assessment=assessment).select_related(
+            "criterion", "step"
+        )
+    }
+    weak = [{**row, "link": linked.get(row["key"])} for row in weak_criteria(assessment, scores)]
+    return {
+        "weak": weak,
+        "follow_up": plan_follow_up(assessment, user),
+        "carriers": carriers,
+        "plan_structures": staff_structures(user),
+    }
+
+
+def to_plan(request, uuid):
+    """POST: a weak criterion of the diagnostic becomes a step of a carrier's plan."""
+    from django.utils.dateparse import parse_date
+
+    from maillage.pathways.choices import staff_structures
+    from maillage.pathways.visibility import persons_visible_to
+
+    from .diagnostics import criterion_to_plan_step
+
+    if request.method != "POST":
+        from django.http import HttpResponseNotAllowed
+
+        return HttpResponseNotAllowed(["POST"])
+    assessment = get_object_or_404(assessments_visible_to(request.user), uuid=uuid)
+    person = get_object_or_404(persons_visible_to(request.user), pk=request.POST.get("person") or 0)
+    structures = staff_structures(request.user)
+    responsible = next(
+        (s for s in structures if str(s.pk) == request.POST.get("responsible_structure")), None
+    )
+    try:
+        if responsible is None:
+            raise ValidationError(_("Choose the structure responsible for the step."))
+        criterion_to_plan_step(
+            assessment=assessment,
+            criterion_key=request.POST.get("criterion", ""),
+            person=person,
+            user=request.user,
+            structure=responsible,
+            action=request.POST.get("action", ""),
+            responsible_structure=responsible,
+            target_date=parse_date(request.POST.get("target_date") or ""),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The step is added to the plan."))
+    return redirect("assessments:detail", uuid=assessment.uuid)
