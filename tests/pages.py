@@ -653,6 +653,7 @@ NOT_PAGES = {
     "assessments:appraisal_board": "htmx fragment: the board the session page polls "
     "(tests/assessments/test_appraisals.py)",
     "assessments:to_plan": "POST only: a weak criterion becomes a plan step, redirects",
+    "assessments:export_pdf": "PDF download (tests/assessments/test_pdf.py)",
     # The network's life (collab, issue 22).
     "collab:group_join": "POST only: joins or asks to join a group, redirects",
     "collab:group_approve": "POST only: accepts a request to join, redirects",

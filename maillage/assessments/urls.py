@@ -9,6 +9,7 @@ urlpatterns = [
     path("nouvelle/", views.create, name="create"),
     path("<uuid:uuid>/", views.detail, name="detail"),
     path("<uuid:uuid>/vers-le-plan/", views.to_plan, name="to_plan"),
+    path("<uuid:uuid>/evaluation.pdf", views.export_pdf, name="export_pdf"),
     path("<uuid:uuid>/evaluation.xlsx", views.export_xlsx, name="export_xlsx"),
     path("<uuid:uuid>/comparer/<uuid:other>/", views.comparison, name="comparison"),
     path("sessions/<uuid:session>/avant-apres/<slug:family>/", views.cohort, name="cohort"),

@@ -933,3 +933,43 @@ def to_plan(request, uuid):
     else:
         messages.success(request, _("The step is added to the plan."))
     return redirect("assessments:detail", uuid=assessment.uuid)
+
+
+PDF_STYLESHEET = "maillage/css/reports_pdf.css"
+
+
+def assessment_pdf_html(assessment) -> str:
+    """The assessment for print: its radar and the score table (the table carries every
+    figure)."""
+    from django.template.loader import render_to_string
+    from django.utils import timezone
+
+    content = assessment.version.content
+    scores = scores_of(assessment)
+    return render_to_string(
+        "assessments/pdf.html",
+        {
+            "assessment": assessment,
+            "scores": scores,
+            "table": _score_table(content, scores),
+            "radar": _radar_of(str(assessment), content, [(str(assessment), scores)]),
+            "generated_on": timezone.localdate(),
+        },
+    )
+
+
+def export_pdf(request, uuid):
+    """An assessment as an A4 PDF: the radar and the score table."""
+    from django.http import HttpResponse
+
+    from maillage.core.pdf import write_pdf
+
+    assessment = get_object_or_404(assessments_visible_to(request.user), uuid=uuid)
+    pdf = write_pdf(
+        assessment_pdf_html(assessment),
+        base_url=request.build_absolute_uri("/"),
+        stylesheet=PDF_STYLESHEET,
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="evaluation-{assessment.uuid}.pdf"'
+    return response
