@@ -476,6 +476,11 @@ PAGES += [
         shows="Toutes les notes, critère par critère",
     ),
     Page(
+        "assessments:committee_create",
+        as_role="advisor",
+        shows="Mettre en place un comité d'admission",
+    ),
+    Page(
         "assessments:appraisal_create",
         as_role="advisor",
         shows="Ouvrir une séance d'appréciation collective",

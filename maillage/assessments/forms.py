@@ -3,7 +3,7 @@ instrument-shaped forms with `views.parse_answers`)."""
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
 
 from .appraisals import AMOUNTS
@@ -77,3 +77,37 @@ class PriorityForm(forms.Form):
     def __init__(self, *args, axes, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["axis"].choices = axes
+
+
+class SessionField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.offer.title} — {date_format(obj.starts_on, 'SHORT_DATE_FORMAT')}"
+
+
+class VersionField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.title} (v{obj.number})"
+
+
+class CommitteeForm(forms.Form):
+    """Set up an admission committee on one of the user's offer sessions."""
+
+    offer_session = SessionField(label=_("Offer session"), queryset=None)
+    version = VersionField(label=_("Grid"), queryset=None)
+    chair = PersonField(label=_("Chair"), queryset=None)
+    members = PeopleField(
+        label=_("Members"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The chair sits on the committee too."),
+    )
+    held_on = forms.DateField(
+        label=_("Held on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, sessions, versions, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["offer_session"].queryset = sessions
+        self.fields["version"].queryset = versions
+        self.fields["chair"].queryset = people
+        self.fields["members"].queryset = people

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<uuid:uuid>/evaluation.xlsx", views.export_xlsx, name="export_xlsx"),
     path("<uuid:uuid>/comparer/<uuid:other>/", views.comparison, name="comparison"),
     path("sessions/<uuid:session>/avant-apres/<slug:family>/", views.cohort, name="cohort"),
+    path("comites/nouveau/", views.committee_create, name="committee_create"),
     path("comites/<uuid:uuid>/", views.committee, name="committee"),
     path(
         "comites/<uuid:uuid>/candidatures/<uuid:application>/",

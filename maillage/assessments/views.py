@@ -973,3 +973,49 @@ def export_pdf(request, uuid):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="evaluation-{assessment.uuid}.pdf"'
     return response
+
+
+def committee_create(request):
+    """Set up an admission committee on an offer session of one of the user's structures."""
+    from maillage.directory.models import OfferSession
+
+    from .forms import CommitteeForm
+    from .models import InstrumentVersion
+
+    _require(request.user, "access_assessments")
+    staff = sorted(roles_of(request.user).staff_of)
+    grids = [v.pk for v in current_versions() if "accompaniment" in v.content["subjects"]]
+    form = CommitteeForm(
+        request.POST or None,
+        sessions=OfferSession.objects.filter(offer__structure__in=staff)
+        .select_related("offer")
+        .order_by("-starts_on"),
+        versions=InstrumentVersion.objects.filter(pk__in=grids).order_by("title_fr"),
+        people=get_user_model()
+        .objects.filter(is_active=True, structure_memberships__structure__in=staff)
+        .distinct()
+        .order_by("full_name", "email"),
+        initial={"chair": request.user.pk},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            committee = committees.create_committee(
+                offer_session=data["offer_session"],
+                version=data["version"],
+                chair=data["chair"],
+                members=list(data["members"]),
+                user=request.user,
+                held_on=data["held_on"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The committee is set up."))
+            return redirect("assessments:committee", uuid=committee.uuid)
+    return render(
+        request,
+        "assessments/committee_create.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
