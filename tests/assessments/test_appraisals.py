@@ -191,7 +191,7 @@ def test_closing_records_the_final_positions_as_the_result_and_freezes_the_sessi
         appraisals.close_appraisal(appraisal=appraisal, user=appraisal.facilitator)
 
 
-def test_next_years_session_is_compared_with_last_years(room):
+def test_next_years_session_is_compared_with_last_years(room, client):
     first, second = room[4:]
     last_year = _open(room, held_on=datetime.date(2025, 11, 1), title="Séance 2025")
     _argue(last_year, first, amount="0.5")
@@ -206,6 +206,18 @@ def test_next_years_session_is_compared_with_last_years(room):
     assert changes["pe-local-jobs"].before == D("0.5")
     assert changes["pe-local-jobs"].after == D("1.5")
     assert changes["pe-local-jobs"].delta == D("1")
+    client.force_login(this_year.facilitator)
+    board = client.get(reverse("assessments:appraisal", kwargs={"uuid": this_year.uuid}))
+    comparison = reverse(
+        "assessments:comparison",
+        kwargs={"uuid": last_year.result.uuid, "other": this_year.result.uuid},
+    )
+    assert comparison in board.content.decode()
+    shown = client.get(comparison).content.decode()
+    table = shown[shown.index("<table") :]
+    row = table[table.index("Emploi et économie de proximité") :]
+    assert "1,50" in row[: row.index("</tr>")]
+    assert "Évolution" in shown
 
 
 def test_who_reads_a_session_follows_the_subject_and_the_room(room):
