@@ -525,6 +525,28 @@ PAGES += [
         kwargs=lambda w: {"uuid": w["committee"].uuid, "application": w["application"].uuid},
         shows="Toutes les notes, critère par critère",
     ),
+    Page(
+        "assessments:committee_create",
+        as_role="advisor",
+        shows="Mettre en place un comité d'admission",
+    ),
+    Page(
+        "assessments:appraisal_create",
+        as_role="advisor",
+        shows="Ouvrir une séance d'appréciation collective",
+    ),
+    Page(
+        "assessments:appraisal",
+        as_role="advisor",
+        kwargs=lambda w: {"uuid": w["appraisal"].uuid},
+        shows="Enregistrer un argument",
+    ),
+    Page(
+        "assessments:appraisal_replay",
+        as_role="advisor",
+        kwargs=lambda w: {"uuid": w["appraisal"].uuid},
+        shows="Le tableau après l'argument 1 sur 1",
+    ),
 ]
 
 
@@ -792,6 +814,10 @@ NOT_PAGES = {
     "api:assessment-list": "JSON API (tests/assessments/test_pages_and_api.py)",
     "api:assessment-detail": "JSON API (tests/assessments/test_pages_and_api.py)",
     "api:assessment-answers": "JSON API, POST only (tests/assessments/test_pages_and_api.py)",
+    "assessments:appraisal_board": "htmx fragment: the board the session page polls "
+    "(tests/assessments/test_appraisals.py)",
+    "assessments:to_plan": "POST only: a weak criterion becomes a plan step, redirects",
+    "assessments:export_pdf": "PDF download (tests/assessments/test_pdf.py)",
     # The network's life (collab, issue 22).
     "collab:group_join": "POST only: joins or asks to join a group, redirects",
     "collab:group_approve": "POST only: accepts a request to join, redirects",

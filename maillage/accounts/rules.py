@@ -414,6 +414,25 @@ permissions.add_rule("sit_on_committee", sits_on_committee)
 permissions.add_rule("chair_committee", chairs_committee)
 
 
+# Collective appraisal sessions (seed 004, sheet II-3):
+# open_appraisal        — Structure: hold a session in its name (its staff); the network's own
+#                         sessions are opened by its coordinators (record_network_assessment)
+# facilitate_appraisal  — Appraisal: record arguments, flag priorities, close (its facilitator)
+# Who reads a session is `assessments.selectors.appraisals_visible_to` (the subject's rules, and
+# the people in the room).
+
+
+@rules.predicate
+def facilitates_appraisal(user, appraisal):
+    return bool(
+        appraisal is not None and user.is_authenticated and appraisal.facilitator_id == user.pk
+    )
+
+
+permissions.add_rule("open_appraisal", is_staff_of_structure)
+permissions.add_rule("facilitate_appraisal", facilitates_appraisal)
+
+
 # --- Collab (issue 22: working groups, meetings, events, budgets) ------------------------------
 # Objects: Network (collab_manage_network_life), WorkingGroup (collab_view_group_internals,
 # collab_join_group, collab_facilitate_group), Meeting (collab_propose_agenda_item,

@@ -48,6 +48,16 @@ def create_committee(*, offer_session, version, chair, members, user, held_on=No
     require(user, "track_persons", structure)
     if "accompaniment" not in version.content["subjects"]:
         raise ValidationError({"version": _("This grid does not assess applications.")})
+    from maillage.accounts.rules import roles_of
+
+    outsiders = [p for p in {*members, chair} if structure.pk not in roles_of(p).staff_of]
+    if outsiders:
+        raise ValidationError(
+            {
+                "members": _("%(name)s does not work in the structure of the offer.")
+                % {"name": outsiders[0].get_full_name() or outsiders[0].email}
+            }
+        )
     committee = Committee.objects.create(
         offer_session=offer_session,
         structure=structure,

@@ -501,3 +501,216 @@ class ScoreChange(models.Model):
 
     def __str__(self):
         return f"{self.target}: {self.before} → {self.after}"
+
+
+# --- Collective appraisal sessions (seed 004, sheet II-3) ---------------------------------------
+
+
+class AppraisalStatus(models.TextChoices):
+    OPEN = "open", _("In progress")
+    CLOSED = "closed", _("Closed")
+
+
+class Side(models.TextChoices):
+    FOR = "for", _("For")
+    AGAINST = "against", _("Against")
+
+
+class Appraisal(models.Model):
+    """A group (a facilitator and at least three people present) appraises a subject against an
+    instrument's cursor items (the axes), argument by argument. Closing it writes the final
+    positions as a collective assessment (`result`), compared like any assessment."""
+
+    uuid = models.UUIDField(_("stable identifier"), default=uuid4, unique=True, editable=False)
+    version = models.ForeignKey(
+        InstrumentVersion,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("instrument version"),
+    )
+    subject_kind = models.CharField(_("subject"), max_length=20, choices=SubjectKind.choices)
+    project = models.ForeignKey(
+        "pathways.Project",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("project"),
+    )
+    subject_structure = models.ForeignKey(
+        "directory.Structure",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("appraised structure"),
+    )
+    network = models.ForeignKey(
+        "directory.Network",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("network"),
+    )
+    # The structure that holds the session; None for the network's own (its coordinators).
+    structure = models.ForeignKey(
+        "directory.Structure",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("held by structure"),
+    )
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    held_on = models.DateField(_("held on"))
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("facilitator"),
+    )
+    participants = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="+", verbose_name=_("participants")
+    )
+    # Keys of the items (axes) the group marks as priorities.
+    priorities = models.JSONField(_("priority axes"), default=list, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=AppraisalStatus.choices, default=AppraisalStatus.OPEN
+    )
+    result = models.OneToOneField(
+        Assessment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appraisal",
+        verbose_name=_("result"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("collective appraisal")
+        verbose_name_plural = _("collective appraisals")
+        ordering = ["-held_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    subject_kind=SubjectKind.PROJECT,
+                    project__isnull=False,
+                    subject_structure__isnull=True,
+                    network__isnull=True,
+                )
+                | Q(
+                    subject_kind=SubjectKind.STRUCTURE,
+                    project__isnull=True,
+                    subject_structure__isnull=False,
+                    network__isnull=True,
+                )
+                | Q(
+                    subject_kind=SubjectKind.NETWORK,
+                    project__isnull=True,
+                    subject_structure__isnull=True,
+                    network__isnull=False,
+                ),
+                name="assessments_appraisal_one_subject",
+                violation_error_message=_("An appraisal is about exactly one subject."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title or f"{self.version.title} · {self.held_on}"
+
+    @property
+    def subject(self):
+        return getattr(self, SUBJECT_FIELDS[self.subject_kind])
+
+
+class Argument(models.Model):
+    """One argument of an appraisal, in the order spoken: who, for or against, on which axis,
+    and how far the group agreed it moves the cursor (the position after it is kept)."""
+
+    appraisal = models.ForeignKey(Appraisal, on_delete=models.CASCADE, related_name="arguments")
+    number = models.PositiveIntegerField(_("number"))
+    speaker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    side = models.CharField(_("for or against"), max_length=10, choices=Side.choices)
+    item = models.ForeignKey(
+        Item, on_delete=models.PROTECT, related_name="+", verbose_name=_("axis")
+    )
+    text = models.TextField(_("argument"))
+    amount = models.DecimalField(_("move"), max_digits=4, decimal_places=2)
+    position_after = models.DecimalField(_("position after"), max_digits=4, decimal_places=2)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("argument")
+        verbose_name_plural = _("arguments")
+        ordering = ["appraisal", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appraisal", "number"], name="assessments_argument_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0, amount__lte=1),
+                name="assessments_argument_amount",
+                violation_error_message=_("An argument moves the cursor by 0 to 1."),
+            ),
+            models.CheckConstraint(
+                condition=Q(position_after__gte=-2, position_after__lte=2),
+                name="assessments_argument_position",
+                violation_error_message=_("The cursor goes from -2 to +2."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.appraisal_id} #{self.number}"
+
+
+# --- Shared diagnostic → accompaniment plan -----------------------------------------------------
+
+
+class PlanStepLink(models.Model):
+    """A weak criterion of a project's diagnostic became a step of a carrier's plan: the next
+    diagnostic of the project shows what became of the step."""
+
+    assessment = models.ForeignKey(
+        Assessment,
+        on_delete=models.CASCADE,
+        related_name="plan_links",
+        verbose_name=_("diagnostic"),
+    )
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.PROTECT, related_name="+", verbose_name=_("criterion")
+    )
+    step = models.OneToOneField(
+        "pathways.PlanStep",
+        on_delete=models.CASCADE,
+        related_name="assessment_link",
+        verbose_name=_("plan step"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("plan step from a diagnostic")
+        verbose_name_plural = _("plan steps from diagnostics")
+        ordering = ["assessment", "criterion__section__position", "criterion__position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "criterion"], name="assessments_plan_link_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.criterion} → {self.step_id}"

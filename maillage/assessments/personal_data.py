@@ -135,3 +135,44 @@ register(
     fields={"before": Keep(), "after": Keep(), "at": Keep()},
     not_personal=("id", "committee", "application", "by", "target"),
 )
+# A collective appraisal of a project is about its carriers: its title and the arguments' texts
+# are scrubbed of the person's names at erasure; positions and dates are kept for statistics.
+register(
+    "assessments.Appraisal",
+    link="project__persons",
+    fields={"title": Scrub(), "held_on": Keep()},
+    not_personal=(
+        "id",
+        "uuid",
+        "version",
+        "subject_kind",
+        "project",
+        "subject_structure",
+        "network",
+        "structure",
+        "facilitator",
+        "priorities",
+        "status",
+        "result",
+        "created_at",
+    ),
+)
+register(
+    "assessments.Argument",
+    link="appraisal__project__persons",
+    fields={"text": Scrub(), "position_after": Keep(), "amount": Keep()},
+    not_personal=(
+        "id",
+        "appraisal",
+        "number",
+        "speaker",
+        "side",
+        "item",
+        "recorded_by",
+        "recorded_at",
+    ),
+)
+register(
+    "assessments.PlanStepLink",
+    not_personal=("id", "assessment", "criterion", "step", "created_by", "created_at"),
+)

@@ -19,7 +19,7 @@ def require(user, action: str, obj=None) -> None:
         raise PermissionDenied(action)
 
 
-def _check_subject_visible(user, subject_kind, subject) -> None:
+def check_subject_visible(user, subject_kind, subject) -> None:
     """The subject must be one the user may see (by the pathways' and directory's rules)."""
     from maillage.pathways.visibility import accompaniments_visible_to, projects_visible_to
 
@@ -58,7 +58,7 @@ def create_assessment(
         raise ValidationError(
             {"subject_kind": _("This instrument is not made to assess this kind of subject.")}
         )
-    _check_subject_visible(user, subject_kind, subject)
+    check_subject_visible(user, subject_kind, subject)
     if (
         subject_kind == SubjectKind.STRUCTURE
         and subject != structure

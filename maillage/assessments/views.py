@@ -2,12 +2,15 @@
 comparison, and the committee's screens (score alone, consensus, decision)."""
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from maillage.accounts.rules import can, roles_of
+from maillage.core.forms import add_service_errors
 from maillage.directory.models import Structure
 from maillage.pathways.models import Application, ApplicationStatus, NoNextStepReason
 
@@ -22,7 +25,13 @@ from .models import (
 )
 from .radar import Axis, radar_svg
 from .scoring import Answer, criteria_of, criterion_bounds
-from .selectors import answers_of, assessments_visible_to, current_versions, scores_of
+from .selectors import (
+    answers_of,
+    appraisals_visible_to,
+    assessments_visible_to,
+    current_versions,
+    scores_of,
+)
 
 
 def _require(user, action, obj=None):
@@ -42,6 +51,7 @@ def home(request):
             "assessments": assessments_visible_to(request.user)[:100],
             "versions": current_versions(),
             "committees": committee_list,
+            "appraisals": appraisals_visible_to(request.user)[:50],
         },
     )
 
@@ -224,6 +234,7 @@ def detail(request, uuid):
         request,
         "assessments/detail.html",
         {
+            **_plan_context(request.user, assessment, scores),
             "assessment": assessment,
             "scores": scores,
             "table": _score_table(content, scores),
@@ -615,3 +626,396 @@ def export_xlsx(request, uuid):
     )
     response["Content-Disposition"] = f'attachment; filename="evaluation-{assessment.uuid}.xlsx"'
     return response
+
+
+# --- Collective appraisal sessions ---------------------------------------------------------------
+
+
+def appraisal_create(request):
+    """Open a collective appraisal session: an instrument with cursors, a subject, the people
+    present."""
+    from maillage.directory.models import Network
+    from maillage.pathways.visibility import projects_visible_to
+
+    from .appraisals import axes_of, open_appraisal
+    from .forms import AppraisalForm
+    from .models import SubjectKind
+
+    _require(request.user, "access_assessments")
+    roles = roles_of(request.user)
+    structures = list(Structure.objects.filter(pk__in=sorted(roles.staff_of)).order_by("name"))
+    networks = list(
+        Network.objects.filter(pk__in=sorted(roles.coordinator_of)).order_by("name")
+    ) + list(
+        Network.objects.filter(structures__in=structures)
+        .exclude(pk__in=sorted(roles.coordinator_of))
+        .distinct()
+        .order_by("name")
+    )
+    projects = list(projects_visible_to(request.user).order_by("title")[:200])
+    subjects = {
+        **{f"structure:{s.pk}": (SubjectKind.STRUCTURE, s) for s in structures},
+        **{f"project:{p.pk}": (SubjectKind.PROJECT, p) for p in projects},
+        **{f"network:{n.pk}": (SubjectKind.NETWORK, n) for n in networks},
+    }
+    versions = [v for v in current_versions() if axes_of(v.content)]
+    people_networks = {n.pk for n in networks}
+    candidates = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(
+            Q(structure_memberships__structure__in=structures)
+            | Q(structure_memberships__structure__networks__in=people_networks)
+            | Q(network_roles__network__in=people_networks)
+        )
+        .exclude(pk=request.user.pk)
+        .distinct()
+        .order_by("full_name", "email")
+    )
+    form = AppraisalForm(
+        request.POST or None,
+        versions=versions,
+        subjects=[(key, f"{subject} ({kind.label})") for key, (kind, subject) in subjects.items()],
+        structures=structures,
+        candidates=candidates,
+        initial={"structure": structures[0].pk if structures else ""},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        kind, subject = subjects[data["subject"]]
+        try:
+            appraisal = open_appraisal(
+                version=next(v for v in versions if str(v.pk) == data["version"]),
+                subject_kind=kind,
+                subject=subject,
+                user=request.user,
+                participants=list(data["participants"]),
+                structure=next((s for s in structures if str(s.pk) == data["structure"]), None),
+                title=data["title"],
+                held_on=data["held_on"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error, {"subject_kind": "subject"})
+        else:
+            return redirect("assessments:appraisal", uuid=appraisal.uuid)
+    return render(
+        request,
+        "assessments/appraisal_create.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _appraisal(request, uuid):
+    return get_object_or_404(appraisals_visible_to(request.user), uuid=uuid)
+
+
+def _board_context(request, appraisal, number=None):
+    """The board after argument `number` (now when None): the axes by pillar, the radar of the
+    criteria and the log of arguments up to there."""
+    from .appraisals import board, positions_after
+    from .scoring import score
+
+    arguments = list(appraisal.arguments.select_related("speaker", "item").order_by("number"))
+    if number is not None:
+        arguments = [a for a in arguments if a.number <= number]
+    positions = positions_after(appraisal, number)
+    sections = board(appraisal, positions)
+    every_axis = {axis.key: axis.position for section in sections for axis in section["axes"]}
+    scores = score(
+        appraisal.version.content,
+        {key: Answer(float(value)) for key, value in every_axis.items()},
+    )
+    title = str(appraisal)
+    return {
+        "appraisal": appraisal,
+        "sections": sections,
+        "radar": _radar_of(title, appraisal.version.content, [(title, scores)]),
+        "arguments": arguments,
+        "live": appraisal.status == "open" and number is None,
+    }
+
+
+def appraisal(request, uuid):
+    """The session's board, live for everyone in the room (htmx polls the board; without
+    JavaScript, reload the page); the facilitator's forms record arguments, flag priorities and
+    close the session."""
+    from .appraisals import (
+        axes_of,
+        close_appraisal,
+        earlier_sessions,
+        flag_priority,
+        record_argument,
+    )
+    from .forms import ArgumentForm, PriorityForm
+
+    appraisal = _appraisal(request, uuid)
+    facilitating = can(request.user, "facilitate_appraisal", appraisal) and (
+        appraisal.status == "open"
+    )
+    people = (
+        get_user_model()
+        .objects.filter(Q(pk=appraisal.facilitator_id) | Q(pk__in=appraisal.participants.all()))
+        .order_by("full_name", "email")
+    )
+    axes = [("", "—")] + [
+        (item["key"], in_language(item["text"])) for item in axes_of(appraisal.version.content)
+    ]
+    action = request.POST.get("action") if request.method == "POST" else None
+    argument_form = ArgumentForm(
+        request.POST if action == "argument" else None, people=people, axes=axes
+    )
+    priority_form = PriorityForm(
+        request.POST if action in ("priority", "unpriority") else None,
+        axes=axes,
+        prefix="priority",
+    )
+    status = 200
+    if action:
+        if not facilitating:
+            raise PermissionDenied("facilitate_appraisal")
+        try:
+            if action == "argument":
+                if argument_form.is_valid():
+                    data = argument_form.cleaned_data
+                    argument = record_argument(
+                        appraisal=appraisal,
+                        user=request.user,
+                        speaker=data["speaker"],
+                        side=data["side"],
+                        axis=data["axis"],
+                        text=data["text"],
+                        amount=data["amount"],
+                    )
+                    messages.success(
+                        request, _("Argument %(number)s recorded.") % {"number": argument.number}
+                    )
+                    return redirect("assessments:appraisal", uuid=appraisal.uuid)
+            elif action in ("priority", "unpriority"):
+                if priority_form.is_valid():
+                    flag_priority(
+                        appraisal=appraisal,
+                        user=request.user,
+                        axis=priority_form.cleaned_data["axis"],
+                        priority=action == "priority",
+                    )
+                    return redirect("assessments:appraisal", uuid=appraisal.uuid)
+            elif action == "close":
+                close_appraisal(appraisal=appraisal, user=request.user)
+                messages.success(request, _("The session is closed: its result is recorded."))
+                return redirect("assessments:appraisal", uuid=appraisal.uuid)
+        except ValidationError as error:
+            target = priority_form if action in ("priority", "unpriority") else argument_form
+            add_service_errors(target, error)
+        status = 400
+    context = _board_context(request, appraisal)
+    earlier = []
+    if appraisal.result_id:
+        earlier = [
+            other
+            for other in earlier_sessions(appraisal, appraisals_visible_to(request.user))
+            if other.result_id
+            and assessments_visible_to(request.user).filter(pk=other.result_id).exists()
+        ]
+    context.update(
+        {
+            "facilitating": facilitating,
+            "people": people,
+            "argument_form": argument_form,
+            "priority_form": priority_form,
+            "earlier": earlier,
+            "result_visible": bool(
+                appraisal.result_id
+                and assessments_visible_to(request.user).filter(pk=appraisal.result_id).exists()
+            ),
+        }
+    )
+    return render(request, "assessments/appraisal.html", context, status=status)
+
+
+def appraisal_board(request, uuid):
+    """The board alone, for htmx to poll (the page itself shows the same without JavaScript)."""
+    appraisal = _appraisal(request, uuid)
+    return render(request, "assessments/_appraisal_board.html", _board_context(request, appraisal))
+
+
+def appraisal_replay(request, uuid):
+    """The board as it stood after argument N (`?apres=N`, 0: before the first one)."""
+    appraisal = _appraisal(request, uuid)
+    count = appraisal.arguments.count()
+    try:
+        number = max(0, min(count, int(request.GET.get("apres", count))))
+    except ValueError:
+        number = count
+    context = _board_context(request, appraisal, number)
+    context.update(
+        {
+            "number": number,
+            "count": count,
+            "current": context["arguments"][-1] if number else None,
+            "previous": number - 1 if number > 0 else None,
+            "next": number + 1 if number < count else None,
+        }
+    )
+    return render(request, "assessments/appraisal_replay.html", context)
+
+
+# --- Shared diagnostic → plan --------------------------------------------------------------------
+
+
+def _plan_context(user, assessment, scores) -> dict:
+    """The weak criteria of a project's diagnostic, which became plan steps, the forms to make
+    the others steps, and what the plan did with the steps of earlier diagnostics."""
+    from maillage.pathways.choices import staff_structures
+    from maillage.pathways.visibility import persons_visible_to
+
+    from .diagnostics import plan_follow_up, weak_criteria
+    from .models import PlanStepLink, SubjectKind
+
+    if assessment.subject_kind != SubjectKind.PROJECT:
+        return {"weak": [], "follow_up": [], "carriers": [], "plan_structures": []}
+    carriers = [
+        person
+        for person in persons_visible_to(user).filter(
+            pk__in=assessment.project.persons.values("pk")
+        )
+        if can(user, "change_person", person)
+    ]
+    linked = {
+        link.criterion.key: link
+        for link in PlanStepLink.objects.filter(assessment=assessment).select_related(
+            "criterion", "step"
+        )
+    }
+    weak = [{**row, "link": linked.get(row["key"])} for row in weak_criteria(assessment, scores)]
+    return {
+        "weak": weak,
+        "follow_up": plan_follow_up(assessment, user),
+        "carriers": carriers,
+        "plan_structures": staff_structures(user),
+    }
+
+
+def to_plan(request, uuid):
+    """POST: a weak criterion of the diagnostic becomes a step of a carrier's plan."""
+    from django.utils.dateparse import parse_date
+
+    from maillage.pathways.choices import staff_structures
+    from maillage.pathways.visibility import persons_visible_to
+
+    from .diagnostics import criterion_to_plan_step
+
+    if request.method != "POST":
+        from django.http import HttpResponseNotAllowed
+
+        return HttpResponseNotAllowed(["POST"])
+    assessment = get_object_or_404(assessments_visible_to(request.user), uuid=uuid)
+    person = get_object_or_404(persons_visible_to(request.user), pk=request.POST.get("person") or 0)
+    structures = staff_structures(request.user)
+    responsible = next(
+        (s for s in structures if str(s.pk) == request.POST.get("responsible_structure")), None
+    )
+    try:
+        if responsible is None:
+            raise ValidationError(_("Choose the structure responsible for the step."))
+        criterion_to_plan_step(
+            assessment=assessment,
+            criterion_key=request.POST.get("criterion", ""),
+            person=person,
+            user=request.user,
+            structure=responsible,
+            action=request.POST.get("action", ""),
+            responsible_structure=responsible,
+            target_date=parse_date(request.POST.get("target_date") or ""),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The step is added to the plan."))
+    return redirect("assessments:detail", uuid=assessment.uuid)
+
+
+PDF_STYLESHEET = "maillage/css/reports_pdf.css"
+
+
+def assessment_pdf_html(assessment) -> str:
+    """The assessment for print: its radar and the score table (the table carries every
+    figure)."""
+    from django.template.loader import render_to_string
+    from django.utils import timezone
+
+    content = assessment.version.content
+    scores = scores_of(assessment)
+    return render_to_string(
+        "assessments/pdf.html",
+        {
+            "assessment": assessment,
+            "scores": scores,
+            "table": _score_table(content, scores),
+            "radar": _radar_of(str(assessment), content, [(str(assessment), scores)]),
+            "generated_on": timezone.localdate(),
+        },
+    )
+
+
+def export_pdf(request, uuid):
+    """An assessment as an A4 PDF: the radar and the score table."""
+    from django.http import HttpResponse
+
+    from maillage.core.pdf import write_pdf
+
+    assessment = get_object_or_404(assessments_visible_to(request.user), uuid=uuid)
+    pdf = write_pdf(
+        assessment_pdf_html(assessment),
+        base_url=request.build_absolute_uri("/"),
+        stylesheet=PDF_STYLESHEET,
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="evaluation-{assessment.uuid}.pdf"'
+    return response
+
+
+def committee_create(request):
+    """Set up an admission committee on an offer session of one of the user's structures."""
+    from maillage.directory.models import OfferSession
+
+    from .forms import CommitteeForm
+    from .models import InstrumentVersion
+
+    _require(request.user, "access_assessments")
+    staff = sorted(roles_of(request.user).staff_of)
+    grids = [v.pk for v in current_versions() if "accompaniment" in v.content["subjects"]]
+    form = CommitteeForm(
+        request.POST or None,
+        sessions=OfferSession.objects.filter(offer__structure__in=staff)
+        .select_related("offer")
+        .order_by("-starts_on"),
+        versions=InstrumentVersion.objects.filter(pk__in=grids).order_by("title_fr"),
+        people=get_user_model()
+        .objects.filter(is_active=True, structure_memberships__structure__in=staff)
+        .distinct()
+        .order_by("full_name", "email"),
+        initial={"chair": request.user.pk},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            committee = committees.create_committee(
+                offer_session=data["offer_session"],
+                version=data["version"],
+                chair=data["chair"],
+                members=list(data["members"]),
+                user=request.user,
+                held_on=data["held_on"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The committee is set up."))
+            return redirect("assessments:committee", uuid=committee.uuid)
+    return render(
+        request,
+        "assessments/committee_create.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )

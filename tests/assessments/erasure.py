@@ -5,12 +5,15 @@ import datetime
 from maillage.assessments.models import (
     AgreedValue,
     Answer,
+    Appraisal,
+    Argument,
     Assessment,
     Context,
     Criterion,
     Item,
     Review,
     ReviewState,
+    Side,
     SubjectKind,
 )
 from tests.assessments.factories import make_committee, shipped
@@ -40,5 +43,24 @@ def add_rows(*, structure, user, project, application) -> None:
         criterion=Criterion.objects.filter(version=version).first(),
         value=2,
         reason="",
+        recorded_by=user,
+    )
+    appraisal = Appraisal.objects.create(
+        version=version,
+        subject_kind=SubjectKind.PROJECT,
+        project=project,
+        structure=structure,
+        facilitator=user,
+        held_on=datetime.date(2025, 9, 5),
+    )
+    Argument.objects.create(
+        appraisal=appraisal,
+        number=1,
+        speaker=user,
+        side=Side.FOR,
+        item=Item.objects.get(version=version, key="diag-notes"),
+        text="",
+        amount=1,
+        position_after=1,
         recorded_by=user,
     )

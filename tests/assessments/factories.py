@@ -139,4 +139,37 @@ def page_world(*, structure, session, application, advisor, admin) -> dict:
         user=admin,
     )
     committees.submit_review(committee=committee, application=application, user=advisor)
-    return {"assessment": before, "assessment_after": after, "committee": committee}
+    return {
+        "assessment": before,
+        "assessment_after": after,
+        "committee": committee,
+        "appraisal": appraisal_world(structure=structure, facilitator=advisor, others=[admin]),
+    }
+
+
+def appraisal_world(*, structure, facilitator, others):
+    """An open collective appraisal session of `structure` with one argument."""
+    from maillage.assessments import appraisals
+    from maillage.assessments.models import Side
+    from tests.factories import StructureMembershipFactory
+
+    third = StructureMembershipFactory(structure=structure).user
+    appraisal = appraisals.open_appraisal(
+        version=shipped("sustainable-development-appraisal"),
+        subject_kind=SubjectKind.STRUCTURE,
+        subject=structure,
+        structure=structure,
+        user=facilitator,
+        participants=[*others, third],
+        title="Appréciation développement durable",
+    )
+    appraisals.record_argument(
+        appraisal=appraisal,
+        user=facilitator,
+        speaker=third,
+        side=Side.FOR,
+        axis="pe-jobs",
+        text="Deux emplois créés sur place.",
+        amount="0.5",
+    )
+    return appraisal

@@ -170,3 +170,32 @@ def test_the_chair_agrees_a_value_and_records_not_selected_with_a_referral(room)
     assert application.status == ApplicationStatus.NOT_SELECTED
     assert application.next_step_referral == Referral.objects.get(to_structure=partner)
     assert ScoreChange.objects.filter(target="agreed:adm-utility", by=chair).exists()
+
+
+def test_a_committee_is_set_up_from_its_page_with_the_structures_staff(client):
+    from django.urls import reverse
+
+    from maillage.assessments.models import Committee
+
+    structure = StructureFactory(networks=[NetworkFactory()])
+    session = OfferSessionFactory(offer=OfferFactory(structure=structure, title="Couveuse"))
+    chair = StructureMembershipFactory(structure=structure, admin=True).user
+    member = StructureMembershipFactory(structure=structure).user
+    outsider = StructureMembershipFactory(structure=StructureFactory()).user
+    version = shipped("incubator-admission")
+    client.force_login(chair)
+    url = reverse("assessments:committee_create")
+    assert "Couveuse" in client.get(url).content.decode()
+    data = {"offer_session": session.pk, "version": version.pk, "chair": chair.pk}
+    refused = client.post(url, {**data, "members": [outsider.pk]})
+    assert refused.status_code == 400 and not Committee.objects.exists()
+    response = client.post(url, {**data, "members": [member.pk], "held_on": "2026-04-02"})
+    committee = Committee.objects.get()
+    assert response.url == reverse("assessments:committee", kwargs={"uuid": committee.uuid})
+    assert set(committee.members.all()) == {chair, member}
+    assert committee.version == version and str(committee.held_on) == "2026-04-02"
+    with pytest.raises(ValidationError) as error:
+        committees.create_committee(
+            offer_session=session, version=version, chair=chair, members=[outsider], user=chair
+        )
+    assert "members" in error.value.message_dict

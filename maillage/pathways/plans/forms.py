@@ -20,6 +20,8 @@ class PlanForm(StructureChoiceMixin, forms.Form):
 
 
 class PlanStepForm(forms.Form):
+    # The step already in the plan this row shows (kept in place when saved), if any.
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     offer = OfferChoiceField(label=_("Offer"), queryset=None, required=False)
     action = forms.CharField(
         label=_("Or an action"),
@@ -51,13 +53,16 @@ class PlanStepForm(forms.Form):
 
     def step(self) -> dict:
         data = self.cleaned_data
-        return {
+        step = {
             "offer": data["offer"],
             "action": (data["action"] or "").strip(),
             "responsible_structure": data["responsible_structure"],
             "target_date": data["target_date"],
             "status": data["status"],
         }
+        if data.get("id"):
+            step["id"] = data["id"]
+        return step
 
 
 PlanStepFormSet = forms.formset_factory(PlanStepForm, extra=2, can_delete=True)

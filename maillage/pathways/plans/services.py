@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from ..common import claim_version, require
-from ..models import Person, Plan, PlanRevision, PlanStep
+from ..models import Person, Plan, PlanRevision, PlanStep, PlanStepStatus
 
 
 def _snapshot(steps: list[PlanStep]) -> list[dict]:
@@ -26,18 +26,34 @@ def _snapshot(steps: list[PlanStep]) -> list[dict]:
 def save_plan(
     *, person: Person, user, structure, steps: list[dict], expected_version: int | None
 ) -> Plan:
-    """Replace the plan's steps (in the given order) and keep the result as a new revision.
+    """Set the plan's steps (in the given order) and keep the result as a new revision.
 
     Each step is a dict with `offer` or `action`, `responsible_structure`, `target_date`,
-    `status`.
+    `status`, and `id` for a step already in the plan: that step is updated in place (it keeps
+    its id, so what points at it survives); steps without `id` are added, steps left out removed.
     """
     require(user, "change_person", person)
     plan, created = Plan.objects.get_or_create(person=person)
     if not created:
         claim_version(plan, expected_version)
+    existing = {step.pk: step for step in plan.steps.all()}
     built = []
     for position, data in enumerate(steps, start=1):
-        step = PlanStep(plan=plan, position=position, **data)
+        data = dict(data)
+        step_id = data.pop("id", None)
+        if step_id is None:
+            step = PlanStep(plan=plan, position=position, **data)
+        elif step_id in existing:
+            step = existing.pop(step_id)
+            step.position = position
+            step.offer = None
+            step.action = ""
+            step.target_date = None
+            step.status = PlanStepStatus.PLANNED
+            for name, value in data.items():
+                setattr(step, name, value)
+        else:
+            raise ValidationError(_("This plan has no such step: reload the page."))
         if step.offer_id is None and not step.action.strip():
             raise ValidationError(
                 _("Step %(number)s is empty: choose an offer or describe the action.")
@@ -45,8 +61,9 @@ def save_plan(
             )
         step.full_clean(exclude=["plan"])
         built.append(step)
-    plan.steps.all().delete()
-    PlanStep.objects.bulk_create(built)
+    PlanStep.objects.filter(pk__in=list(existing)).delete()
+    for step in built:
+        step.save()
     plan.revision += 1
     plan.save()
     PlanRevision.objects.create(

@@ -24,6 +24,7 @@ def plan_edit(request, uuid):
     steps = list(plan.steps.select_related("offer", "responsible_structure")) if plan else []
     initial = [
         {
+            "id": step.pk,
             "offer": step.offer,
             "action": step.action,
             "responsible_structure": step.responsible_structure,
