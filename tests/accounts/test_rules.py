@@ -9,6 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from maillage.accounts import rules
 from maillage.accounts.rules import actions, can, forget_roles, roles_of
+from maillage.assessments.models import Appraisal
 from maillage.knowledge.models import Sheet
 from maillage.pathways.models import ConsentScope
 from maillage.territory.models import ActorSystem, Framework
@@ -171,6 +172,17 @@ MATRIX.update(
         ("change_framework", "F_S1"): {"advisor", "structure_admin"},
         ("change_framework", "F_N1"): {"coordinator"},
         ("change_framework", "F_N2"): set(),
+        ("publish_framework", "F_S1"): {"advisor", "structure_admin"},
+        ("publish_framework", "F_N1"): {"coordinator"},
+        ("publish_framework", "F_N2"): set(),
+        # A template of another network is open to anyone working on a territory.
+        ("use_framework_template", "F_TPL_N2"): {"advisor", "structure_admin", "coordinator"},
+        ("use_framework_template", "F_N1"): set(),
+        # Collective appraisal sessions (issue 19): opened by a structure's staff, run by their
+        # facilitator alone.
+        ("open_appraisal", "S1"): {"advisor", "structure_admin"},
+        ("open_appraisal", "S3"): set(),
+        ("facilitate_appraisal", "APP1"): {"advisor"},
     }
 )
 
@@ -229,6 +241,8 @@ def build_world():
             "F_S1": Framework(structure=s1),
             "F_N1": Framework(network=n1),
             "F_N2": Framework(network=n2),
+            "F_TPL_N2": Framework(network=n2, is_template=True),
+            "APP1": Appraisal(facilitator=users["advisor"]),
         }
     )
     targets.update(_assessment_targets(users, targets))
