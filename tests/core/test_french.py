@@ -39,6 +39,10 @@ NOT_NAMES = {
     # The bounds of an assessment criterion's scale (numbers).
     "low",
     "high",
+    # A year, and an appraisal cursor's move and position (numbers).
+    "year",
+    "amount",
+    "position",
 }
 
 # Built where this session may not edit (another helper's file): left as is, reported.
