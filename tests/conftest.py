@@ -8,12 +8,27 @@ from django.utils import translation
 
 from maillage.accounts.rules import forget_roles
 
+QUERY_COUNTERS = {"django_assert_num_queries", "django_assert_max_num_queries"}
 
-def pytest_collection_modifyitems(items):
-    """Everything under tests/browser/ is a browser test (make test runs them on their own)."""
+
+def pytest_collection_modifyitems(config, items):
+    """Everything under tests/browser/ is a browser test (make test runs them on their own).
+
+    On SQLite, the tests that count queries are left out: how many queries a page makes is the
+    code's doing, not the engine's, and with their two sizes of data they were the slowest part
+    of the SQLite subset. They run on PostgreSQL."""
     for item in items:
         if "browser" in item.path.relative_to(Path(__file__).parent).parts[:1]:
             item.add_marker(pytest.mark.browser)
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        counting = [
+            item
+            for item in items
+            if QUERY_COUNTERS & set(getattr(item, "fixturenames", ())) or "queries" in item.name
+        ]
+        if counting:
+            config.hook.pytest_deselected(items=counting)
+            items[:] = [item for item in items if item not in counting]
 
 
 _truncate = PostgreSQLOperations.sql_flush
