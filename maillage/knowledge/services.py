@@ -159,7 +159,22 @@ def _tags(network: Network, labels) -> list[Tag]:
     return tags
 
 
+# Words of the knowledge base's own addresses (/fiches/<network>/<word>/): a sheet coded so
+# could never be reached.
+RESERVED_CODES = frozenset({"nouvelle", "importer", "referentiel", "classeur", "familles"})
+
+
+def reserved_code_error(code: str):
+    if (code or "").lower() in RESERVED_CODES:
+        return _("The code “%(code)s” is a word of the site's addresses: choose another.") % {
+            "code": code
+        }
+    return None
+
+
 def check_code(family: Family, code: str) -> None:
+    if reserved := reserved_code_error(code):
+        raise ValidationError({"code": reserved})
     if not re.fullmatch(family.code_pattern, code or ""):
         raise ValidationError(
             {

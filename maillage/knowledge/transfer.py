@@ -387,6 +387,8 @@ def import_files(
                     item.file, item.line_of("family"), _("Unknown family of this network.")
                 )
             )
+        elif reserved := services.reserved_code_error(code):
+            errors.append(ImportError_(item.file, item.line_of("code"), reserved))
         elif not re.fullmatch(family.code_pattern, code):
             errors.append(
                 ImportError_(

@@ -135,6 +135,17 @@ def test_a_code_must_follow_the_family_pattern_and_be_unique_in_the_network():
         sheet(c, "pas un code !")
 
 
+def test_a_code_that_is_a_word_of_the_addresses_is_refused_even_by_a_loose_pattern():
+    c = circle()
+    c.family.code_pattern = r"[a-z]+"
+    c.family.save()
+    for word in ("referentiel", "Classeur", "nouvelle"):
+        with pytest.raises(ValidationError) as refused:
+            sheet(c, word)
+        assert "adresses" in refused.value.message_dict["code"][0]
+    assert sheet(c, "accueil").code == "accueil"
+
+
 def test_only_the_author_structure_edits():
     c = circle()
     s = sheet(c)
