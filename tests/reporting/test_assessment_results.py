@@ -29,13 +29,15 @@ BEFORE_DAY = datetime.date(2025, 12, 1)  # before the period: only the "after" m
 AFTER_DAY = datetime.date(2026, 3, 2)
 
 
-def pair(version, structure, session, before, after, *, status=AssessmentStatus.SUBMITTED):
+def pair(
+    version, structure, session, before, after, *, status=AssessmentStatus.SUBMITTED, on=AFTER_DAY
+):
     """One person's project assessed before and after the session (tiny grid: 1 or 4)."""
     project = project_of(structure)
     item = Item.objects.get(version=version, key="i1")
     for context, value, day in (
         (Context.BEFORE, before, BEFORE_DAY),
-        (Context.AFTER, after, AFTER_DAY),
+        (Context.AFTER, after, on),
     ):
         assessment = make_assessment(
             version=version,
@@ -110,6 +112,20 @@ def test_a_masked_reader_sees_no_count_from_1_to_4_nor_a_share_giving_one_back(w
     assert (row.progressed.display, row.progressed.value) == ("5", 5)
     assert row.share.masked and row.share.value is None  # 2 who did not progress: under 5
     assert "71" not in row.share.display
+
+
+def test_a_count_differing_by_1_to_4_from_the_period_without_its_last_month_is_hidden(world):
+    """Two more people assessed in June: Jan-Jun minus Jan-May would give back 2."""
+    mine = world["mine"]
+    version = tiny_version()
+    session = OfferSessionFactory(offer=OfferFactory(structure=mine))
+    for _ in range(2):
+        pair(version, mine, session, 1, 4, on=datetime.date(2026, 6, 15))
+    row = row_of(build_report(user=world["coordinator"], filters=filters(world["network"])))
+    assert row.assessed.masked and row.assessed.value is None  # 9, against 7 without June
+    assert row.progressed.masked and row.share.masked
+    unmasked = row_of(build_report(user=world["admin"], filters=filters(world["network"], mine)))
+    assert (unmasked.assessed.value, unmasked.progressed.value) == (8, 6)
 
 
 def test_a_reader_of_another_network_sees_nothing_of_it(world):
