@@ -173,3 +173,11 @@ def test_a_kept_report_is_dropped_when_an_assessment_is_written():
         triggered = {row[0] for row in cursor.fetchall()}
     assert {"assessments_assessment", "assessments_answer"} <= triggered
     assert set(cache.source_tables()) == triggered
+
+
+def test_the_funders_pdf_has_the_results_table(world):
+    from maillage.reporting.pdf import render_html
+
+    report = build_report(user=world["coordinator"], filters=filters(world["network"]))
+    html = render_html(report, masking_rule="")
+    assert "Résultats des évaluations" in html and "Critère" in html
