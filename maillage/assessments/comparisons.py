@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from . import scoring
-from .models import Assessment, Item, in_language
+from .models import SUBJECT_FIELDS, Assessment, Context, Item, in_language
 from .selectors import answers_of
 
 
@@ -161,3 +161,23 @@ def compare_cohort(pairs: list[tuple[Assessment, Assessment]]) -> list[CohortRow
             )
         )
     return rows
+
+
+def before_after_pairs(assessments) -> list[tuple[Assessment, Assessment]]:
+    """The before/after pairs among `assessments`: per offer session, instrument family and
+    subject, the first "before" with the last "after" (the cohort page and the reports)."""
+    firsts, lasts = {}, {}
+    for assessment in assessments.select_related("version__instrument").order_by(
+        "assessed_on", "pk"
+    ):
+        key = (
+            assessment.offer_session_id,
+            assessment.version.instrument.family,
+            assessment.subject_kind,
+            getattr(assessment, f"{SUBJECT_FIELDS[assessment.subject_kind]}_id"),
+        )
+        if assessment.context == Context.BEFORE:
+            firsts.setdefault(key, assessment)
+        elif assessment.context == Context.AFTER:
+            lasts[key] = assessment
+    return [(firsts[key], lasts[key]) for key in firsts if key in lasts]

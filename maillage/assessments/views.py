@@ -475,21 +475,14 @@ def cohort(request, session, family):
     median change and the share who progressed, with the radar of the medians."""
     from maillage.directory.models import OfferSession
 
-    from .comparisons import compare_cohort
-    from .models import Context
+    from .comparisons import before_after_pairs, compare_cohort
 
     offer_session = get_object_or_404(OfferSession.objects.select_related("offer"), uuid=session)
-    visible = assessments_visible_to(request.user).filter(
-        offer_session=offer_session, version__instrument__family=family
+    pairs = before_after_pairs(
+        assessments_visible_to(request.user).filter(
+            offer_session=offer_session, version__instrument__family=family
+        )
     )
-    firsts, lasts = {}, {}
-    for assessment in visible.order_by("assessed_on", "pk"):
-        subject = (assessment.subject_kind, assessment.subject.pk)
-        if assessment.context == Context.BEFORE:
-            firsts.setdefault(subject, assessment)
-        elif assessment.context == Context.AFTER:
-            lasts[subject] = assessment
-    pairs = [(firsts[s], lasts[s]) for s in firsts if s in lasts]
     if not pairs:
         raise PermissionDenied("cohort")
     rows = compare_cohort(pairs)

@@ -53,6 +53,14 @@ class IndicatorSerializer(FigureSerializer):
     )
 
 
+class AssessmentResultSerializer(serializers.Serializer):
+    instrument = serializers.CharField()
+    criterion = serializers.CharField()
+    assessed = FigureSerializer(help_text="People assessed before and after on the criterion.")
+    progressed = FigureSerializer(help_text="People whose score rose.")
+    share = FigureSerializer(help_text="Percent of the people assessed who progressed.")
+
+
 class FiltersSerializer(serializers.Serializer):
     network = serializers.CharField()
     structure = serializers.CharField(allow_null=True)
@@ -68,6 +76,10 @@ class ReportSerializer(serializers.Serializer):
     masked = serializers.BooleanField(help_text="Small counts are masked for this reader.")
     masking_rule = serializers.CharField()
     indicators = serializers.DictField(child=IndicatorSerializer(), help_text="By code.")
+    assessment_results = AssessmentResultSerializer(
+        many=True,
+        help_text="Before/after assessments of the scope's cohorts, per instrument and criterion.",
+    )
 
 
 # --- Rendering -----------------------------------------------------------------------------------
@@ -116,6 +128,16 @@ def report_data(report: Report) -> dict:
             }
             for code, item in report.indicators.items()
         },
+        "assessment_results": [
+            {
+                "instrument": row.instrument,
+                "criterion": row.criterion,
+                "assessed": figure_data(row.assessed),
+                "progressed": figure_data(row.progressed),
+                "share": figure_data(row.share),
+            }
+            for row in report.assessment_results
+        ],
     }
 
 

@@ -34,7 +34,8 @@ from maillage.core.db_routing import read_alias
 from .models import CachedReport, Change
 
 # The apps whose tables the reports read. Every table of them triggers, but those below.
-SOURCE_APPS = ("directory", "pathways")
+# (assessments: the before/after results of the report, issue 19.)
+SOURCE_APPS = ("directory", "pathways", "assessments")
 # Written on reads or unrelated to any figure: a change there must not drop kept reports.
 NOT_SOURCES = {
     "pathways_personaccess",  # who opened which person (written on every person page)

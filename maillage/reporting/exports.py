@@ -58,6 +58,8 @@ def _sheet_titles(titles):
 
 def report_tables(report: Report) -> list[tables.Table]:
     """Every table of the report, in the order of the workbook (definitions last)."""
+    # The assessment results only where the scope has before/after pairs over the period.
+    results = [tables.assessment_results_table(report)] if report.assessment_results else []
     return [
         tables.indicators_table(report),
         *tables.breakdowns_by_dimension(report),
@@ -65,6 +67,7 @@ def report_tables(report: Report) -> list[tables.Table]:
         tables.funnel_table(report),
         tables.acts_table(report),
         tables.outcomes_table(report),
+        *results,
         tables.definitions_table(report),
     ]
 

@@ -45,6 +45,7 @@ def render_html(report: Report, *, masking_rule: str) -> str:
             for chart in charts.report_charts(report)
         ],
         "breakdowns": tables.breakdown_tables(report),
+        "assessment_table": tables.assessment_results_table(report),
         "definitions": tables.definitions_table(report),
         "general_rules": GENERAL_RULES,
     }

@@ -103,6 +103,18 @@ class MonthActs:
     hours: Figure
 
 
+@dataclass(frozen=True)
+class AssessmentResult:
+    """One criterion of an instrument family: the people of the scope's cohorts assessed before
+    and after in the period, how many progressed, and their share (issue 19)."""
+
+    instrument: str  # the instrument's title
+    criterion: str
+    assessed: Figure  # people with a score before and after on the criterion
+    progressed: Figure
+    share: Figure  # percent of `assessed`
+
+
 @dataclass
 class Report:
     filters: ReportFilters
@@ -113,3 +125,4 @@ class Report:
     funnel: tuple[tuple[str, Figure], ...] = ()  # (stage name, persons who reached it), in order
     acts_per_month: tuple[MonthActs, ...] = ()
     outcomes_by_type: tuple[tuple[str, Figure], ...] = ()  # (outcome type label, count)
+    assessment_results: tuple[AssessmentResult, ...] = ()  # before/after, per criterion

@@ -14,7 +14,7 @@ from maillage.accounts.rules import can, roles_of
 from maillage.core.db_routing import reads_from_replica
 from maillage.directory.models import Network, Offer, Stage, Structure, Territory, TerritoryKind
 
-from . import cache, comparisons
+from . import assessment_results, cache, comparisons
 from .catalogue import DIMENSIONS, INDICATORS
 from .computation import compute
 from .labels import Labels
@@ -249,6 +249,7 @@ def _build_report(filters: ReportFilters, masked: bool, compare: bool) -> Report
             (labels.label("outcome_family", key), _figure(cell))
             for key, cell in (outcomes.breakdowns.get("outcome_family", []) if outcomes else [])
         ),
+        assessment_results=assessment_results.section(filters, scope, masked),
     )
 
 

@@ -204,6 +204,27 @@ def outcomes_table(report: Report) -> Table:
     )
 
 
+def assessment_results_table(report: Report) -> Table:
+    """Before/after assessments of the scope's cohorts: per instrument and criterion, who
+    progressed (issue 19)."""
+    return Table(
+        key="assessment-results",
+        title=_("Assessment results"),
+        header=(
+            _("Instrument"),
+            _("Criterion"),
+            _("People assessed before and after"),
+            _("People who progressed"),
+            _("Share who progressed"),
+        ),
+        rows=tuple(
+            (row.instrument, row.criterion, row.assessed, row.progressed, row.share)
+            for row in report.assessment_results
+        ),
+        units=(None, None, "persons", "persons", "percent"),
+    )
+
+
 @dataclass(frozen=True)
 class IndicatorBreakdowns:
     """The breakdown tables of one indicator, for the page and the PDF."""

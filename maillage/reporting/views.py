@@ -134,6 +134,7 @@ def network_report(request, slug):
                 "wandering": [by_code[code] for code in WANDERING_CODES if code in by_code],
                 "indicators": rows,
                 "charts": charts.report_charts(report),
+                "assessment_table": tables.assessment_results_table(report),
                 # Which indicators have breakdowns: each is read on its own page, on demand.
                 "with_breakdowns": {
                     result.code for result in report.indicators.values() if result.breakdowns
