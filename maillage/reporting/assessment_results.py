@@ -64,7 +64,12 @@ def _differs_by_few(value: int, others: list[int]) -> bool:
 
 
 def section(filters: ReportFilters, scope: Scope, masked: bool) -> tuple[AssessmentResult, ...]:
-    """The report's "assessment results" rows, masked for the reader when `masked`."""
+    """The report's "assessment results" rows, masked for the reader when `masked`.
+
+    None under a stage or territory filter: assessments are placed on neither, so figures for
+    the whole scope would read as the filtered ones."""
+    if filters.stage is not None or filters.territory is not None:
+        return ()
     current = counts(filters, scope)
     neighbours = (
         [counts(other, scope) for other in comparisons.neighbours(filters)]

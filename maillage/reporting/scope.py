@@ -142,7 +142,9 @@ class Scope:
         if self.offer_id is not None:
             q &= Q(**{f"{field}_id": self.offer_id})
         if self.stage_id is not None:
-            stage_q = Q(**{f"{field}_id__in": self.stage_offer_ids})
+            # A stage without offers matches no offer: `__in=[]` would not compile (Django
+            # raises EmptyResultSet for the whole statement), and no row has an offer id 0.
+            stage_q = Q(**{f"{field}_id__in": self.stage_offer_ids or [0]})
             if self.stage_id == self.first_stage:
                 stage_q |= Q(**{f"{field}__isnull": True})
             q &= stage_q

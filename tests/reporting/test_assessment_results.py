@@ -17,6 +17,7 @@ from tests.factories import (
     NetworkRoleFactory,
     OfferFactory,
     OfferSessionFactory,
+    StageFactory,
     StructureFactory,
     StructureMembershipFactory,
 )
@@ -112,6 +113,24 @@ def test_a_masked_reader_sees_no_count_from_1_to_4_nor_a_share_giving_one_back(w
     assert (row.progressed.display, row.progressed.value) == ("5", 5)
     assert row.share.masked and row.share.value is None  # 2 who did not progress: under 5
     assert "71" not in row.share.display
+
+
+def test_under_a_stage_filter_the_section_is_left_out_rather_than_unfiltered(world):
+    """Assessments sit on no stage: the whole scope's figures must not pass for the stage's.
+
+    (The stage has no offer: the report is built, where it used to fail with EmptyResultSet.)"""
+    stage = StageFactory(network=world["network"])
+    staged = ReportFilters(
+        network=world["network"],
+        date_from=PERIOD[0],
+        date_to=PERIOD[1],
+        structure=world["mine"],
+        stage=stage,
+    )
+    assert build_report(user=world["admin"], filters=staged).assessment_results == ()
+    assert row_of(
+        build_report(user=world["admin"], filters=filters(world["network"], world["mine"]))
+    )
 
 
 def test_a_count_differing_by_1_to_4_from_the_period_without_its_last_month_is_hidden(world):
