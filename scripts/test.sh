@@ -76,7 +76,7 @@ pg_status=0
 # Each worker's test database is made anew (--create-db) and kept (--reuse-db) for the browser
 # tests below, which reuse it instead of migrating another one.
 DATABASE_URL=$PG_URL $BIN/pytest -m "not browser" -n "${TEST_WORKERS:-$(nproc)}" --dist loadfile \
-  --create-db --reuse-db || pg_status=$?
+  --create-db --reuse-db --durations=15 || pg_status=$?
 
 step "Marked subset on SQLite (ran beside the PostgreSQL suite)"
 sqlite_status=0
@@ -93,6 +93,7 @@ step "Browser tests in Chromium (Playwright + axe), on PostgreSQL"
 # to whichever worker is free (not one module per worker: every page's scan is one module of
 # 77): each worker builds the demo and the pages' world once and restores them per test
 # (tests/snapshots.py).
-DATABASE_URL=$PG_URL $BIN/pytest -m browser -n "${TEST_WORKERS:-$(nproc)}" --dist worksteal --reuse-db
+DATABASE_URL=$PG_URL $BIN/pytest -m browser -n "${TEST_WORKERS:-$(nproc)}" --dist worksteal --reuse-db \
+  --durations=15
 
 step "All checks passed"
