@@ -200,6 +200,24 @@ class CriterionConsensus:
     spread: Decimal | None  # highest minus lowest
     agreement: Decimal | None  # 1: all equal; 0: as far apart as the criterion's range allows
     agreed: AgreedValue | None
+    bounds: tuple[Decimal, Decimal] | None = None  # the criterion's range, for the drawing
+
+    def strip(self) -> dict | None:
+        """Where each submitted score and the median sit on the criterion's range (0-100 %),
+        for the spread chart beside the table; None when the range is unknown or empty."""
+        if self.bounds is None or self.bounds[1] == self.bounds[0]:
+            return None
+        low, high = self.bounds
+
+        def at(value) -> float:
+            return round(float((value - low) / (high - low)) * 100, 1)
+
+        return {
+            "dots": [(at(m.score), m) for m in self.scores if m.score is not None],
+            "median": at(self.median) if self.median is not None else None,
+            "low": low,
+            "high": high,
+        }
 
 
 def _agreement(values, bounds) -> Decimal | None:
@@ -247,6 +265,7 @@ def consensus_for(committee: Committee, application: Application, user) -> list[
                 )
             )
         values = [m.score for m in member_scores if m.score is not None]
+        bounds = scoring.criterion_bounds(criterion_data)
         rows.append(
             CriterionConsensus(
                 criterion=criterion,
@@ -255,8 +274,9 @@ def consensus_for(committee: Committee, application: Application, user) -> list[
                 if values
                 else None,
                 spread=(max(values) - min(values)) if values else None,
-                agreement=_agreement(values, scoring.criterion_bounds(criterion_data)),
+                agreement=_agreement(values, bounds),
                 agreed=agreed.get(criterion.pk),
+                bounds=bounds,
             )
         )
     return rows

@@ -180,6 +180,42 @@ def _score_table(content, scores):
     return rows
 
 
+SPREAD_LEFT, SPREAD_RIGHT, SPREAD_ROW = 260, 620, 34
+
+
+def _spread_chart(rows) -> dict | None:
+    """The committee's spread drawn: per criterion, a dot per member's score on the
+    criterion's range and a bar at the median (coordinates for the SVG of the template)."""
+    width = SPREAD_RIGHT - SPREAD_LEFT
+    drawn = []
+    for row in rows:
+        strip = row.strip()
+        if strip is None:
+            continue
+        drawn.append(
+            {
+                "row": row,
+                "y": 24 + len(drawn) * SPREAD_ROW,
+                "dots": [
+                    {"x": SPREAD_LEFT + width * at / 100, "member": m} for at, m in strip["dots"]
+                ],
+                "median_x": None
+                if strip["median"] is None
+                else SPREAD_LEFT + width * strip["median"] / 100,
+                "low": strip["low"],
+                "high": strip["high"],
+            }
+        )
+    if not drawn:
+        return None
+    return {
+        "rows": drawn,
+        "height": 24 + len(drawn) * SPREAD_ROW,
+        "left": SPREAD_LEFT,
+        "right": SPREAD_RIGHT,
+    }
+
+
 def _radar_of(title, content, series):
     axes = []
     for criterion in criteria_of(content):
@@ -447,6 +483,7 @@ def committee_consensus(request, uuid, application):
             "committee": committee,
             "application": application,
             "rows": rows,
+            "spread_chart": _spread_chart(rows),
             "members": rows[0].scores if rows else [],
             "is_chair": is_chair,
             "discussion": committee.status == CommitteeStatus.DISCUSSION,

@@ -1,6 +1,8 @@
 """The pages and the API: answers refused with their reason, committee screens under their
 rules, the API listing what the pages list."""
 
+import html
+
 import pytest
 from django.urls import reverse
 
@@ -121,6 +123,13 @@ def test_committee_pages(client):
     client.post(reverse("assessments:committee", kwargs={"uuid": committee.uuid}), {"open": "1"})
     page = client.get(consensus).content.decode()
     assert "Dispersion" in page and "2,00" in page  # spread 4 - 2 on the offer's clarity
+    # The spread drawn beside the table: the member's 2 on the 1-to-4 range of the offer's
+    # clarity sits a third of the way along the axis (260 to 620), the median with it.
+    chart = page[page.index('<svg class="spread"') : page.index("</figure>")]
+    name = member.full_name or member.email
+    assert f'cx="379.88" cy="92" r="6"><title>{html.escape(name)} : 2,00</title>' in chart
+    assert '<line class="spread__median" x1="379.88"' in chart
+    assert chart.count('class="spread__axis"') == chart.count('class="spread__row"') >= 1
     response = client.post(
         consensus,
         {
