@@ -1,5 +1,5 @@
-"""PDF documents written by WeasyPrint, fetching nothing from outside (the one copy of the
-fetch refusal for new documents; older documents still carry their own)."""
+"""PDF documents written by WeasyPrint, fetching nothing from outside (the one fetch refusal
+of every document: brochure, binder, reports, access export, assessments)."""
 
 from django.contrib.staticfiles import finders
 

@@ -16,6 +16,8 @@ from django.db.models import Count, Max
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from maillage.core.pdf import refuse_fetch
+
 from . import selectors
 from .models import Network, Offer, Stage, Structure
 
@@ -125,11 +127,6 @@ def content_fingerprint(network: Network) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 
-def _refuse_fetch(url, *args, **kwargs):
-    """The brochure needs nothing from outside: WeasyPrint may not fetch any URL."""
-    raise ValueError(f"The brochure does not load external resources ({url}).")
-
-
 def render_pdf(network: Network, *, base_url: str) -> bytes:
     """The brochure as PDF bytes, in French (its content is read here, not cached)."""
     from weasyprint import CSS, HTML  # heavy import, only when a PDF is made
@@ -139,8 +136,8 @@ def render_pdf(network: Network, *, base_url: str) -> bytes:
             "directory/brochure/document.html",
             {"brochure": brochure_content(network), "LANGUAGE_CODE": PDF_LANGUAGE},
         )
-        stylesheet = CSS(filename=finders.find(PRINT_STYLESHEET), url_fetcher=_refuse_fetch)
-        return HTML(string=html, base_url=base_url, url_fetcher=_refuse_fetch).write_pdf(
+        stylesheet = CSS(filename=finders.find(PRINT_STYLESHEET), url_fetcher=refuse_fetch)
+        return HTML(string=html, base_url=base_url, url_fetcher=refuse_fetch).write_pdf(
             stylesheets=[stylesheet]
         )
 

@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from maillage.accounts.rules import member_networks
+from maillage.core.pdf import refuse_fetch
 
 from . import rendering, selectors
 from .models import Family, Sheet, SheetVersion
@@ -66,10 +67,6 @@ def binder_content(
     return items
 
 
-def _refuse_fetch(url, *args, **kwargs):
-    raise ValueError(f"The binder does not load external resources ({url}).")
-
-
 def make_binder(user, family: Family | None = None, *, network=None, codes=()) -> Binder:
     if family is not None:
         return Binder(family.name, family.network, binder_content(user, family))
@@ -100,4 +97,4 @@ def binder_pdf(binder: Binder, *, base_url: str) -> bytes:
     from weasyprint import HTML  # heavy import, only when a PDF is made
 
     html = binder_html(binder)
-    return HTML(string=html, base_url=base_url, url_fetcher=_refuse_fetch).write_pdf()
+    return HTML(string=html, base_url=base_url, url_fetcher=refuse_fetch).write_pdf()

@@ -5,16 +5,12 @@ brochure, it loads nothing from outside: fonts are the Debian ones WeasyPrint em
 stylesheet is read from the static files.
 """
 
-from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 
 from maillage.core.dates import readable_dates
+from maillage.core.pdf import write_pdf
 
 STYLESHEET = "maillage/person_export.css"
-
-
-def _refuse_fetch(url, *args, **kwargs):
-    raise ValueError(f"The export does not load external resources ({url}).")
 
 
 def render_html(data: dict) -> str:
@@ -24,9 +20,4 @@ def render_html(data: dict) -> str:
 
 
 def render_pdf(data: dict, *, base_url: str) -> bytes:
-    from weasyprint import CSS, HTML  # heavy import, only when a PDF is made
-
-    stylesheet = CSS(filename=finders.find(STYLESHEET), url_fetcher=_refuse_fetch)
-    return HTML(string=render_html(data), base_url=base_url, url_fetcher=_refuse_fetch).write_pdf(
-        stylesheets=[stylesheet]
-    )
+    return write_pdf(render_html(data), base_url=base_url, stylesheet=STYLESHEET)

@@ -8,19 +8,16 @@ are the system ones WeasyPrint embeds.
 
 from dataclasses import dataclass
 
-from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
+
+from maillage.core.pdf import write_pdf
 
 from . import charts, tables
 from .catalogue import GENERAL_RULES
 from .report import Report
 
 STYLESHEET = "maillage/css/reports_pdf.css"
-
-
-def _refuse_fetch(url, *args, **kwargs):
-    raise ValueError(f"The report does not load external resources ({url}).")
 
 
 @dataclass(frozen=True)
@@ -55,12 +52,7 @@ def render_html(report: Report, *, masking_rule: str) -> str:
 def html_to_pdf(html: str, *, base_url: str) -> bytes:
     """An A4 PDF of `html` in the reports' print style, fetching nothing from outside (also
     used by other apps' documents for funders, e.g. the territory's social-utility report)."""
-    from weasyprint import CSS, HTML  # heavy import, only when a PDF is made
-
-    stylesheet = CSS(filename=finders.find(STYLESHEET), url_fetcher=_refuse_fetch)
-    return HTML(string=html, base_url=base_url, url_fetcher=_refuse_fetch).write_pdf(
-        stylesheets=[stylesheet]
-    )
+    return write_pdf(html, base_url=base_url, stylesheet=STYLESHEET)
 
 
 def render_pdf(report: Report, *, masking_rule: str, base_url: str) -> bytes:
