@@ -60,6 +60,9 @@ class Scale:
     fresh_pending: int = 0
     fresh_sent: int = 0
     chunk: int = 2000  # persons planned and written at a time (bulk)
+    # Networks the persons, structures and offers are spread over (national: twenty networks,
+    # each planned on its own from the seed and its number).
+    networks: int = 1
 
 
 SCALES = {
@@ -97,11 +100,67 @@ SCALES = {
         known_first=0.9,
     ),
 }
+# The national federation: twenty regional-sized networks (2,000 structures, 1,000,000 persons,
+# about 20,000,000 acts over five years), written and resumable network by network.
+SCALES["national"] = replace(
+    SCALES["regional"],
+    name="national",
+    persons=1_000_000,
+    structures=2_000,
+    offers=8_000,
+    networks=20,
+)
 
 
 def progress(message: str) -> None:
     """Phase names and counts, on stderr (stdout stays for results)."""
     print(f"[generate] {message}", file=sys.stderr, flush=True)
+
+
+class ProgressBar:
+    """A bar on stderr for long runs: persons written out of the total, time and time left.
+
+    On a terminal the bar is redrawn in place; in a log (stderr is not a terminal) a line is
+    written at most every ten seconds, so that a long run's log stays readable.
+    """
+
+    def __init__(self, total: int, *, label: str = "", done: int = 0):
+        import time
+
+        self.clock = time.monotonic
+        self.total = total
+        self.label = label
+        self.base = done  # persons written before this part (earlier networks)
+        self.started = self.clock()
+        self.first = done
+        self.last_line = 0.0
+        self.tty = sys.stderr.isatty()
+
+    def show(self, count: int, detail: str = "") -> None:
+        done = self.base + count
+        now = self.clock()
+        if not self.tty and now - self.last_line < 10 and done < self.total:
+            return
+        self.last_line = now
+        share = done / self.total if self.total else 1
+        filled = round(24 * share)
+        elapsed = now - self.started
+        rate = (done - self.first) / elapsed if elapsed > 0 else 0
+        left = (self.total - done) / rate if rate else 0
+        line = (
+            f"[generate] {self.label} |{'#' * filled}{'.' * (24 - filled)}| {share:4.0%} "
+            f"{done:,}/{self.total:,} persons, {detail}, {elapsed / 60:.1f} min, "
+            f"about {left / 60:.0f} min left"
+        )
+        print(("\r" + line) if self.tty else line, end="" if self.tty else "\n", file=sys.stderr)
+        sys.stderr.flush()
+
+    def part(self, label: str, done: int) -> None:
+        """The next part (a network) starts with `done` persons already written."""
+        if self.tty:
+            print(file=sys.stderr)
+        self.label = label
+        self.base = done
 
 
 # --- Reference data, read in a fixed order --------------------------------------------------
@@ -599,23 +658,74 @@ def generate(
     network_slug: str | None = None,
     **overrides,
 ) -> dict:
-    """Generate the scale's people and their pathways; returns the counts written."""
-    from django.db import transaction
-    from faker import Faker
+    """Generate the scale's people and their pathways; returns the counts written.
 
-    from .generator_plan import Planner
-
+    A bulk scale (regional, national) is written network by network, each in batches that commit
+    with their progress (`GenerationProgress`): the same command run again after an interruption
+    resumes where it stopped, and a finished network is not written twice.
+    """
     if isinstance(scale, str):
         scale = SCALES[scale]
     if overrides:
         scale = replace(scale, **overrides)
     today = reference_day(today)
+    progress(f"scale {scale.name}: {scale.persons} persons over {scale.years} years, seed {seed}")
+    if not scale.bulk:
+        return _generate_one(scale=scale, seed=seed, today=today, network_slug=network_slug)
+    if scale.networks > 1 and network_slug:
+        raise ValueError(f"The {scale.name} scale fills networks of its own: drop --network.")
+    parts = scale.networks
+    part = replace(
+        scale,
+        persons=scale.persons // parts,
+        structures=scale.structures // parts,
+        offers=scale.offers // parts,
+        networks=1,
+    )
+    bar = ProgressBar(scale.persons)
+    totals: dict = {}
+    for number in range(1, parts + 1):
+        if parts == 1:
+            slug, part_seed = network_slug or f"genere-{scale.name}", seed
+        else:
+            slug, part_seed = f"genere-{scale.name}-{number:02d}", seed * 1000 + number
+        bar.part(f"{slug} ({number}/{parts})", (number - 1) * part.persons)
+        counts = _generate_one(
+            scale=part, seed=part_seed, today=today, network_slug=slug, bar=bar, label=scale.name
+        )
+        for name, value in counts.items():
+            totals[name] = totals.get(name, 0) + value
+    progress("done: " + ", ".join(f"{k} {v}" for k, v in totals.items()))
+    return totals
+
+
+def _generate_one(
+    *, scale: Scale, seed: int, today: date, network_slug, bar=None, label=None
+) -> dict:
+    """One network: planned from its seed, written through the services or in bulk."""
+    from django.db import transaction
+    from faker import Faker
+
+    from .generator_plan import Planner
+    from .models import GenerationProgress
+
+    record = None
+    if scale.bulk:
+        record, _created = GenerationProgress.objects.get_or_create(
+            network_slug=network_slug or f"genere-{scale.name}",
+            scale=label or scale.name,
+            seed=seed,
+            today=today,
+            persons=scale.persons,
+        )
+        if record.finished_at is not None:
+            progress(f"{record.network_slug}: already generated, nothing to do")
+            return record.counts
     tasks_log = logging.getLogger("django_tasks")
     level = tasks_log.level
     # The services queue an e-mail task per notification, run at commit: they find nothing to
     # send (see quiet_notifications) and their log would drown the progress lines.
     tasks_log.setLevel(logging.WARNING)
-    progress(f"scale {scale.name}: {scale.persons} persons over {scale.years} years, seed {seed}")
     with transaction.atomic():
         ctx, _fake, users = build_context(
             scale=scale, seed=seed, today=today, network_slug=network_slug
@@ -632,7 +742,11 @@ def generate(
     if scale.bulk:
         from .generator_bulk import BulkWriter
 
-        # Each chunk commits on its own (bounded memory and deferred foreign-key checks).
-        counts = BulkWriter(ctx).write(planner)
-    progress("done: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        # Each batch commits on its own with the run's progress (bounded memory, resumable).
+        counts = BulkWriter(ctx, record=record, bar=bar).write(planner)
+        record.counts = counts
+        record.finished_at = timezone.now()
+        record.save(update_fields=["counts", "finished_at"])
+    if bar is None:
+        progress("done: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     return counts

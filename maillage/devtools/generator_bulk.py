@@ -113,10 +113,25 @@ def reset_sequences(tables) -> None:
 
 
 class BulkWriter:
-    def __init__(self, ctx):
+    def __init__(self, ctx, *, record=None, bar=None):
         self.ctx = ctx
         self.pg = connection.vendor == "postgresql"
         self.tables = {name: Table(model) for name, model in MODELS.items()}
+        # Resuming (`record`: a GenerationProgress): the same first ids as the interrupted run,
+        # so that the plan, made again from the same seed, gives the same rows; the batches it
+        # committed are then planned but not written.
+        self.record = record
+        self.bar = bar
+        self.batch = 0
+        self.skip = 0
+        if record is not None:
+            if record.start_ids:
+                for name, table in self.tables.items():
+                    table.next_id = record.start_ids[name]
+                self.skip = record.batches_done
+            else:
+                record.start_ids = {name: t.next_id for name, t in self.tables.items()}
+                record.save(update_fields=["start_ids"])
         # Same seed and same starting point, same identifiers; a second run adds new ones.
         start = "-".join(str(table.next_id) for table in self.tables.values())
         self.uuids = random.Random(f"{ctx.seed}-uuids-{start}")  # noqa: S311 - fictional data, not secrets
@@ -155,12 +170,23 @@ class BulkWriter:
     # --- writing --------------------------------------------------------------------------
 
     def flush(self) -> None:
+        """Write the pending rows in one transaction, with the progress of the run."""
+        self.batch += 1
+        if self.batch <= self.skip:  # committed before the interruption
+            for table in self.tables.values():
+                table.written += len(table.rows)
+                table.rows = []
+            return
         with transaction.atomic(), connection.cursor() as cursor:
             for table in self.tables.values():
                 if table.rows:
                     self._write(cursor, table)
                     table.written += len(table.rows)
                     table.rows = []
+            if self.record is not None:
+                self.record.batches_done = self.batch
+                self.record.counts = self.counts()
+                self.record.save(update_fields=["batches_done", "counts"])
 
     def _write(self, cursor, table) -> None:
         write_rows(cursor, table)
@@ -168,33 +194,46 @@ class BulkWriter:
     def reset_sequences(self) -> None:
         reset_sequences(self.tables.values())
 
+    COUNTED = {
+        "persons": "person",
+        "referrals": "referral",
+        "applications": "application",
+        "acts": "act",
+        "participants": "participant",
+        "outcomes": "outcome",
+        "consents": "consent",
+    }
+
+    def counts(self) -> dict:
+        return {label: self.tables[name].written for label, name in self.COUNTED.items()}
+
     def write(self, planner) -> dict:
         chunk = self.ctx.scale.chunk
         count = 0
+        if self.skip:
+            progress(f"resuming after {self.skip} committed batches")
         for plan in planner.persons():
             self.person(plan)
             count += 1
             if count % chunk == 0:
                 self.flush()
-                progress(f"persons {count}, acts {self.tables['act'].written}")
+                self._show(count)
         self.flush()
-        progress(f"persons {count}; collective acts")
+        self._show(count, "collective acts")
         for act in planner.collective_acts():
             self.collective(act)
             if len(self.tables["participant"].rows) >= 50_000:
                 self.flush()
         self.flush()
         self.reset_sequences()
-        names = {
-            "persons": "person",
-            "referrals": "referral",
-            "applications": "application",
-            "acts": "act",
-            "participants": "participant",
-            "outcomes": "outcome",
-            "consents": "consent",
-        }
-        return {label: self.tables[name].written for label, name in names.items()}
+        return self.counts()
+
+    def _show(self, count, doing="") -> None:
+        acts = self.tables["act"].written
+        if self.bar is not None:
+            self.bar.show(count, f"acts {acts:,}" + (f", {doing}" if doing else ""))
+        else:
+            progress(f"persons {count}, acts {acts}" + (f"; {doing}" if doing else ""))
 
     # --- rows of one person ---------------------------------------------------------------
 

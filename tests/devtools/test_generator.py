@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from maillage.devtools.generator import generate
 from maillage.devtools.generator_bulk import BulkWriter
+from maillage.devtools.models import GenerationProgress
 from maillage.pathways.models import (
     Accompaniment,
     Act,
@@ -40,6 +41,12 @@ pytestmark = pytest.mark.django_db
 
 TODAY = date(2026, 6, 15)
 BULK_TINY = {"persons": 60, "structures": 4, "offers": 10, "chunk": 25}
+
+
+def wipe() -> None:
+    """Back to the network without people: the rows and the record of their generation."""
+    for model in (Outcome, Act, Application, Referral, Consent, Person, GenerationProgress):
+        model.objects.all().delete()
 
 
 def summary() -> dict:
@@ -245,8 +252,10 @@ def test_the_bulk_path_writes_valid_data_and_is_deterministic():
     assert written == {
         (row.person_id, row.key) for p in Person.objects.all() for row in key_rows(p)
     }
-    for model in (Outcome, Act, Application, Referral, Consent, Person):
-        model.objects.all().delete()
+    # A finished generation is not written twice.
+    assert generate(scale="regional", seed=5, today=TODAY, **BULK_TINY) == counts
+    assert summary() == first
+    wipe()
     generate(scale="regional", seed=5, today=TODAY, **BULK_TINY)
     assert summary() == first
     # Ids keep working after the bulk path: the services can add rows.
@@ -341,3 +350,68 @@ def test_the_bulk_path_refuses_a_move_its_state_machine_does_not_allow():
     writer.new_referral(at, key="r", source=1, target=2, user=None, reason="", shares=False)
     with pytest.raises(ValidationError):
         writer.on_close(at, {"key": "r", "user": None})  # sent → closed: never answered
+
+
+class Interrupted(Exception):
+    """Stands for Ctrl+C or a lost connection in the middle of a run."""
+
+
+@pytest.mark.sqlite
+def test_an_interrupted_bulk_run_resumes_where_it_stopped_and_gives_the_same_data(monkeypatch):
+    generate(scale="regional", seed=9, today=TODAY, **BULK_TINY)
+    whole = summary()
+    wipe()
+    flush = BulkWriter.flush
+
+    def flush_then_stop(writer):
+        flush(writer)
+        if writer.batch == 2:
+            raise Interrupted
+
+    monkeypatch.setattr(BulkWriter, "flush", flush_then_stop)
+    with pytest.raises(Interrupted):
+        generate(scale="regional", seed=9, today=TODAY, **BULK_TINY)
+    record = GenerationProgress.objects.get()
+    assert record.batches_done == 2 and record.finished_at is None
+    # The first two batches are committed (persons of the first chunks), the rest is not.
+    assert Person.objects.count() == 2 * BULK_TINY["chunk"]
+    monkeypatch.setattr(BulkWriter, "flush", flush)
+    counts = generate(scale="regional", seed=9, today=TODAY, **BULK_TINY)
+    assert counts["persons"] == BULK_TINY["persons"]
+    assert summary() == whole
+    check_invariants(TODAY)
+    assert GenerationProgress.objects.get().finished_at is not None
+
+
+def test_the_national_scale_fills_several_networks_each_resumable(monkeypatch):
+    from maillage.directory.models import Network
+
+    counts = generate(
+        scale="national",
+        seed=2,
+        today=TODAY,
+        persons=40,
+        structures=4,
+        offers=8,
+        chunk=10,
+        networks=2,
+    )
+    assert counts["persons"] == 40
+    generated = Network.objects.filter(slug__startswith="genere-national-")
+    assert sorted(generated.values_list("slug", flat=True)) == [
+        "genere-national-01",
+        "genere-national-02",
+    ]
+    for network in generated:
+        assert network.structures.count() == 2
+        assert (
+            Accompaniment.objects.filter(structure__networks=network)
+            .values("person")
+            .distinct()
+            .count()
+            >= 15
+        )
+    records = GenerationProgress.objects.order_by("network_slug")
+    assert [r.persons for r in records] == [20, 20]
+    assert all(r.finished_at for r in records)
+    check_invariants(TODAY)

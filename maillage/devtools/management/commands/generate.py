@@ -1,4 +1,8 @@
-"""`manage.py generate --scale {tiny,demo,regional} --seed N [--network SLUG] [--today DAY]`."""
+"""`manage.py generate --scale {tiny,demo,regional,national} --seed N [--today DAY]`.
+
+The bulk scales (regional, national) commit batch by batch with their progress: run the same
+command again after an interruption and it resumes where it stopped.
+"""
 
 import time
 from datetime import date
