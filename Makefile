@@ -82,17 +82,13 @@ lock: install-test
 demo: install
 	$(PY) manage.py loaddemo
 
-## make bench: the benchmarks of maillage/devtools (docs/benchmarks.md), in a throwaway SQLite
-## database: the map (500 structures, 5,000 offers), an import of 20,000 acts, and the reports on
-## the generator's tiny scale. The volumes of docs/benchmarks.md are measured on PostgreSQL.
-BENCH_DB := DATABASE_URL=sqlite:///$(CURDIR)/var/bench.sqlite3
-bench: install messages
-	@rm -f var/bench.sqlite3
-	@$(BENCH_DB) $(PY) manage.py migrate --noinput -v0
-	@$(BENCH_DB) $(PY) manage.py bench_directory
-	@$(BENCH_DB) $(PY) manage.py bench_imports --rows 20000 --persons 2000
-	@$(BENCH_DB) $(PY) manage.py generate --scale tiny --seed 1
-	@$(BENCH_DB) $(PY) manage.py bench_reports --repeat 3
+## make bench [SCALE=regional|national|tiny]: every figure beside its peer, measured in the same
+## run on PostgreSQL (scripts/bench.sh): fills the database maillage_bench_$(SCALE) with the
+## generator's scale (kept for the next run; resumed if interrupted), prints one table and writes
+## it into docs/benchmarks.md. BENCH_DATABASE_URL names another database.
+SCALE ?= regional
+bench: install-test messages
+	@SCALE=$(SCALE) bash scripts/bench.sh
 
 clean:
 	rm -rf $(VENV) var/static

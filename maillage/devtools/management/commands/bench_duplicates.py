@@ -18,8 +18,6 @@ afterwards unless `--keep`.
 
 import datetime
 import random
-import statistics
-import string
 import time
 import uuid
 
@@ -28,13 +26,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from maillage.accounts.models import StructureMembership, StructureRole, User
-from maillage.accounts.rules import roles_of
+from maillage.devtools.benchmarks.duplicates import KINDS, time_probes
 from maillage.devtools.generator_bulk import Table, reset_sequences, write_rows
 from maillage.directory.models import Network, Structure
 from maillage.pathways import identity
 from maillage.pathways.common import name_key
 from maillage.pathways.models import Accompaniment, IdentityKey, Person
-from maillage.pathways.persons.selectors import probable_duplicates
 
 FIRST = [
     "Camille",
@@ -149,29 +146,12 @@ SYLLABLES = [
     "kha",
     "li",
 ]
-KINDS = ("typo", "missing", "extra", "swap", "swap and typo")
 CHUNK = 20_000
 
 
 def _last_name(rng) -> str:
     name = "".join(rng.choice(SYLLABLES) for _ in range(rng.choice((2, 2, 3, 3, 4))))
     return name.capitalize() if rng.random() > 0.1 else f"{name.capitalize()}-{rng.choice(FIRST)}"
-
-
-def _edit(word: str, kind: str, rng) -> str:
-    """`word` with one letter changed, missing or added (never the same word)."""
-    position = rng.randrange(1, len(word))
-    if kind == "missing":
-        return word[:position] + word[position + 1 :]
-    letter = rng.choice([c for c in string.ascii_lowercase if c != word[position].lower()])
-    if kind == "extra":
-        return word[:position] + letter + word[position:]
-    return word[:position] + letter + word[position + 1 :]
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 class Command(BaseCommand):
@@ -318,38 +298,22 @@ class Command(BaseCommand):
 
     # --- timed ------------------------------------------------------------------------------
 
-    def check_planted(self, persons: list[tuple], planted: int, user, rng) -> None:
-        roles_of(user)  # the roles are read once per user, as on the page
-        chosen = rng.sample(range(len(persons)), planted)
-        timings, missed = [], []
-        for number, index in enumerate(chosen):
-            first, last, born = persons[index]
-            kind = KINDS[number % len(KINDS)]
-            probe_first, probe_last = first, last
-            if kind.startswith("swap"):
-                probe_first, probe_last = last, first
-            if kind != "swap":
-                probe_last = _edit(probe_last, kind.split()[-1], rng)
-            started = time.perf_counter()
-            found = probable_duplicates(
-                user, first_name=probe_first, last_name=probe_last, birth_date=born, limit=50
-            )
-            timings.append((time.perf_counter() - started) * 1000)
-            key = name_key(first, last)
-            if not any(person.name_key == key and person.birth_date == born for person in found):
-                missed.append(f"{first} {last} ({born}) as {probe_first} {probe_last} ({kind})")
-        found_count = planted - len(missed)
+    def check_planted(self, persons: list[tuple], planted: int, user, rng) -> int:
+        figures = time_probes(persons, planted, user, rng)
         self.say(
             f"duplicate check over {planted:,} planted probes ({', '.join(KINDS)}): "
-            f"p50 {statistics.median(timings):.1f} ms, p95 {percentile(timings, 0.95):.1f} ms, "
-            f"max {max(timings):.1f} ms"
+            f"p50 {figures['p50_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms, "
+            f"max {figures['max_ms']:.1f} ms"
         )
+        found_count = figures["found"]
         self.say(f"recall: {found_count}/{planted} ({100 * found_count / planted:.1f}%)")
-        if missed:
-            for line in missed[:10]:
+        if figures["missed"]:
+            for line in figures["missed"][:10]:
                 self.stderr.write(f"missed: {line}")
-            raise CommandError(f"bench_duplicates: {len(missed)} planted duplicates missed")
-        return len(missed)
+            raise CommandError(
+                f"bench_duplicates: {len(figures['missed'])} planted duplicates missed"
+            )
+        return 0
 
     def clean(self, structure, user) -> None:
         with transaction.atomic():
