@@ -48,7 +48,8 @@ class Command(BaseCommand):
         )
         say(
             f"import_records (read, check, match, keys, write): {f['import_seconds']:.2f} s "
-            f"({f['import_rows_per_second']:,} rows/s), {f['rows']:,} acts created"
+            f"({f['import_rows_per_second']:,} rows/s, {f['import_cpu_seconds']:.2f} s of CPU), "
+            f"{f['rows']:,} acts created"
         )
         say(
             f"raw COPY of the same acts and participants: {f['copy_seconds']:.2f} s "
