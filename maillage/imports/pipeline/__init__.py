@@ -3,18 +3,27 @@
 One pass over the rows (streamed by `readers`) reads every cell, resolves the row (its person,
 its referential values…), computes its stable key and the hash of its values, and compares
 them with the `ImportedRow` kept for the key: new → create, same hash → unchanged, another
-hash → update (skipped with a warning when the object was changed in Maillage since). Then,
-when no row has an error, everything is written in one transaction — or, for a dry run, the
-rows written through the services are rolled back (acts, written in bulk, are not written at
-all: every check they need is made while reading).
+hash → update (skipped with a warning when the object was changed in Maillage since). Nothing
+is written while any row has an error: everything is written in one transaction, or not at all.
+
+Files of acts (written in bulk, `Handler.bulk`) are streamed: rows are read, checked, matched
+and compared by batches (`stream.BATCH`), and each batch's new acts are written at once in the
+import's transaction (by a writer thread with its own connection for large files on
+PostgreSQL, `stream.Stream`; in the caller's transaction otherwise, `stream.Inline`; not at all
+for a dry run). What is kept across the file is bounded by what the file must remember, not by
+its rows' content: a 128-bit fingerprint per identifier (or per key without identifier) to
+find repeated rows, the report (at most `MAX_STORED` errors and warnings), and the rows to
+correct through the services (changed since the last import). A bad row rolls back everything
+written so far. The other entities (persons, projects…) need every row at once (probable
+duplicates, links to existing objects) and are written through the services, row by row.
 
     report = run_pipeline(run, user=user, write=True)
 """
 
+import hashlib
 import os
 import shutil
 import tempfile
-from collections import Counter
 from contextlib import contextmanager
 
 from django.db import connection, transaction
@@ -28,6 +37,7 @@ from ..matching import UnmatchedValue
 from ..models import ImportedRow
 from ..readers import FileRefused, open_table
 from ..values import CellError
+from . import stream as streaming
 from .base import CHUNK, Handler, plain
 from .cells import display
 from .core import (
@@ -44,14 +54,16 @@ from .core import (
     identifier_key,
     protect_key,
 )
-from .stream import Stream, rollback
+from .stream import Inline, Stream, rollback
 
 PROGRESS_EVERY = 2_000
-# Larger files of acts are written while they are read (PostgreSQL; see `stream`).
+# Larger files of acts are written by a thread with its own connection (PostgreSQL; `stream`).
 STREAM_ROWS = 20_000
 # Up to this many rows kept for a structure and entity, their keys are read at once (about
-# 250 bytes each); beyond, the keys of the file are looked up in chunks (memory stays bounded).
-LOAD_ALL_KEYS = 400_000
+# 350 bytes each); beyond, the keys of each batch of the file are looked up (bounded memory).
+LOAD_ALL_KEYS = 20_000
+# The other entities' files (every row kept) read every key of the structure at once up to this.
+CLASSIFY_ALL_KEYS = 400_000
 
 
 def _handlers():
@@ -106,7 +118,9 @@ class IdentifierCheck:
 
     MIN_ROWS = 2
 
-    def __init__(self, spec, run, header: list[str]):
+    def __init__(self, spec, run, header: list[str], header_line: int = 0):
+        self.spec = spec
+        self.header_line = header_line
         self.columns: dict[int, set] = {}
         if spec.external_id_field in run.mapping or getattr(run, "without_identifier", False):
             return
@@ -209,80 +223,163 @@ def run_pipeline(
                     "decisions": run.duplicate_decisions or {},
                 },
             )
-            check = IdentifierCheck(spec, run, table.header)
-            stream = kept = None
-            if (
-                write
-                and handler.bulk
-                and connection.vendor == "postgresql"
-                and total > STREAM_ROWS
-                and _kept_count(run) <= LOAD_ALL_KEYS
-            ):
-                kept = _kept(run)
-                stream = Stream(run=run, structure=run.structure, user=user)
-            try:
-                items = _prepare(
-                    table,
-                    spec,
-                    mapping,
-                    handler,
-                    report,
-                    tick,
-                    kept=kept,
-                    stream=stream,
-                    check=check,
-                )
-            except BaseException:
-                if stream is not None:
-                    stream.abort()
-                raise
-    suspects = check.suspects()
-    if suspects:
-        # Said before anything is matched by content (earlier rows, probable duplicates).
-        if stream is not None:
-            stream.abort()
-        report.identifier_columns = suspects
-        label = spec[spec.external_id_field].label
-        for column in suspects:
-            report.error(header_line, "", column, identifier_message(column, label))
+            check = IdentifierCheck(spec, run, table.header, header_line)
+            rows = _items(table, spec, mapping, handler, report, tick, check=check)
+            if handler.bulk:
+                sink = None
+                if write:
+                    large = connection.vendor == "postgresql" and total > STREAM_ROWS
+                    sink = (Stream if large else Inline)(
+                        run=run, structure=run.structure, user=user
+                    )
+                return _streamed(rows, run, handler, report, tick, sink, before_commit, check)
+            items = list(rows)
+    if _refuse_suspects(check, report):
         return report
+    _classify(items, handler, report)
+    handler.after_prepare(items)
+    report.pending = sum(1 for item in items if item.action == PENDING)
+    for item in items:
+        if item.action in COUNTED:
+            report.counts[COUNTED[item.action]] += 1
+    if report.refused or (write and report.pending):
+        return report
+    if write or not handler.bulk:
+        _write(
+            run,
+            handler,
+            items,
+            report,
+            write=write,
+            progress=tick,
+            start=report.rows,
+            before_commit=before_commit,
+        )
+    return report
+
+
+def _refuse_suspects(check, report) -> bool:
+    """Refuse the file when unmapped columns look like its identifier of its rows. Said before
+    anything is matched by content (earlier rows, probable duplicates)."""
+    suspects = check.suspects()
+    if not suspects:
+        return False
+    spec = check.spec
+    report.identifier_columns = suspects
+    report.counts = dict.fromkeys(report.counts, 0)
+    label = spec[spec.external_id_field].label
+    for column in suspects:
+        report.error(check.header_line, "", column, identifier_message(column, label))
+    return True
+
+
+def _streamed(rows, run, handler, report, tick, sink, before_commit, check) -> Report:
+    """Read, check, match, compare and write the rows batch by batch (bulk handlers: no
+    `after_prepare`, every check made while reading). `sink` (None for a dry run) writes each
+    batch's new rows in the import's transaction, then the rest in `final`."""
+    matcher = _KeptRows(run)
+    late: list[Item] = []  # rows to write through the services (or made again) at the end
     try:
-        _classify(items, handler, report, kept=kept)
-        handler.after_prepare(items)
-        report.pending = sum(1 for item in items if item.action == PENDING)
-        for item in items:
-            if item.action in COUNTED:
-                report.counts[COUNTED[item.action]] += 1
-        if report.refused or (write and report.pending):
-            if stream is not None:
-                stream.abort()
+        batch = []
+        for item in rows:
+            batch.append(item)
+            if len(batch) >= streaming.BATCH:
+                _settle(batch, matcher, handler, report, sink, late)
+                batch = []
+        _settle(batch, matcher, handler, report, sink, late)
+        if _refuse_suspects(check, report) or report.refused or sink is None:
+            if sink is not None:
+                sink.abort()
             return report
-        if stream is not None:
-            _finish_stream(stream, run, handler, items, report, tick, before_commit)
-        elif write or not handler.bulk:
-            _write(
-                run,
-                handler,
-                items,
-                report,
-                write=write,
-                progress=tick,
-                start=report.rows,
-                before_commit=before_commit,
-            )
+        start = report.rows
+
+        def final(writer):
+            again = [item for item in late if item.action == CREATE]
+            for item, pk in zip(again, writer.add([i.data for i in again]), strict=True):
+                item.object_id, item.version = pk, 1
+            writer.finish()
+            updates = [item for item in late if item.action == UPDATE]
+            Handler.write(handler, updates, lambda done: tick(start + done))
+            if report.refused:
+                rollback()
+            _keep_rows(run, late)
+            if before_commit is not None:
+                before_commit(report)
+
+        sink.finish(final)
     except BaseException:
-        if stream is not None and stream.thread.is_alive():
-            stream.abort()
+        if sink is not None:
+            sink.abort()
         raise
     return report
 
 
-def _prepare(
-    table, spec, mapping, handler, report, tick, *, kept, stream, check=None
-) -> list[Item]:
-    """One pass over the rows: each cell read, each row resolved, keyed and hashed. With a
-    `stream`, each new row (its key not in `kept`) is handed to it at once. `check` sees
-    every row's cells (`IdentifierCheck`)."""
+class _KeptRows:
+    """What earlier imports of the structure kept for the keys of a batch: none when it kept
+    nothing, all at once when it kept few, else one query per batch."""
+
+    def __init__(self, run):
+        self.run = run
+        count = _kept_count(run)
+        self.all = _kept(run) if 0 < count <= LOAD_ALL_KEYS else None
+        self.none = count == 0
+
+    def of(self, items) -> dict:
+        if self.none:
+            return {}
+        if self.all is not None:
+            return self.all
+        rows = ImportedRow.objects.filter(
+            structure_id=self.run.structure_id,
+            entity=self.run.entity,
+            key__in=[item.key for item in items],
+        )
+        found = rows.values_list("key", "pk", "object_id", "row_hash", "version")
+        return {key: rest for key, *rest in found}
+
+
+def _settle(batch, matcher, handler, report, sink, late) -> None:
+    """Compare a batch with the rows kept, count it, hand its new rows to `sink` (unless the
+    file already has an error: it is refused), keep in `late` the rows to correct."""
+    if not batch:
+        return
+    kept = matcher.of(batch)
+    changed = []
+    new = 0
+    counts = report.counts
+    for item in batch:
+        previous = kept.get(item.key)
+        if previous is None:
+            new += 1
+            if sink is not None and not report.error_count:
+                sink.add(item)
+            continue
+        item.imported_pk, item.object_id, row_hash, item.version = previous
+        if row_hash == item.row_hash:
+            item.action = UNCHANGED
+            counts["unchanged"] += 1
+        else:
+            item.action = UPDATE
+            changed.append(item)
+    counts["created"] += new
+    if changed:
+        _check_versions(changed, handler, report)
+        for item in changed:
+            counts[COUNTED[item.action]] += 1
+            if item.action != SKIP:
+                late.append(item)
+
+
+def fingerprint(text: str) -> int:
+    """128 bits of a key: what is kept per row to find repeated ones (collisions: never in
+    practice)."""
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=16).digest())
+
+
+def _items(table, spec, mapping, handler, report, tick, *, check=None):
+    """The rows, one by one: each cell read, each row resolved, keyed and hashed (rows with
+    an error are reported, not yielded). `check` sees every row's cells (`IdentifierCheck`).
+    Kept across the file: a fingerprint per identifier (with its line) or per key."""
     from .cells import MAPPABLE_KINDS, converters
 
     handler.load()
@@ -291,9 +388,8 @@ def _prepare(
     external = spec.external_id_field if spec.external_id_field in mapping else None
     hashed_codes = [code for code, _index, _convert in cells]
     mappable = {field.code for field in spec.fields if field.kind in MAPPABLE_KINDS}
-    seen_ids: dict[str, int] = {}
-    occurrences: Counter = Counter()
-    items = []
+    seen_ids: dict[int, int] = {}
+    occurrences: dict[int, int] = {}
     rows = 0
     for row in table.rows:
         rows += 1
@@ -334,34 +430,33 @@ def _prepare(
         identifier = values.get(external) if external else None
         if identifier:
             item.key = protect_key(identifier_key(identifier))
-            if item.key in seen_ids:
+            seen = int(item.key[2:34], 16)  # the key is an HMAC: its first 128 bits
+            if seen in seen_ids:
                 report.error(
                     line,
                     external,
                     identifier,
                     _("This identifier is already on line %(line)s: each row needs its own.")
-                    % {"line": seen_ids[item.key]},
+                    % {"line": seen_ids[seen]},
                 )
                 continue
-            seen_ids[item.key] = line
+            seen_ids[seen] = line
         else:
             base = handler.stable_key(item)
-            occurrences[base] += 1
-            item.key = protect_key(f"{base}#{occurrences[base]}")
+            seen = fingerprint(base)
+            occurrence = occurrences[seen] = occurrences.get(seen, 0) + 1
+            item.key = protect_key(f"{base}#{occurrence}")
         item.row_hash = digest(
             (
                 tuple((code, plain(values[code])) for code in hashed_codes if code in values),
                 handler.hash_parts(item),
             )
         )
-        items.append(item)
-        if stream is not None and item.key not in kept and not report.error_count:
-            stream.add(item)  # (after an error the file is refused: no use writing more)
+        yield item
         if rows % PROGRESS_EVERY == 0:
             tick(rows)
     report.rows = rows
     tick(rows)
-    return items
 
 
 def _kept(run) -> dict:
@@ -376,12 +471,12 @@ def _kept_count(run) -> int:
     return ImportedRow.objects.filter(structure_id=run.structure_id, entity=run.entity).count()
 
 
-def _classify(items: list[Item], handler, report, *, kept=None) -> None:
+def _classify(items: list[Item], handler, report) -> None:
     """Compare each row with what an earlier import of the structure kept for its key."""
     run = handler.run
-    if kept is None and len(items) > 5 * CHUNK and _kept_count(run) <= LOAD_ALL_KEYS:
+    if len(items) > 5 * CHUNK and _kept_count(run) <= CLASSIFY_ALL_KEYS:
         kept = _kept(run)  # a large file: every key of the structure at once
-    elif kept is None:
+    else:
         kept = {}
         keys = [item.key for item in items]
         rows = ImportedRow.objects.filter(structure_id=run.structure_id, entity=run.entity)
@@ -398,8 +493,13 @@ def _classify(items: list[Item], handler, report, *, kept=None) -> None:
         item.imported_pk, item.object_id, row_hash, item.version = previous
         item.action = UNCHANGED if row_hash == item.row_hash else UPDATE
     changed = [item for item in items if item.action == UPDATE]
-    if not changed:
-        return
+    if changed:
+        _check_versions(changed, handler, report)
+
+
+def _check_versions(changed: list[Item], handler, report) -> None:
+    """Rows whose values changed: made again when their object was deleted, skipped with a
+    warning when it was changed in Maillage since the import."""
     versions = handler.versions([item.object_id for item in changed])
     for item in changed:
         current = versions.get(item.object_id)
@@ -416,26 +516,6 @@ def _classify(items: list[Item], handler, report, *, kept=None) -> None:
                     "were not applied. Correct the record on its page if needed."
                 ),
             )
-
-
-def _finish_stream(stream, run, handler, items, report, tick, before_commit) -> None:
-    """The last step of a streamed import, in the writer's transaction."""
-    start = report.rows
-
-    def final(writer):
-        late = [i for i in items if i.action == CREATE and i.imported_pk is not None]
-        for item, pk in zip(late, writer.add([i.data for i in late]), strict=True):
-            item.object_id, item.version = pk, 1
-        writer.finish()
-        others = [item for item in items if item.action != CREATE]
-        Handler.write(handler, others, lambda done: tick(start + done))
-        if report.refused:
-            rollback()
-        _keep_rows(run, [i for i in items if i.action != CREATE or i.imported_pk is not None])
-        if before_commit is not None:
-            before_commit(report)
-
-    stream.finish(final)
 
 
 def _write(run, handler, items, report, *, write, progress, start, before_commit) -> None:

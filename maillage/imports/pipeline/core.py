@@ -148,4 +148,4 @@ def protect_key(raw: str) -> str:
     it, SECRET_KEY) makes every row of earlier imports look new: set IMPORT_KEY_SALT to keep
     re-imports idempotent across a SECRET_KEY rotation."""
     secret = _key_secret(getattr(settings, "IMPORT_KEY_SALT", ""), settings.SECRET_KEY)
-    return "h:" + hmac.new(secret, raw.encode(), hashlib.sha256).hexdigest()
+    return "h:" + hmac.digest(secret, raw.encode(), "sha256").hex()

@@ -1,0 +1,38 @@
+"""`measure_import` (the import figure of make bench, issue 18): coherent figures, cleaned up."""
+
+import pytest
+
+from maillage.devtools.benchmarks import imports
+from maillage.devtools.benchmarks.imports import measure_import
+from maillage.directory.models import Structure
+from maillage.imports.models import ImportedRow, ImportRun
+from maillage.pathways.models import Act, Person
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def test_measure_import_returns_coherent_figures(db):
+    figures = measure_import(rows=300, persons=30, isolated=False)
+    assert figures["rows"] == 300 and figures["files"] == [300]
+    assert figures["import_seconds"] > 0 and figures["copy_seconds"] > 0
+    rate = 300 / figures["import_seconds"]
+    assert figures["import_rows_per_second"] == pytest.approx(rate, rel=0.01)
+    ratio = figures["copy_seconds"] / figures["import_seconds"]
+    assert figures["ratio_of_copy"] == pytest.approx(ratio, abs=0.01)
+    assert 10 < figures["peak_mb"] < 10_000
+    # The same file again creates and changes nothing.
+    assert (figures["again_created"], figures["again_updated"]) == (0, 0)
+    assert figures["again_unchanged"] == 300
+    # Everything the bench made is gone.
+    assert not Act.objects.exists() and not Person.objects.exists()
+    assert not ImportedRow.objects.exists() and not ImportRun.objects.exists()
+    assert not Structure.objects.filter(slug__startswith="banc-imports-").exists()
+
+
+def test_more_rows_than_the_upload_cap_are_measured_as_files_at_the_cap(settings):
+    settings.IMPORT_MAX_ROWS = 103  # a title, a blank line and the header: 100 rows a file
+    assert imports.split(250) == [100, 100, 50]
+    assert imports.split(100) == [100]
