@@ -141,23 +141,26 @@ def bench_import(scale: str, rows: int) -> list[dict]:
     from .imports import measure_import
 
     say(f"import of {rows:,} acts against COPY")
-    f = measure_import(rows=rows, persons=max(200, rows // 20))
-    ratio = f["ratio"]
+    f = measure_import(rows=rows, persons=max(200, min(5_000, rows // 20)))
+    ratio = f["ratio_of_copy"]
+    files = f["files"]
+    split = f" in {len(files)} files at the cap" if len(files) > 1 else ""
+    again_ok = f["again_created"] == 0 and f["again_updated"] == 0
     return [
         row(
             "import_rate",
-            f"import of {f['rows']:,} acts",
-            f"{f['rows_per_s']:,.0f} rows/s ({f['import_s']:.1f} s)",
-            f"COPY into the same tables: {f['copy_rows_per_s']:,.0f} rows/s",
+            f"import of {f['rows']:,} acts{split}",
+            f"{f['import_rows_per_second']:,} rows/s ({f['import_seconds']:.1f} s)",
+            f"COPY into the same tables: {f['copy_rows_per_second']:,} rows/s",
             f"{ratio:.2f}x of COPY, goal ≥ {IMPORT_RATIO_GOAL}x: "
             + _met(ratio >= IMPORT_RATIO_GOAL),
-            f["import_s"],
+            f["import_seconds"],
             ratio >= IMPORT_RATIO_GOAL,
         ),
         row(
             "import_memory",
-            "import peak memory",
-            f"{f['peak_mb']:.0f} MB" + (f" ({f['memory_note']})" if f.get("memory_note") else ""),
+            f"import peak memory (largest file: {max(files):,} rows, cap {f['cap_rows']:,})",
+            f"{f['peak_mb']:.0f} MB, measured in {f['peak_of']}",
             f"< {IMPORT_MEMORY_GOAL_MB} MB at the upload cap",
             _met(f["peak_mb"] < IMPORT_MEMORY_GOAL_MB),
             f["peak_mb"],
@@ -165,12 +168,13 @@ def bench_import(scale: str, rows: int) -> list[dict]:
         ),
         row(
             "import_again",
-            "the same file again",
-            f"{f['again_s']:.1f} s",
-            f"created {f['again_created']}, updated {f['again_updated']}",
-            _met(f["again_created"] == 0 and f["again_updated"] == 0),
-            f["again_s"],
-            f["again_created"] == 0 and f["again_updated"] == 0,
+            "the same files again",
+            f"{f['again_seconds']:.1f} s, peak {f['again_peak_mb']:.0f} MB",
+            f"created {f['again_created']}, updated {f['again_updated']}, "
+            f"unchanged {f['again_unchanged']:,}",
+            _met(again_ok),
+            f["again_seconds"],
+            again_ok,
         ),
     ]
 
@@ -182,34 +186,39 @@ def bench_reports(scale: str, network) -> list[dict]:
     workdir = Path(settings.VAR_DIR) / "bench" / scale
     workdir.mkdir(parents=True, exist_ok=True)
     rows = []
-    for period in measure_reports(network=network, workdir=workdir):
-        goal = REPORT_GOAL_S[scale] if period["years"] == 1 else REPORT_GOAL_S["national"]
-        ratio = period["product_s"] / period["duckdb_s"]
-        ok = ratio <= REPORT_RATIO_GOAL and period["product_s"] < goal
-        name = f"{period['years']}-year funder report"
+    for period in measure_reports(network=network, workdir=workdir, repeat=3):
+        years = 1 if period["period"] == "one_year" else 5
+        goal = REPORT_GOAL_S[scale] if years == 1 else REPORT_GOAL_S["national"]
+        product = period["product_seconds"]
+        ratio = period["ratio_duckdb"] or 0
+        ok = ratio <= REPORT_RATIO_GOAL and product < goal
+        name = f"{years}-year funder report"
         rows.append(
             row(
-                f"report_{period['years']}y",
+                f"report_{years}y",
                 f"{name} ({period['figures']} figures equal in all three)",
-                f"{period['product_s']:.2f} s to build",
-                f"DuckDB over Parquet {period['duckdb_s']:.2f} s; "
-                f"plain SQL {period['sql_s']:.2f} s",
+                f"{product:.2f} s to build",
+                f"DuckDB over Parquet {period['duckdb_seconds']:.2f} s "
+                f"(export {period['export_seconds']:.0f} s, once); "
+                f"plain SQL {period['sql_seconds']:.2f} s",
                 f"{ratio:.1f}x DuckDB, goal ≤ {REPORT_RATIO_GOAL:.0f}x and < {goal} s: {_met(ok)}",
-                period["product_s"],
+                product,
                 ok,
             )
         )
-        rows.append(
-            row(
-                f"report_{period['years']}y_cached",
-                f"{name}, viewed again",
-                f"{period['cached_s'] * 1000:.0f} ms (from the cache the writes invalidate)",
-                "the same figures",
-                _met(period["cached_s"] < goal),
-                period["cached_s"],
-                period["cached_s"] < goal,
+        cached = period["cached_seconds"]
+        if cached is not None:
+            rows.append(
+                row(
+                    f"report_{years}y_cached",
+                    f"{name}, built again with no write since",
+                    f"{cached * 1000:.0f} ms (kept until a write commits)",
+                    f"< {goal} s",
+                    _met(cached < goal),
+                    cached,
+                    cached < goal,
+                )
             )
-        )
     return rows
 
 
