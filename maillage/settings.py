@@ -172,6 +172,16 @@ if env.str("DATABASE_REPLICA_URL", default=""):
     }
 DATABASE_ROUTERS = ["maillage.core.db_routing.ReplicaRouter"]
 
+# The default cache (rate limits, in each process) and the pages' rendered fragments: a kept
+# report's results, rendered once per process while the report holds (reporting/views.py).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+        "OPTIONS": {"MAX_ENTRIES": 40},
+    },
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -138,6 +138,10 @@ def cached(parts: tuple, build):
     if payload is not None:
         return pickle.loads(bytes(payload))  # noqa: S301 - our own row
     report = build()
+    # What the kept report is known by while it holds: its key and the snapshot it was computed
+    # in. A page may keep what it rendered from the report under this name (`kept_as`): a write
+    # makes the report stale, the next one is built in a new snapshot, so under a new name.
+    report.kept_as = f"{key}:{snapshot}"
     with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
         cursor.execute(KEEP, [key, snapshot, pickle.dumps(report)])
     return report

@@ -7,10 +7,16 @@ page and every file read the same `Report` through `tables.py`, so a figure is t
 everywhere.
 """
 
+import hashlib
+
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -124,28 +130,47 @@ def network_report(request, slug):
         "query": query,
         "can_export_persons": can(request.user, "export_pseudonymised_persons", network),
     }
+    context["results"] = _rendered_results(request, report, context)
+    if request.htmx and not request.htmx.boosted:
+        return HttpResponse(context["results"])
+    return render(request, "reporting/report.html", context)
+
+
+# A report served from the cache (cache.py) is rendered once per server process while it holds:
+# its tables are thousands of rows, and rendering them took longer than reading the report.
+RENDERED_FOR = 600  # seconds; the kept report's name changes as soon as a write makes it stale
+
+
+def _rendered_results(request, report, context) -> str:
+    kept_as = getattr(report, "kept_as", None)
+    key = None
+    if kept_as:
+        vary = [kept_as, get_language(), context["query"], context["can_export_persons"]]
+        key = "report-results:" + hashlib.sha256(repr(vary).encode()).hexdigest()
+        html = caches["fragments"].get(key)
+        if html is not None:
+            return mark_safe(html)  # noqa: S308 - our own rendering, kept as it was
     if report is not None:
         rows = tables.indicator_rows(report)
         by_code = {row.result.code: row for row in rows}
-        context.update(
-            {
-                "scope": tables.scope_lines(report),
-                "headline": [by_code[code] for code in HEADLINE_CODES if code in by_code],
-                "wandering": [by_code[code] for code in WANDERING_CODES if code in by_code],
-                "indicators": rows,
-                "charts": charts.report_charts(report),
-                "assessment_table": tables.assessment_results_table(report),
-                # Which indicators have breakdowns: each is read on its own page, on demand.
-                "with_breakdowns": {
-                    result.code for result in report.indicators.values() if result.breakdowns
-                },
-                "general_rules": GENERAL_RULES,
-            }
-        )
-    template = "reporting/report.html"
-    if request.htmx and not request.htmx.boosted:
-        template = "reporting/_results.html"
-    return render(request, template, context)
+        context = {
+            **context,
+            "scope": tables.scope_lines(report),
+            "headline": [by_code[code] for code in HEADLINE_CODES if code in by_code],
+            "wandering": [by_code[code] for code in WANDERING_CODES if code in by_code],
+            "indicators": rows,
+            "charts": charts.report_charts(report),
+            "assessment_table": tables.assessment_results_table(report),
+            # Which indicators have breakdowns: each is read on its own page, on demand.
+            "with_breakdowns": {
+                result.code for result in report.indicators.values() if result.breakdowns
+            },
+            "general_rules": GENERAL_RULES,
+        }
+    html = render_to_string("reporting/_results.html", context, request)
+    if key:
+        caches["fragments"].set(key, html, RENDERED_FOR)
+    return html
 
 
 @require_safe

@@ -2,16 +2,19 @@
 costs a lookup, and the figures are always those of the raw tables, even when the write was in
 flight while the report was being computed."""
 
+import re
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import psycopg
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from maillage.pathways.models import Act
-from maillage.reporting import cache
+from maillage.reporting import cache, tables
 from maillage.reporting.api import report_data
 from maillage.reporting.models import CachedReport, Change
 from maillage.reporting.report import ReportFilters
@@ -62,6 +65,44 @@ def test_a_second_reading_is_the_kept_report_until_a_write_is_committed():
     after = build_report(user=admin, filters=filters)
     assert acts_of(after) == acts_of(report) - 1
     assert report_data(after) == report_data(uncached(admin, filters))
+
+
+def acts_on_page(html: str) -> str:
+    row = html[html.index('id="indicator-acts"') :]
+    return re.search(r'class="report-table__number report-value[^"]*"[^>]*>([^<]*)<', row)[1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_report_page_is_rendered_once_while_its_report_holds(client, monkeypatch):
+    world = build_world(persons=12)
+    admin, filters = one_structure(world)
+    client.force_login(admin)
+    url = (
+        reverse("reporting:network", args=[world.network.slug])
+        + "?"
+        + urlencode({"structure": filters.structure.slug, "from": PERIOD[0], "to": PERIOD[1]})
+    )
+    first = client.get(url).content.decode()
+    before = acts_on_page(first)
+    assert before == str(acts_of(uncached(admin, filters)))
+
+    def not_again(report):
+        raise AssertionError("the results of a kept report were rendered again")
+
+    monkeypatch.setattr(tables, "indicator_rows", not_again)
+    second = client.get(url)
+    assert second.status_code == 200 and acts_on_page(second.content.decode()) == before
+    # The htmx update of the results is the same rendering.
+    partial = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert acts_on_page(partial) == before and "<html" not in partial
+    monkeypatch.undo()
+
+    # A write committed since: the page shows the raw tables' figure, rendered anew.
+    act = Act.objects.filter(
+        structure=filters.structure, occurred_on__range=PERIOD, participants__attended=True
+    ).first()
+    Act.objects.filter(pk=act.pk).delete()
+    assert acts_on_page(client.get(url).content.decode()) == str(int(before) - 1)
 
 
 @pytest.mark.django_db(transaction=True)
