@@ -85,7 +85,8 @@ def install():
 def _install_postgresql():
     creation = connection.creation
     qn = connection.ops.quote_name
-    template = f"test_{connection.settings_dict['NAME']}_tpl_{fingerprint()}"[:63]
+    prefix = f"test_{connection.settings_dict['NAME']}"[:42] + "_tpl_"
+    template = prefix + fingerprint()
 
     def exists(cursor, name):
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
@@ -94,7 +95,7 @@ def _install_postgresql():
     def ensure_template(cursor):
         if exists(cursor, template):
             return
-        building = f"{template[:58]}_new"
+        building = f"{template}_new"
         cursor.execute(f"DROP DATABASE IF EXISTS {qn(building)}")
         cursor.execute(f"CREATE DATABASE {qn(building)}")
         s = connection.settings_dict
@@ -104,7 +105,6 @@ def _install_postgresql():
         )
         cursor.execute(f"ALTER DATABASE {qn(building)} RENAME TO {qn(template)}")
         # The templates of older migrations are of no further use.
-        prefix = template[: template.rindex("_tpl_") + 5]
         cursor.execute(
             "SELECT datname FROM pg_database WHERE starts_with(datname, %s) AND datname <> %s",
             [prefix, template],
@@ -116,7 +116,9 @@ def _install_postgresql():
 
     def create_test_db(verbosity=1, autoclobber=False, keepdb=False):
         name = creation._get_test_db_name()
-        with _locked(template), creation._nodb_cursor() as cursor:
+        # One lock for every template of this name: a run that drops an older template waits
+        # for the one copying it.
+        with _locked(prefix), creation._nodb_cursor() as cursor:
             if keepdb and exists(cursor, name):
                 return name
             ensure_template(cursor)
@@ -140,7 +142,7 @@ def _install_sqlite():
         name = original(verbosity, autoclobber, keepdb)
         if not creation.is_in_memory_db(name):
             return name
-        with _locked(template.stem):
+        with _locked(f"sqlite-{directory}".replace("/", "-")):
             if not template.exists():
                 directory.mkdir(parents=True, exist_ok=True)
                 for old in directory.glob("sqlite-*.sqlite3*"):
