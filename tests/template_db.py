@@ -60,11 +60,23 @@ def _locked(name):
 
 
 def _migrate(database_url):
-    """`manage.py migrate` into `database_url`, in a process of its own (the test settings)."""
+    """`manage.py migrate` into `database_url`, in a process of its own (the test settings),
+    warnings as errors as in the tests (pyproject.toml's filterwarnings)."""
     env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "tests.settings"}
     env.pop("PYTEST_XDIST_WORKER", None)
     subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--run-syncdb", "--no-input", "-v0"],
+        [
+            sys.executable,
+            "-W",
+            "error",
+            "-W",
+            "ignore:No directory at:UserWarning",
+            "manage.py",
+            "migrate",
+            "--run-syncdb",
+            "--no-input",
+            "-v0",
+        ],
         cwd=BASE_DIR,
         env=env,
         check=True,
