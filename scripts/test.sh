@@ -65,7 +65,7 @@ echo "Both catalogues hold every string of the code."
 mkdir -p var/sqlite-run
 sqlite_log=var/sqlite-run/pytest.log
 MAILLAGE_VAR_DIR="$(pwd)/var/sqlite-run" DATABASE_URL="sqlite:///$(pwd)/var/sqlite-run/test.sqlite3" \
-  $BIN/pytest -m "sqlite and not browser" >"$sqlite_log" 2>&1 &
+  $BIN/pytest -m "sqlite and not browser" --durations=15 >"$sqlite_log" 2>&1 &
 sqlite_pid=$!
 trap 'kill $sqlite_pid 2>/dev/null || true' EXIT
 
@@ -73,8 +73,9 @@ step "Test suite on PostgreSQL"
 # pytest-xdist: one worker per core, each with its own test database; a module's tests stay on
 # one worker (--dist loadfile), so the worlds built once per module are built once.
 pg_status=0
-# Each worker's test database is made anew (--create-db) and kept (--reuse-db) for the browser
-# tests below, which reuse it instead of migrating another one.
+# Each worker's test database is made anew (--create-db) as a copy of the migrated template
+# (tests/template_db.py: migrated once per set of migration files, not per worker) and kept
+# (--reuse-db) for the browser tests below, which reuse it.
 DATABASE_URL=$PG_URL $BIN/pytest -m "not browser" -n "${TEST_WORKERS:-$(nproc)}" --dist loadfile \
   --create-db --reuse-db --durations=15 || pg_status=$?
 

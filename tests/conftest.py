@@ -57,6 +57,15 @@ def _delete_flush(self, style, tables, *, reset_sequences=False, allow_cascade=F
 PostgreSQLOperations.sql_flush = _delete_flush
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings, django_db_use_migrations):
+    """Each test database is a copy of one migrated template (tests/template_db.py)."""
+    if django_db_use_migrations:
+        from tests import template_db
+
+        template_db.install()
+
+
 def pytest_report_header(config):
     from django.conf import settings
 

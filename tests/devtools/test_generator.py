@@ -221,7 +221,7 @@ def test_another_seed_gives_other_people():
 
 
 def test_the_tiny_scale_covers_the_pathway_and_keeps_the_rules():
-    generate(scale="tiny", seed=3, today=TODAY, persons=80)
+    generate(scale="tiny", seed=3, today=TODAY, persons=40)
     check_invariants(TODAY)
     assert Referral.objects.filter(status=ReferralStatus.DECLINED).exists()
     assert Referral.objects.filter(
