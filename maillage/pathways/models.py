@@ -364,6 +364,10 @@ class Accompaniment(models.Model):
         verbose_name = _("accompaniment")
         verbose_name_plural = _("accompaniments")
         ordering = ["started_on", "pk"]
+        indexes = [
+            # A structure's caseload (visibility.py) read from the index alone (issue 18).
+            models.Index(fields=["structure", "person"], name="pathways_accomp_caseload_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["person", "structure"], name="pathways_accompaniment_unique"
@@ -753,6 +757,13 @@ class Referral(models.Model):
             models.Index(fields=["status", "sent_at"], name="pathways_referral_expiry_idx"),
             # Reports: the referrals sent in a period.
             models.Index(fields=["sent_at"], name="pathways_referral_sent_at_idx"),
+            # The persons a structure sees through referrals (visibility.py), from the index
+            # alone (issue 18).
+            models.Index(
+                fields=["to_structure", "person", "origin"],
+                condition=Q(shares_person_data=True),
+                name="pathways_referral_sight_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -76,28 +76,46 @@ def forget(person: Person) -> None:
             delattr(person, attr)
 
 
+def _person_among(among) -> Q:
+    """`among` is ids (a list or subquery), or one outer row's person (`OuterRef`)."""
+    if isinstance(among, OuterRef):
+        return Q(person_id=among)
+    return Q(person_id__in=among)
+
+
 def visible_persons_condition(structure_ids, *, among=None) -> Q:
     """A filter on Person: seen by at least one of `structure_ids`.
 
-    Written as "the person is among the structures' accompanied and referred persons" (one
-    subquery, a union read through the structure indexes) rather than a test per person: a
-    list then grows with the structures' caseload, not with the network's persons table
-    (issue 18: the person list scanned every person of the database).
+    Written from the structures' caseload (issue 18), never as a test per person of the
+    database: the person is among the persons the structures accompany or received a referral
+    with data about, and either shares with the network or is accompanied by them or wrote to
+    them from the public site. That is the rule of `structures_seeing` (a referral gives sight
+    when it carries the person's data and the person shares or it came from the public form),
+    regrouped so that both subqueries read only the structures' accompaniments and referrals,
+    each from one index (`pathways_accomp_caseload_idx`, `pathways_referral_sight_idx`), and
+    the persons table is read only for the persons of the caseload. A list then grows with
+    the structures' caseload, not with the network's persons table.
 
-    `among` (a subquery or list of person ids) is for a caller that starts from a few known
-    persons (the duplicate check starts from the holders of a few identity keys): the same rule
-    is then read through those persons' own accompaniments and referrals, instead of building
-    the whole caseload of a structure of 1,000,000 persons for each probe (issue 16)."""
+    `among` (a subquery or list of person ids, or an `OuterRef` to one person) is for a caller
+    that starts from a few known persons (the person page, the duplicate check, whether each
+    row of a page of referrals names its person): the same rule is then read through those
+    persons' own accompaniments and referrals, instead of building the whole caseload of a
+    structure of 1,000,000 persons for each probe (issue 16)."""
     accompanied = Accompaniment.objects.filter(structure_id__in=structure_ids)
-    referred = Referral.objects.filter(
-        Q(to_structure_id__in=structure_ids) & _referral_grants_sight()
-    )
+    referred = Referral.objects.filter(to_structure_id__in=structure_ids, shares_person_data=True)
     if among is not None:
-        accompanied = accompanied.filter(person_id__in=among)
-        referred = referred.filter(person_id__in=among)
+        accompanied = accompanied.filter(_person_among(among))
+        referred = referred.filter(_person_among(among))
     accompanied = accompanied.order_by().values("person_id")
+    written = referred.filter(origin=ReferralOrigin.PUBLIC_FORM).order_by().values("person_id")
     referred = referred.order_by().values("person_id")
-    return Q(merged_into__isnull=True) & Q(pk__in=accompanied.union(referred))
+    caseload = accompanied.union(referred)
+    seen_without_sharing = accompanied.union(written)
+    return (
+        Q(merged_into__isnull=True)
+        & Q(pk__in=caseload)
+        & (Q(shares_with_network=True) | Q(pk__in=seen_without_sharing))
+    )
 
 
 def persons_visible_to(user, *, among=None) -> QuerySet[Person]:
@@ -129,15 +147,30 @@ def persons_visible_to(user, *, among=None) -> QuerySet[Person]:
 # another structure, even when the person shares with the network.
 
 
+# `of_person`: only the records about this one person (the person page). The rule is the same;
+# it is then read through that person's own accompaniments and referrals (`among`) instead of
+# the whole caseload of the user's structures, once per record kind (issue 18).
+
+
 def _staff(user) -> list[int]:
     return sorted(roles_of(user).staff_of)
 
 
-def _visible_person_ids(staff):
-    return Person.objects.filter(visible_persons_condition(staff)).values("pk")
+def _among(of_person):
+    return None if of_person is None else [of_person.pk]
 
 
-def _about_visible_person(staff, person: str, *structures: str, shared: Q | None = None) -> Q:
+def _visible_person_ids(staff, of_person=None):
+    among = _among(of_person)
+    condition = visible_persons_condition(staff, among=among)
+    if among is not None:
+        condition &= Q(pk__in=among)
+    return Person.objects.filter(condition).values("pk")
+
+
+def _about_visible_person(
+    staff, person: str, *structures: str, shared: Q | None = None, of_person=None
+) -> Q:
     """Rows whose `person` is visible and that belong to the staff's structures or are shared."""
     mine = Q()
     for name in structures:
@@ -145,32 +178,40 @@ def _about_visible_person(staff, person: str, *structures: str, shared: Q | None
     shares = Q(**{f"{person}__shares_with_network": True})
     if shared is not None:
         shares &= shared
-    return Q(**{f"{person}__in": _visible_person_ids(staff)}) & (mine | shares)
+    about = Q(**{f"{person}__in": _visible_person_ids(staff, of_person)})
+    if of_person is not None:
+        about &= Q(**{person: of_person})
+    return about & (mine | shares)
 
 
-def accompaniments_visible_to(user) -> QuerySet[Accompaniment]:
+def accompaniments_visible_to(user, *, of_person=None) -> QuerySet[Accompaniment]:
     staff = _staff(user)
     if not staff:
         return Accompaniment.objects.none()
-    return Accompaniment.objects.filter(_about_visible_person(staff, "person", "structure_id"))
+    return Accompaniment.objects.filter(
+        _about_visible_person(staff, "person", "structure_id", of_person=of_person)
+    )
 
 
-def consents_visible_to(user) -> QuerySet[Consent]:
+def consents_visible_to(user, *, of_person=None) -> QuerySet[Consent]:
     """Every consent of a visible person, whichever structure recorded it."""
     staff = _staff(user)
     if not staff:
         return Consent.objects.none()
-    return Consent.objects.filter(person__in=_visible_person_ids(staff))
+    consents = Consent.objects.filter(person__in=_visible_person_ids(staff, of_person))
+    return consents if of_person is None else consents.filter(person=of_person)
 
 
-def project_links_visible_to(user) -> QuerySet:
+def project_links_visible_to(user, *, of_person=None) -> QuerySet:
     """(project, person) rows: a project is seen through each person who carries it."""
     staff = _staff(user)
     through = Project.persons.through
     if not staff:
         return through.objects.none()
     return through.objects.filter(
-        _about_visible_person(staff, "person", "project__created_by_structure_id")
+        _about_visible_person(
+            staff, "person", "project__created_by_structure_id", of_person=of_person
+        )
     )
 
 
@@ -179,7 +220,7 @@ def projects_visible_to(user) -> QuerySet[Project]:
     return Project.objects.filter(Exists(links))
 
 
-def applications_visible_to(user) -> QuerySet[Application]:
+def applications_visible_to(user, *, of_person=None) -> QuerySet[Application]:
     """Applications of visible persons: to an offer of the user's structures, or shared.
 
     This is the one meaning of "applications I see" (pages, API, exports); the inbox of the
@@ -188,39 +229,44 @@ def applications_visible_to(user) -> QuerySet[Application]:
     staff = _staff(user)
     if not staff:
         return Application.objects.none()
-    return Application.objects.filter(_about_visible_person(staff, "person", "structure_id"))
+    return Application.objects.filter(
+        _about_visible_person(staff, "person", "structure_id", of_person=of_person)
+    )
 
 
-def referrals_visible_to(user) -> QuerySet[Referral]:
+def referrals_visible_to(user, *, of_person=None) -> QuerySet[Referral]:
     """Referrals sent or received by the user's structures (the person is then named only when
     visible: `person_visible`), and those of a visible person who shares with the network."""
     staff = _staff(user)
     if not staff:
         return Referral.objects.none()
+    referrals = Referral.objects.all()
+    if of_person is not None:
+        referrals = referrals.filter(person=of_person)
+    sharing = _visible_person_ids(staff, of_person).filter(shares_with_network=True)
+    # Whether each row names its person: the rule read through that row's person only (a
+    # few index probes for the rows a page shows, not the whole caseload per query).
+    named = Person.objects.filter(
+        visible_persons_condition(staff, among=OuterRef("pk")), pk=OuterRef("person_id")
+    )
     return (
-        Referral.objects.filter(
-            Q(from_structure_id__in=staff)
-            | Q(to_structure_id__in=staff)
-            | Q(person__in=_visible_person_ids(staff), person__shares_with_network=True)
+        referrals.filter(
+            Q(from_structure_id__in=staff) | Q(to_structure_id__in=staff) | Q(person__in=sharing)
         )
-        .annotate(
-            person_visible=Exists(
-                Person.objects.filter(visible_persons_condition(staff), pk=OuterRef("person_id"))
-            )
-        )
+        .annotate(person_visible=Exists(named))
         .select_related(
             "person", "from_structure", "to_structure", "to_offer", "decline_reason", "from_user"
         )
     )
 
 
-def participations_visible_to(user) -> QuerySet[ActParticipant]:
+def participations_visible_to(user, *, of_person=None) -> QuerySet[ActParticipant]:
     """A person's presence at an act: the act is the user's structures', or the person shares."""
     staff = _staff(user)
     if not staff:
         return ActParticipant.objects.none()
     return ActParticipant.objects.filter(
-        _about_visible_person(staff, "person", "act__structure_id")
+        _about_visible_person(staff, "person", "act__structure_id", of_person=of_person)
     )
 
 
@@ -233,47 +279,56 @@ def acts_visible_to(user) -> QuerySet[Act]:
     return Act.objects.filter(Q(structure_id__in=staff) | Q(Exists(seen)))
 
 
-def outcomes_visible_to(user) -> QuerySet[Outcome]:
+def outcomes_visible_to(user, *, of_person=None) -> QuerySet[Outcome]:
     staff = _staff(user)
     if not staff:
         return Outcome.objects.none()
-    return Outcome.objects.filter(_about_visible_person(staff, "person", "structure_id"))
+    return Outcome.objects.filter(
+        _about_visible_person(staff, "person", "structure_id", of_person=of_person)
+    )
 
 
-def notes_visible_to(user) -> QuerySet[PersonNote]:
+def notes_visible_to(user, *, of_person=None) -> QuerySet[PersonNote]:
     """The `view_note` rule: the user's structures' notes; another's when shared both ways."""
     staff = _staff(user)
     if not staff:
         return PersonNote.objects.none()
     return PersonNote.objects.filter(
-        _about_visible_person(staff, "person", "structure_id", shared=Q(is_shared=True))
+        _about_visible_person(
+            staff, "person", "structure_id", shared=Q(is_shared=True), of_person=of_person
+        )
     )
 
 
-def plans_visible_to(user) -> QuerySet[Plan]:
+def plans_visible_to(user, *, of_person=None) -> QuerySet[Plan]:
     """The plan of a visible person (its steps and revisions are filtered below)."""
     staff = _staff(user)
     if not staff:
         return Plan.objects.none()
-    return Plan.objects.filter(person__in=_visible_person_ids(staff))
+    plans = Plan.objects.filter(person__in=_visible_person_ids(staff, of_person))
+    return plans if of_person is None else plans.filter(person=of_person)
 
 
-def plan_steps_visible_to(user) -> QuerySet[PlanStep]:
+def plan_steps_visible_to(user, *, of_person=None) -> QuerySet[PlanStep]:
     staff = _staff(user)
     if not staff:
         return PlanStep.objects.none()
     return PlanStep.objects.filter(
-        _about_visible_person(staff, "plan__person", "responsible_structure_id")
+        _about_visible_person(
+            staff, "plan__person", "responsible_structure_id", of_person=of_person
+        )
     )
 
 
-def plan_revisions_visible_to(user) -> QuerySet[PlanRevision]:
+def plan_revisions_visible_to(user, *, of_person=None) -> QuerySet[PlanRevision]:
     """Revisions made by the user's structures, or all when the person shares (their snapshot
     lists every step: readers keep only the steps `belongs_or_shared` allows)."""
     staff = _staff(user)
     if not staff:
         return PlanRevision.objects.none()
-    return PlanRevision.objects.filter(_about_visible_person(staff, "plan__person", "structure_id"))
+    return PlanRevision.objects.filter(
+        _about_visible_person(staff, "plan__person", "structure_id", of_person=of_person)
+    )
 
 
 def belongs_or_shared(user, person: Person, *structure_ids) -> bool:

@@ -9,7 +9,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Window
+from django.db.models import (
+    Case,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -339,9 +349,12 @@ class AdvisorHome:
 
 
 def _block(queryset, size: int = HOME_LIST_SIZE) -> Block:
-    """The first rows and the total, in one query (a window count, evaluated before LIMIT)."""
-    rows = list(queryset.annotate(total_rows=Window(Count("pk")))[:size])
-    return Block(rows=rows, count=rows[0].total_rows if rows else 0)
+    """The first rows and the total, in two queries: the rows are joined and annotated for
+    the few shown only (a window count would join and annotate every row of the block before
+    the LIMIT: the whole caseload's referrals with their persons, issue 18), and the count
+    reads the block's own table without the joins."""
+    rows = list(queryset[:size])
+    return Block(rows=rows, count=queryset.count())
 
 
 def advisor_home(user) -> AdvisorHome:
@@ -378,6 +391,15 @@ def advisor_home(user) -> AdvisorHome:
             "person_id", flat=True
         )
     )
+    # Oldest act first, persons without any act last (as ORDER BY last_activity_on would), said
+    # with a leading expression that no index of the persons table serves: otherwise the
+    # planner walks the last-activity index through every quiet person of the database and
+    # keeps the caseload's (the block counts them all), 50,000 rows at regional scale.
+    never_active = Case(
+        When(last_activity_on__isnull=True, then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
     inactive = (
         Person.objects.filter(
             pk__in=sorted(followed_ids), merged_into__isnull=True, anonymised_at__isnull=True
@@ -386,7 +408,7 @@ def advisor_home(user) -> AdvisorHome:
             Q(last_activity_on__lt=limit)
             | Q(last_activity_on__isnull=True, created_at__date__lt=limit)
         )
-        .order_by("last_activity_on", "last_name", "pk")
+        .order_by(never_active, "last_activity_on", "last_name", "pk")
     )
     notifications = Notification.objects.filter(recipient=user, read_at__isnull=True)
     sessions_this_week = sessions.filter(
@@ -407,7 +429,7 @@ def advisor_home(user) -> AdvisorHome:
 
 def projects_of_person(user, person) -> QuerySet[Project]:
     """The projects the user sees through this person (not through a co-carrier)."""
-    links = project_links_visible_to(user).filter(project_id=OuterRef("pk"), person=person)
+    links = project_links_visible_to(user, of_person=person).filter(project_id=OuterRef("pk"))
     return Project.objects.filter(Exists(links))
 
 
@@ -540,12 +562,10 @@ def person_page(user, person: Person) -> PersonPage:
     person: the API and the exports start from the same selectors.
     """
     accompaniments = list(
-        accompaniments_visible_to(user)
-        .filter(person=person)
-        .select_related("structure", "referent")
+        accompaniments_visible_to(user, of_person=person).select_related("structure", "referent")
     )
     consents = list(
-        consents_visible_to(user).filter(person=person).select_related("structure", "recorded_by")
+        consents_visible_to(user, of_person=person).select_related("structure", "recorded_by")
     )
     projects = list(
         projects_of_person(user, person)
@@ -553,37 +573,36 @@ def person_page(user, person: Person) -> PersonPage:
         .order_by("-created_at", "-pk")
     )
     applications = list(
-        applications_visible_to(user)
-        .filter(person=person)
-        .select_related("offer", "session", "structure")
+        applications_visible_to(user, of_person=person).select_related(
+            "offer", "session", "structure"
+        )
     )
     referrals = list(
-        referrals_visible_to(user)
-        .filter(person=person)
-        .select_related("from_structure", "to_structure", "to_offer")
+        referrals_visible_to(user, of_person=person).select_related(
+            "from_structure", "to_structure", "to_offer"
+        )
     )
     acts = list(
-        participations_visible_to(user)
-        .filter(person=person)
+        participations_visible_to(user, of_person=person)
         .select_related("act", "act__act_type", "act__structure", "act__offer", "act__staff")
         .order_by("-act__occurred_on", "-act__pk")
     )
     outcomes = list(
-        outcomes_visible_to(user)
-        .filter(person=person)
-        .select_related("outcome_type", "structure", "project", "legal_form")
+        outcomes_visible_to(user, of_person=person).select_related(
+            "outcome_type", "structure", "project", "legal_form"
+        )
     )
-    notes = list(notes_visible_to(user).filter(person=person).select_related("structure", "author"))
-    plan = plans_visible_to(user).filter(person=person).first()
+    notes = list(notes_visible_to(user, of_person=person).select_related("structure", "author"))
+    plan = plans_visible_to(user, of_person=person).first()
     plan_steps, plan_revisions = [], []
     if plan is not None:
         plan_steps = list(
-            plan_steps_visible_to(user)
+            plan_steps_visible_to(user, of_person=person)
             .filter(plan=plan)
             .select_related("offer", "offer__structure", "responsible_structure")
         )
         plan_revisions = list(
-            plan_revisions_visible_to(user)
+            plan_revisions_visible_to(user, of_person=person)
             .filter(plan=plan)
             .select_related("author", "structure")[:5]
         )

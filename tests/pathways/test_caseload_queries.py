@@ -1,0 +1,97 @@
+"""Issue 18: the daily lists grow with the structures' caseload, not with the database, and
+pages and API answers are sent compressed.
+
+What is checked is the shape of the queries (the rule `visible_persons_condition` is written
+from the user's structures' accompaniments and referrals, each read from its own index, and
+the persons table is read once, for the outer list) rather than timings: the figures at
+regional scale are in docs/benchmarks.md ("Daily pages at regional scale")."""
+
+import gzip
+import json
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from maillage.pathways.models import Person
+from maillage.pathways.persons import services as person_services
+from maillage.pathways.visibility import (
+    accompaniments_visible_to,
+    persons_visible_to,
+    referrals_visible_to,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def caseload_sql(user) -> str:
+    return str(persons_visible_to(user).query)
+
+
+def test_the_visible_persons_are_read_from_the_structures_caseload(net):
+    sql = caseload_sql(net.intermade_advisor)
+    structure = net.intermade.pk
+    # The persons table is read once: the outer list. No subquery joins it (a join there made
+    # PostgreSQL hash every person of the database for each list, issue 18).
+    assert 'JOIN "pathways_person"' not in sql
+    assert 'FROM "pathways_person"' in sql and sql.count('FROM "pathways_person"') == 1
+    # Every subquery starts from the user's structures: accompaniments by structure, referrals
+    # by receiving structure.
+    assert f'FROM "pathways_accompaniment" U0 WHERE U0."structure_id" IN ({structure})' in sql
+    assert f'U0."to_structure_id" IN ({structure})' in sql
+    assert "pathways_referral" in sql
+
+
+def test_a_list_of_one_persons_records_reads_that_persons_rows_only(net):
+    """The person page asks each record kind about one person: the rule is then read through
+    that person's accompaniments and referrals, not the structures' whole caseload."""
+    person = person_services.create_person(
+        structure=net.intermade, user=net.intermade_advisor, first_name="Lou", last_name="Roux"
+    )
+    for queryset in (
+        accompaniments_visible_to(net.intermade_advisor, of_person=person),
+        referrals_visible_to(net.intermade_advisor, of_person=person),
+    ):
+        sql = str(queryset.query)
+        assert f'U0."structure_id" IN ({net.intermade.pk})' in sql
+        assert f'U0."person_id" IN ({person.pk})' in sql
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL plans")
+def test_the_caseload_subqueries_are_served_by_their_indexes(net):
+    """Without sequential scans, each caseload subquery is an index-only read of its index
+    (pathways 0014): the caseload costs a few index pages whatever the size of the tables."""
+    person_services.create_person(
+        structure=net.intermade, user=net.intermade_advisor, first_name="Lou", last_name="Roux"
+    )
+    sql, params = persons_visible_to(net.intermade_advisor).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        plan = json.dumps(cursor.fetchone()[0])
+    assert "pathways_accomp_caseload_idx" in plan
+    assert "pathways_referral_sight_idx" in plan
+
+
+def test_the_api_list_of_persons_is_compressed(net, login):
+    person_services.create_person(
+        structure=net.intermade, user=net.intermade_advisor, first_name="Lou", last_name="Roux"
+    )
+    client = login(net.intermade_advisor)
+    answer = client.get(reverse("api:person-list"), headers={"accept-encoding": "gzip"})
+    assert answer.status_code == 200
+    assert answer["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in answer["Vary"]
+    data = json.loads(gzip.decompress(answer.content))
+    assert [row["last_name"] for row in data["results"]] == ["Roux"]
+    assert Person.objects.count() == 1
+
+
+def test_the_advisor_pages_are_compressed(net, login):
+    client = login(net.intermade_advisor)
+    for name in ("pathways:home", "pathways:person_list", "pathways:referral_inbox"):
+        page = client.get(reverse(name), headers={"accept-encoding": "gzip"})
+        assert page.status_code == 200
+        assert page["Content-Encoding"] == "gzip", name
+        assert "</html>" in gzip.decompress(page.content).decode()
