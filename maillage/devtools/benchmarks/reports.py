@@ -529,6 +529,7 @@ def measure_reports(
                     "export_seconds": round(export_seconds, 2),
                 }
             )
+            progress(f"{name}: {results[-1]}")
     finally:
         funder.delete()
     return results

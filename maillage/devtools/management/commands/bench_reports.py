@@ -42,8 +42,8 @@ from maillage.reporting.scope import Scope
 from maillage.reporting.selectors import build_report
 
 
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:8.1f} ms"
+def ms(seconds: float | None) -> str:
+    return f"{seconds * 1000:8.1f} ms" if seconds is not None else "—"
 
 
 class Command(BaseCommand):
