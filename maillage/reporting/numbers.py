@@ -12,11 +12,12 @@ print the same digits.
 from datetime import timedelta
 from decimal import Decimal
 from fractions import Fraction
-from statistics import median
 
 # Decimal places of each unit (counts: none).
 PLACES = {"percent": 1, "ratio": 2, "hours": 1, "days": 1}
 DAY = timedelta(days=1)
+MICROSECOND = timedelta(microseconds=1)
+MICROSECONDS_A_DAY = DAY // MICROSECOND
 
 
 def places_of(unit: str) -> int:
@@ -49,15 +50,24 @@ def ratio(numerator: int, denominator: int, places: int, *, scale: int = 1):
 
 def days(delay: timedelta) -> Fraction:
     """A delay in days, exactly (to the microsecond)."""
-    return Fraction(delay // timedelta(microseconds=1), DAY // timedelta(microseconds=1))
+    return Fraction(delay // MICROSECOND, MICROSECONDS_A_DAY)
 
 
-def exact_median(values, places: int = 1):
+def exact_median(values, places: int = 1, *, unit: int = 1):
     """The median of whole numbers or Fractions (the mean of the two middle ones for an even
-    count), rounded half up; None without values."""
+    count), divided by `unit`, rounded half up; None without values.
+
+    The values are sorted as they are (whole numbers sort fast: a year of referrals' delays as
+    Fractions took a second to sort) and only the middle ones made exact."""
     if not values:
         return None
-    return exact(median(Fraction(v) for v in values), places)
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        value = Fraction(ordered[middle])
+    else:
+        value = (Fraction(ordered[middle - 1]) + Fraction(ordered[middle])) / 2
+    return exact(value / unit, places)
 
 
 def as_fraction(value) -> Fraction:

@@ -10,7 +10,7 @@ from django.utils import translation
 from maillage.reporting.catalogue import GENERAL_RULES
 from maillage.reporting.computation.figures import hours, median_of, rate
 from maillage.reporting.masking import Cell, Formatter
-from maillage.reporting.numbers import days, exact, ratio
+from maillage.reporting.numbers import DAY, MICROSECONDS_A_DAY, days, exact, ratio
 from maillage.reporting.report import Figure, IndicatorResult
 from maillage.reporting.tables import change
 
@@ -37,6 +37,17 @@ def test_each_kind_of_figure_hits_the_half_and_rounds_up():
     assert median_of([days(timedelta(hours=6)), days(timedelta(hours=12))]).value == 0.4
     assert median_of([0, 1]).value == 0.5
     assert median_of([days(timedelta(hours=3)), days(timedelta(hours=3))]).value == 0.1
+
+
+def test_a_median_of_microseconds_is_the_median_of_the_same_delays_in_days():
+    """The delays to answer a referral are kept as whole microseconds (they sort fast) and
+    only the middle ones are made days: the same figure as from exact Fractions of days."""
+    delays = [timedelta(hours=6), timedelta(days=3, seconds=1), timedelta(hours=12), 0 * DAY]
+    micro = [d // timedelta(microseconds=1) for d in delays]
+    assert median_of(micro, MICROSECONDS_A_DAY).value == 0.4  # (0.25 + 0.5) / 2 = 0.375
+    assert median_of(micro, MICROSECONDS_A_DAY) == median_of([days(d) for d in delays])
+    assert median_of(micro[:3], MICROSECONDS_A_DAY).value == 0.5
+    assert median_of([7, 1, 4, 2]).value == 3.0  # unsorted whole days: (2 + 4) / 2
 
 
 @pytest.mark.parametrize(

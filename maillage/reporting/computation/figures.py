@@ -40,9 +40,10 @@ def rate(num: int, den: int) -> Raw:
     return Raw(ratio(num, den, PLACES["percent"], scale=100), den, num)
 
 
-def median_of(values: list) -> Raw:
-    """The median of whole numbers or exact Fractions of days, rounded half up."""
-    return Raw(exact_median(values, PLACES["days"]), len(values))
+def median_of(values: list, unit: int = 1) -> Raw:
+    """The median of whole numbers or exact Fractions of days (or of whole numbers of
+    1/`unit` days), rounded half up."""
+    return Raw(exact_median(values, PLACES["days"], unit=unit), len(values))
 
 
 def hours(minutes: int, acts: int) -> Raw:

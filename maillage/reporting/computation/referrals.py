@@ -29,7 +29,7 @@ from django.db.models.functions import Cast, TruncDate
 
 from maillage.pathways.models import Application, Referral, ReferralOrigin, ReferralStatus
 
-from ..numbers import days
+from ..numbers import MICROSECOND, MICROSECONDS_A_DAY, days
 from ..periods import day_start
 from ..report import ReportFilters
 from ..sql import Grouped, as_int, placeholders
@@ -78,6 +78,11 @@ def answer_delay():
 def answer_days(answer):
     """An answer's delay in days, exactly (an answer recorded before the sending: 0)."""
     return max(days(answer), 0)
+
+
+def answer_microseconds(answer) -> int:
+    """The same delay in microseconds (whole numbers sort fast; `median_of(…, unit=…)`)."""
+    return max(answer // MICROSECOND, 0)
 
 
 class Referrals(Family):
@@ -213,7 +218,7 @@ class Referrals(Family):
             if period >= len(self.periods):
                 continue
             if answer is not None:
-                value = answer_days(answer)
+                value = answer_microseconds(answer)
                 delays[period]["all"].append(value)
                 delays[period][target].append(value)
             if meeting is not None:
@@ -249,7 +254,9 @@ class Referrals(Family):
                     (k, rate(loops[k][2], loops[k][1])) for k in order if k in loops and loops[k][1]
                 ]
                 answer_rows["structure"] = [
-                    (k, median_of(delays[period][k])) for k in order if k in delays[period]
+                    (k, median_of(delays[period][k], MICROSECONDS_A_DAY))
+                    for k in order
+                    if k in delays[period]
                 ]
                 meeting_rows["structure"] = [
                     (k, median_of(meetings[period][k])) for k in order if k in meetings[period]
@@ -276,7 +283,12 @@ class Referrals(Family):
             ):
                 self.put(period, code, count(answers.get(key, 0)))
             self.put(period, "loop_closure_rate", rate(closed_loops, open_loops), loop_rows)
-            self.put(period, "median_days_to_answer", median_of(delays[period]["all"]), answer_rows)
+            self.put(
+                period,
+                "median_days_to_answer",
+                median_of(delays[period]["all"], MICROSECONDS_A_DAY),
+                answer_rows,
+            )
             self.put(
                 period,
                 "median_days_to_first_meeting",

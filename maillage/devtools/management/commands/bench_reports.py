@@ -1,6 +1,7 @@
 """Time the full funder report on the current database (see docs/benchmarks.md).
 
     manage.py bench_reports [--network SLUG] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--repeat N]
+    manage.py bench_reports --peers [--network SLUG] [--repeat N]
 
 Builds the report of a network (default: the one with the most acts) for a period (default: the
 last 12 full months before the latest act), with the comparison period, as a funder reads it:
@@ -11,8 +12,10 @@ run and deleted afterwards.
 """
 
 import statistics
+import tempfile
 import time
 from datetime import date
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
@@ -39,8 +42,8 @@ from maillage.reporting.scope import Scope
 from maillage.reporting.selectors import build_report
 
 
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:8.1f} ms"
+def ms(seconds: float | None) -> str:
+    return f"{seconds * 1000:8.1f} ms" if seconds is not None else "—"
 
 
 class Command(BaseCommand):
@@ -52,24 +55,59 @@ class Command(BaseCommand):
         parser.add_argument("--to", dest="date_to", type=date.fromisoformat)
         parser.add_argument("--repeat", type=int, default=5)
         parser.add_argument(
+            "--peers",
+            action="store_true",
+            help="the one-year and five-year reports beside DuckDB and plain SQL",
+        )
+        parser.add_argument(
             "--workers",
             type=int,
             help="statements run at once (default: the REPORT_PARALLEL_QUERIES setting, 3)",
         )
 
-    def handle(self, *args, network, date_from, date_to, repeat, workers, **options):
+    def handle(self, *args, network, date_from, date_to, repeat, workers, peers, **options):
+        if peers:
+            return self.peers(network, repeat)
         if workers is not None:
             with override_settings(REPORT_PARALLEL_QUERIES=workers):
                 return self.run(network, date_from, date_to, repeat)
         return self.run(network, date_from, date_to, repeat)
 
-    def run(self, network, date_from, date_to, repeat):
-        if network:
-            found = Network.objects.filter(slug=network).first()
+    def network(self, slug):
+        if slug:
+            found = Network.objects.filter(slug=slug).first()
         else:
             found = Network.objects.annotate(n=Count("structures__acts")).order_by("-n").first()
         if found is None:
             raise CommandError("No such network.")
+        return found
+
+    def peers(self, network, repeat):
+        from maillage.devtools.benchmarks import BenchFailed
+        from maillage.devtools.benchmarks.reports import measure_reports
+
+        with tempfile.TemporaryDirectory(prefix="bench-reports-") as workdir:
+            try:
+                results = measure_reports(
+                    network=self.network(network), repeat=repeat, workdir=Path(workdir)
+                )
+            except BenchFailed as failed:
+                raise CommandError(str(failed)) from failed
+        self.stdout.write(
+            "| period | report (funder) | served from the cache | unmasked figures | DuckDB | "
+            "ratio | plain SQL | figures equal |\n| --- | --- | --- | --- | --- | --- | --- | --- |"
+        )
+        for r in results:
+            self.stdout.write(
+                f"| {r['period']} ({r['from']} to {r['to']}) | {ms(r['product_seconds'])} | "
+                f"{ms(r['cached_seconds'])} | {ms(r['unmasked_seconds'])} | "
+                f"{ms(r['duckdb_seconds'])} | x{r['ratio_duckdb']} | {ms(r['sql_seconds'])} | "
+                f"{r['figures']} (+{r['shown_figures']} of the funder's) |"
+            )
+        self.stdout.write(f"Export to Parquet: {results[0]['export_seconds']} s.")
+
+    def run(self, network, date_from, date_to, repeat):
+        found = self.network(network)
         latest = Act.objects.aggregate(latest=Max("occurred_on"))["latest"]
         start, end = default_period(latest)
         filters = ReportFilters(network=found, date_from=date_from or start, date_to=date_to or end)
