@@ -1,8 +1,17 @@
 """`make bench`: one table, every figure beside its peer, written into docs/benchmarks.md."""
 
 import copy
+import io
+import json
 
-from maillage.devtools.benchmarks import run
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from maillage.accounts.models import User
+from maillage.devtools.benchmarks import reports, run
+from maillage.devtools.benchmarks.pages import BENCH_FUNDER
+from maillage.pathways.models import Person
 
 
 def result(scale, acts, report_s, p95_s, met=True):
@@ -71,3 +80,76 @@ def test_a_scale_measured_alone_has_no_growth_table(tmp_path):
     run.write(copy.deepcopy(result("regional", 1_000_000, 0.4, 0.05)), tmp_path)
     page = (tmp_path / "benchmarks.md").read_text(encoding="utf-8")
     assert "### Regional scale" in page and "### From" not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_make_bench_measures_every_figure_beside_its_peer_and_writes_the_page(
+    tmp_path, monkeypatch, settings
+):
+    """The whole bench at the tiny scale, as `make bench SCALE=tiny` runs it (the server too)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # The import's own process and gunicorn read this test's database.
+    monkeypatch.setenv("DATABASE_URL", run.database_url())
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    out = io.StringIO()
+    call_command(
+        "bench",
+        scale="tiny",
+        clients="1,3",
+        seconds=0.2,
+        import_rows=300,
+        repeat=1,
+        periods="one_year",  # the five years cost as much again and measure the same way
+        workers=2,
+        docs=docs,
+        stdout=out,
+    )
+    printed = out.getvalue()
+    page = (docs / "benchmarks.md").read_text(encoding="utf-8")
+    for what in (
+        "import of 300 acts",
+        "import peak memory",
+        "the same files again",
+        "1-year funder report",
+        "public pathway map",
+        "an offer page",
+        "advisor home",
+        "person page",
+        "referral inbox",
+        "funder report page",
+        "API list of persons",
+        "duplicate check among",
+    ):
+        assert what in printed and what in page, what
+    assert "| what | product | peer or goal | verdict |" in printed
+    figures = json.loads((docs / "bench" / "tiny.json").read_text(encoding="utf-8"))
+    assert figures["data"]["persons"] == 80
+    pages = [r for r in figures["rows"] if r["key"].startswith("page_")]
+    assert len(pages) == 7 and all(r["value"] > 0 for r in pages)
+    # The temporary funder is gone; a second run finds the data and does not generate again.
+    assert not User.objects.filter(email=BENCH_FUNDER).exists()
+    persons = Person.objects.count()
+
+    # A report figure that differs from DuckDB's fails the bench, and nothing is written.
+    real = reports.peer_figures
+
+    def one_act_less(rows):
+        figures = real(rows)
+        figures["acts"] -= 1
+        return figures
+
+    monkeypatch.setattr(reports, "peer_figures", one_act_less)
+    (docs / "benchmarks.md").write_text("untouched", encoding="utf-8")
+    with pytest.raises(CommandError, match="acts"):
+        call_command(
+            "bench",
+            scale="tiny",
+            only="reports",
+            repeat=1,
+            periods="one_year",
+            docs=docs,
+            stdout=io.StringIO(),
+        )
+    assert (docs / "benchmarks.md").read_text(encoding="utf-8") == "untouched"
+    assert Person.objects.count() == persons

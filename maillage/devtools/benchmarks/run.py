@@ -30,7 +30,7 @@ from . import BenchFailed
 # What `make bench SCALE=…` fills the database with: the generator's scales, and a small one
 # for the bench's own test and a quick look.
 SCALES = {
-    "tiny": {"scale": "regional", "persons": 200, "structures": 4, "offers": 12, "chunk": 100},
+    "tiny": {"scale": "regional", "persons": 80, "structures": 3, "offers": 9, "chunk": 40},
     "regional": {"scale": "regional"},
     "national": {"scale": "national"},
 }
@@ -179,14 +179,15 @@ def bench_import(scale: str, rows: int) -> list[dict]:
     ]
 
 
-def bench_reports(scale: str, network) -> list[dict]:
-    from .reports import measure_reports
+def bench_reports(scale: str, network, *, repeat: int = 3, periods=None) -> list[dict]:
+    from .reports import PERIODS, measure_reports
 
     say("funder reports against DuckDB over Parquet and plain SQL")
     workdir = Path(settings.VAR_DIR) / "bench" / scale
     workdir.mkdir(parents=True, exist_ok=True)
     rows = []
-    for period in measure_reports(network=network, workdir=workdir, repeat=3):
+    chosen = tuple(p for p in PERIODS if periods is None or p[0] in periods)
+    for period in measure_reports(network=network, workdir=workdir, repeat=repeat, periods=chosen):
         years = 1 if period["period"] == "one_year" else 5
         goal = REPORT_GOAL_S[scale] if years == 1 else REPORT_GOAL_S["national"]
         product = period["product_seconds"]
@@ -222,13 +223,13 @@ def bench_reports(scale: str, network) -> list[dict]:
     return rows
 
 
-def bench_pages(scale: str, network, *, clients, seconds) -> tuple[list[dict], dict]:
+def bench_pages(scale: str, network, *, clients, seconds, workers=None) -> tuple[list[dict], dict]:
     from . import http, pages
 
     found = pages.visits(network)
     rows = []
     try:
-        with http.production_server(database_url=database_url()) as address:
+        with http.production_server(database_url=database_url(), workers=workers) as address:
             sizes = {}
             for visit in found.pages:  # warm-up: every page answers, compressed
                 started = time.perf_counter()
@@ -247,7 +248,7 @@ def bench_pages(scale: str, network, *, clients, seconds) -> tuple[list[dict], d
                         clients=count,
                         seconds=seconds,
                         cookie=visit.cookie,
-                        min_requests=max(20, 2 * count),
+                        min_requests=max(10, 2 * count),
                     )
                 at10 = figures.get(10) or figures[max(figures)]
                 ok = at10["p95_ms"] < P95_GOAL_MS
@@ -304,6 +305,9 @@ def run(
     clients=(1, 10, 50),
     seconds: float = 5.0,
     import_rows: int | None = None,
+    repeat: int = 3,
+    periods=None,
+    workers: int | None = None,
 ) -> dict:
     from maillage.directory.models import Network
 
@@ -319,9 +323,11 @@ def run(
     if "import" in parts:
         rows += bench_import(scale, import_rows or IMPORT_ROWS[scale])
     if "reports" in parts:
-        rows += bench_reports(scale, network)
+        rows += bench_reports(scale, network, repeat=repeat, periods=periods)
     if "pages" in parts:
-        page_rows, notes = bench_pages(scale, network, clients=clients, seconds=seconds)
+        page_rows, notes = bench_pages(
+            scale, network, clients=clients, seconds=seconds, workers=workers
+        )
         rows += page_rows
         result["pages"] = notes
     if "duplicates" in parts:

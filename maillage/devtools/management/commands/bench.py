@@ -27,6 +27,15 @@ class Command(BaseCommand):
         parser.add_argument("--clients", default="1,10,50", help="concurrent clients per page")
         parser.add_argument("--seconds", type=float, default=5.0, help="per page and client count")
         parser.add_argument("--import-rows", type=int, default=None)
+        parser.add_argument("--repeat", type=int, default=3, help="report builds timed")
+        parser.add_argument(
+            "--workers", type=int, default=None, help="gunicorn workers (default: its config's)"
+        )
+        parser.add_argument(
+            "--periods",
+            default="one_year,five_years",
+            help="report periods (one_year, five_years)",
+        )
         parser.add_argument(
             "--docs",
             type=Path,
@@ -35,7 +44,21 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-write", action="store_true", help="print only")
 
-    def handle(self, *args, scale, only, clients, seconds, import_rows, docs, no_write, **options):
+    def handle(
+        self,
+        *args,
+        scale,
+        only,
+        clients,
+        seconds,
+        import_rows,
+        repeat,
+        periods,
+        workers,
+        docs,
+        no_write,
+        **options,
+    ):
         parts = tuple(p for p in only.split(",") if p)
         unknown = set(parts) - set(PARTS)
         if unknown:
@@ -47,6 +70,9 @@ class Command(BaseCommand):
                 clients=tuple(int(c) for c in clients.split(",")),
                 seconds=seconds,
                 import_rows=import_rows,
+                repeat=repeat,
+                periods=tuple(p for p in periods.split(",") if p),
+                workers=workers,
             )
         except BenchFailed as failure:
             raise CommandError(f"The bench failed: {failure}") from failure
