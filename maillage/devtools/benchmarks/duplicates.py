@@ -17,6 +17,8 @@ from maillage.pathways.models import Person
 from maillage.pathways.persons.selectors import probable_duplicates
 from maillage.pathways.visibility import persons_visible_to
 
+from . import percentile
+
 KINDS = ("typo", "missing", "extra", "swap", "swap and typo")
 
 
@@ -29,11 +31,6 @@ def _edit(word: str, kind: str, rng) -> str:
     if kind == "extra":
         return word[:position] + letter + word[position:]
     return word[:position] + letter + word[position + 1 :]
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def time_probes(persons: list[tuple], planted: int, user, rng) -> dict:

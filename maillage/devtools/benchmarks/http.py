@@ -24,6 +24,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from . import percentile
+
 ROOT = Path(settings.BASE_DIR)
 
 
@@ -105,11 +107,6 @@ def fetch(address: str, path: str, cookie: str | None = None) -> tuple[int, byte
         return response.status, response.read()
     finally:
         connection.close()
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def load(
