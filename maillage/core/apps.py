@@ -7,3 +7,6 @@ class CoreConfig(AppConfig):
 
     name = "maillage.core"
     verbose_name = _("Core")
+
+    def ready(self):
+        from maillage.core import lookups  # noqa: F401 (registers `__in_array`)

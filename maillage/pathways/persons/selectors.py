@@ -402,7 +402,7 @@ def advisor_home(user) -> AdvisorHome:
     )
     inactive = (
         Person.objects.filter(
-            pk__in=sorted(followed_ids), merged_into__isnull=True, anonymised_at__isnull=True
+            pk__in_array=sorted(followed_ids), merged_into__isnull=True, anonymised_at__isnull=True
         )
         .filter(
             Q(last_activity_on__lt=limit)

@@ -1,0 +1,40 @@
+"""`__in_array` (maillage/core/lookups.py): the rows `__in` gives, with the ids sent to
+PostgreSQL as one array parameter, so that a caseload of thousands of ids does not make a
+statement that grows with it (issue 18: the advisor home's quiet persons)."""
+
+import pytest
+from django.db import connection
+
+from maillage.directory.models import Network
+
+pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
+
+
+@pytest.fixture
+def networks():
+    return [Network.objects.create(name=f"Réseau {n}", slug=f"reseau-{n}") for n in range(5)]
+
+
+def sql_and_params(queryset):
+    return queryset.query.get_compiler(using="default").as_sql()
+
+
+def test_the_same_rows_as_in(networks):
+    ids = [networks[0].pk, networks[3].pk, None, networks[3].pk, 10**9]
+    expected = set(Network.objects.filter(pk__in=ids))
+    assert set(Network.objects.filter(pk__in_array=ids)) == expected
+    assert len(expected) == 2
+    # Excluded too, and an empty list keeps nothing, as `__in` does.
+    assert set(Network.objects.exclude(pk__in_array=ids)) == set(networks) - expected
+    assert not Network.objects.filter(pk__in_array=[]).exists()
+    assert not Network.objects.filter(pk__in_array=[None]).exists()
+
+
+def test_postgresql_gets_one_parameter_whatever_the_number_of_ids(networks):
+    few = sql_and_params(Network.objects.filter(pk__in_array=[n.pk for n in networks[:2]]))
+    many = sql_and_params(Network.objects.filter(pk__in_array=list(range(1, 5001))))
+    if connection.vendor == "postgresql":
+        assert few[0] == many[0] and "= ANY(%s)" in many[0]
+        assert len(many[1]) == 1 and len(many[1][0]) == 5000
+    else:
+        assert len(many[1]) == 5000
