@@ -114,3 +114,21 @@ def test_the_advisor_pages_are_compressed(net, login):
         assert page.status_code == 200
         assert page["Content-Encoding"] == "gzip", name
         assert "</html>" in gzip.decompress(page.content).decode()
+
+
+def test_the_person_pages_projects_are_read_from_that_persons_links(net):
+    """An EXISTS from the projects table read and joined every project of the database to keep
+    the person's own (issue 18): the projects are now fetched by the ids of the person's links."""
+    from maillage.pathways.persons.selectors import projects_of_person
+
+    person = person_services.create_person(
+        structure=net.intermade, user=net.intermade_advisor, first_name="Lou", last_name="Roux"
+    )
+    project = person_services.create_project(
+        persons=[person], structure=net.intermade, user=net.intermade_advisor, title="Atelier vélo"
+    )
+    queryset = projects_of_person(net.intermade_advisor, person)
+    sql = str(queryset.query)
+    assert "EXISTS" not in sql
+    assert f'"pathways_project"."id" IN ({project.pk})' in sql
+    assert list(queryset) == [project]
