@@ -43,13 +43,20 @@ from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.response import Response
 
 from maillage.accounts.rules import can, roles_of
-from maillage.directory.api import Pagination
+from maillage.core.pagination import IdsFirstPaginator
+from maillage.directory.api import Pagination as DirectoryPagination
 from maillage.directory.models import Structure
 
 from . import choices
 from .common import StaleRecordError
 from .persons.selectors import persons_for_api, projects_for_api
 from .referrals.selectors import referrals_for_api
+
+
+class Pagination(DirectoryPagination):
+    """The page's rows are found by their ids first, then read with their joins (issue 18)."""
+
+    django_paginator_class = IdsFirstPaginator
 
 
 class TracksPersons(permissions.BasePermission):

@@ -8,6 +8,7 @@ regional scale are in docs/benchmarks.md ("Daily pages at regional scale")."""
 
 import gzip
 import json
+import re
 
 import pytest
 from django.db import connection
@@ -132,3 +133,29 @@ def test_the_person_pages_projects_are_read_from_that_persons_links(net):
     assert "EXISTS" not in sql
     assert f'"pathways_project"."id" IN ({project.pk})' in sql
     assert list(queryset) == [project]
+
+
+def test_the_homes_lists_do_not_join_their_rows_before_choosing_the_ones_shown(net, login):
+    """Issue 18: the home's referral blocks and the caseload found the rows shown from their own
+    table, then read those few rows with their persons: one statement joining every referral
+    (or accompaniment) of the structure to the persons table read that whole table."""
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import ReferralFactory
+
+    for n in range(12):
+        person = person_services.create_person(
+            structure=net.intermade, user=net.intermade_advisor, first_name=f"P{n}", last_name="R"
+        )
+        ReferralFactory(person=person, from_structure=net.intermade, to_structure=net.apeas)
+    with CaptureQueriesContext(connection) as context:
+        response = login(net.intermade_advisor).get(reverse("pathways:home"))
+    home = response.context["home"]
+    assert home.sent.count == 12 and len(home.sent.rows) == 10
+    assert home.other_caseload.count + home.my_caseload.count == 12
+    for query in context.captured_queries:
+        sql = query["sql"]
+        kept = re.search(r" LIMIT \d+$", sql)  # keeps a few rows (not LIMIT 1 of an EXISTS)
+        if kept and ('FROM "pathways_referral"' in sql or 'FROM "pathways_accompaniment"' in sql):
+            # A query that keeps a few rows of many reads no other table than its own.
+            assert "JOIN" not in sql, sql

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from maillage.accounts.rules import roles_of
+from maillage.core.pagination import first_rows
 from maillage.core.text import normalise
 from maillage.directory.models import OfferSession, Structure
 
@@ -349,25 +350,48 @@ class AdvisorHome:
 
 
 def _block(queryset, size: int = HOME_LIST_SIZE) -> Block:
-    """The first rows and the total, in two queries: the rows are joined and annotated for
-    the few shown only (a window count would join and annotate every row of the block before
-    the LIMIT: the whole caseload's referrals with their persons, issue 18), and the count
-    reads the block's own table without the joins."""
-    rows = list(queryset[:size])
-    return Block(rows=rows, count=queryset.count())
+    """The first rows and the total, in three short queries: the rows' ids from the block's
+    own table, then those rows joined and annotated (`first_rows`: one statement joined every
+    row of the block before the LIMIT, the whole caseload's referrals with their persons,
+    issue 18), and the count, which reads the block's own table without the joins."""
+    return Block(rows=first_rows(queryset, 0, size), count=queryset.count())
+
+
+def _caseload_blocks(user, open_rows, size: int = HOME_LIST_SIZE) -> tuple[Block, Block]:
+    """The open accompaniments of the user's structures whose referent is the user, and the
+    others, each ordered by the person's name.
+
+    `open_rows` are the (accompaniment, person, referent) ids of every open accompaniment. The
+    persons' order is read from the persons table through their ids (one array parameter,
+    `__in_array`): joining the accompaniments to the persons to sort them made PostgreSQL read
+    the whole persons table (issue 18). Only the rows shown are then read with their joins."""
+    by_person = defaultdict(list)
+    for pk, person_id, referent_id in sorted(open_rows):
+        by_person[person_id].append((pk, referent_id == user.pk))
+    ordered = Person.objects.filter(
+        pk__in_array=sorted(by_person), merged_into__isnull=True
+    ).order_by("last_name", "first_name", "pk")
+    mine, others = [], []
+    for person_id in ordered.values_list("pk", flat=True):
+        for pk, is_mine in by_person[person_id]:
+            (mine if is_mine else others).append(pk)
+    shown = mine[:size] + others[:size]
+    rows = {
+        row.pk: row
+        for row in Accompaniment.objects.filter(pk__in=shown).select_related(
+            "person", "structure", "referent"
+        )
+    }
+    return (
+        Block(rows=[rows[pk] for pk in mine[:size] if pk in rows], count=len(mine)),
+        Block(rows=[rows[pk] for pk in others[:size] if pk in rows], count=len(others)),
+    )
 
 
 def advisor_home(user) -> AdvisorHome:
     """Everything on the advisor's home, in a fixed number of queries."""
     staff = sorted(roles_of(user).staff_of)
     today = timezone.localdate()
-    accompaniments = (
-        Accompaniment.objects.filter(
-            structure_id__in=staff, ended_on__isnull=True, person__merged_into__isnull=True
-        )
-        .select_related("person", "structure", "referent")
-        .order_by("person__last_name", "person__first_name", "pk")
-    )
     # `person_visible` (annotated by the selector): whether the user may open the person.
     referrals = referrals_visible_to(user)
     incoming = referrals.filter(to_structure_id__in=staff, status__in=REFERRAL_UNANSWERED).order_by(
@@ -386,11 +410,12 @@ def advisor_home(user) -> AdvisorHome:
     limit = today - timedelta(days=INACTIVE_AFTER_DAYS)
     # Start from the structures' open accompaniments (indexed by structure), not from the whole
     # persons table: the block grows with the caseload, not with the database (issue 18).
-    followed_ids = set(
+    open_rows = list(
         Accompaniment.objects.filter(structure_id__in=staff, ended_on__isnull=True).values_list(
-            "person_id", flat=True
+            "pk", "person_id", "referent_id"
         )
     )
+    followed_ids = {person_id for _pk, person_id, _referent in open_rows}
     # Oldest act first, persons without any act last (as ORDER BY last_activity_on would), said
     # with a leading expression that no index of the persons table serves: otherwise the
     # planner walks the last-activity index through every quiet person of the database and
@@ -414,11 +439,12 @@ def advisor_home(user) -> AdvisorHome:
     sessions_this_week = sessions.filter(
         starts_on__lte=today + timedelta(days=THIS_WEEK_DAYS)
     ).count()
+    my_caseload, other_caseload = _caseload_blocks(user, open_rows)
     return AdvisorHome(
         sessions_this_week=sessions_this_week,
         structures=staff_structures(user),
-        my_caseload=_block(accompaniments.filter(referent=user)),
-        other_caseload=_block(accompaniments.exclude(referent=user)),
+        my_caseload=my_caseload,
+        other_caseload=other_caseload,
         incoming=_block(incoming),
         sent=_block(sent),
         sessions=_block(sessions),

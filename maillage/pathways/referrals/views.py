@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,6 +21,7 @@ from maillage.accounts.rules import can
 from maillage.core.dates import spreadsheet_date
 from maillage.core.exports import csv_response
 from maillage.core.forms import add_service_errors
+from maillage.core.pagination import IdsFirstPaginator
 from maillage.directory import orientation
 
 from .. import common
@@ -51,7 +51,7 @@ def referral_inbox(request):
     form = ReferralFilterForm(request.GET or None)
     box, status = form.selected()
     referrals = ws.referral_inbox(request.user, box=box, status=status)
-    page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = IdsFirstPaginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = ws.mark_visible_persons(request.user, page.object_list)
     context = {
         "form": form,
