@@ -83,7 +83,7 @@ def _person_among(among) -> Q:
     return Q(person_id__in=among)
 
 
-def visible_persons_condition(structure_ids, *, among=None) -> Q:
+def visible_persons_condition(structure_ids, *, among=None, listed: bool = False) -> Q:
     """A filter on Person: seen by at least one of `structure_ids`.
 
     Written from the structures' caseload (issue 18), never as a test per person of the
@@ -100,12 +100,30 @@ def visible_persons_condition(structure_ids, *, among=None) -> Q:
     that starts from a few known persons (the person page, the duplicate check, whether each
     row of a page of referrals names its person): the same rule is then read through those
     persons' own accompaniments and referrals, instead of building the whole caseload of a
-    structure of 1,000,000 persons for each probe (issue 16)."""
+    structure of 1,000,000 persons for each probe (issue 16).
+
+    `listed` is for a list of the whole caseload (the persons list, its file, the API): the
+    same two sets of ids are read first, from the same indexes, and given to the persons
+    query as arrays (`__in_array`). As subqueries, PostgreSQL read the whole persons table to
+    keep the caseload's (a sequential scan costs it less than a few thousand index probes at
+    regional scale), so the list grew with the database (issue 18)."""
     accompanied = Accompaniment.objects.filter(structure_id__in=structure_ids)
     referred = Referral.objects.filter(to_structure_id__in=structure_ids, shares_person_data=True)
     if among is not None:
         accompanied = accompanied.filter(_person_among(among))
         referred = referred.filter(_person_among(among))
+    if listed:
+        accompanied_ids = set(accompanied.order_by().values_list("person_id", flat=True))
+        caseload_ids, written_ids = set(accompanied_ids), set()
+        for person_id, origin in referred.order_by().values_list("person_id", "origin"):
+            caseload_ids.add(person_id)
+            if origin == ReferralOrigin.PUBLIC_FORM:
+                written_ids.add(person_id)
+        return (
+            Q(merged_into__isnull=True)
+            & Q(pk__in_array=sorted(caseload_ids))
+            & (Q(shares_with_network=True) | Q(pk__in_array=sorted(accompanied_ids | written_ids)))
+        )
     accompanied = accompanied.order_by().values("person_id")
     written = referred.filter(origin=ReferralOrigin.PUBLIC_FORM).order_by().values("person_id")
     referred = referred.order_by().values("person_id")
@@ -118,13 +136,14 @@ def visible_persons_condition(structure_ids, *, among=None) -> Q:
     )
 
 
-def persons_visible_to(user, *, among=None) -> QuerySet[Person]:
+def persons_visible_to(user, *, among=None, listed: bool = False) -> QuerySet[Person]:
     """The persons `user` may see; empty for anyone who is not staff of a structure.
-    `among`: only these person ids are asked about (see `visible_persons_condition`)."""
+    `among`: only these person ids are asked about; `listed`: the whole list is read (see
+    `visible_persons_condition`)."""
     staff = roles_of(user).staff_of
     if not staff:
         return Person.objects.none()
-    condition = visible_persons_condition(sorted(staff), among=among)
+    condition = visible_persons_condition(sorted(staff), among=among, listed=listed)
     if among is not None:
         condition &= Q(pk__in=among)
     return Person.objects.filter(condition)

@@ -360,3 +360,33 @@ def test_the_notes_selector_is_the_view_note_rule(world, role):
     for note in PersonNote.objects.filter(person__in=world.persons).select_related("person"):
         expected = can(user, "view_person", note.person) and can(user, "view_note", note)
         assert (note.pk in listed) == expected, (role, note.body)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_listed_persons_are_the_view_person_rule(world, role):
+    """The persons list and the API read the rule with the caseload's ids given as arrays
+    (`listed`, issue 18): the same persons as the rule as a subquery and as `view_person`,
+    including a person who wrote to C from the public site and a merged record."""
+    from maillage.pathways.visibility import persons_visible_to
+
+    written = _person("Ecrit", shares=False)
+    Referral.objects.create(
+        person=written,
+        origin=ReferralOrigin.PUBLIC_FORM,
+        to_structure=world.c,
+        shares_person_data=True,
+        status=ReferralStatus.SENT,
+        sent_at=timezone.now(),
+        status_changed_at=timezone.now(),
+    )
+    merged = _person("Fusionne", shares=True)
+    Accompaniment.objects.create(person=merged, structure=world.c, started_on=timezone.localdate())
+    Person.objects.filter(pk=merged.pk).update(merged_into=written)
+    user = world.users[role]
+    forget_roles(user)
+    persons = Person.objects.filter(pk__in=[p.pk for p in (*world.persons, written, merged)])
+    expected = {p.pk for p in persons if can(user, "view_person", p)}
+    assert set(persons_visible_to(user, listed=True).values_list("pk", flat=True)) == expected
+    assert set(persons_visible_to(user).values_list("pk", flat=True)) == expected
+    if role == "c_advisor":
+        assert expected == {written.pk}

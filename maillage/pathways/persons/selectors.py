@@ -63,7 +63,7 @@ HOME_LIST_SIZE = 10
 
 def search_persons(user, query: str = "") -> QuerySet[Person]:
     """Persons the user may see, optionally those whose name contains `query` (any accents)."""
-    persons = persons_visible_to(user).select_related("situation")
+    persons = persons_visible_to(user, listed=True).select_related("situation")
     key = normalise(query)
     if key:
         persons = persons.filter(name_key__icontains=key)
@@ -661,7 +661,7 @@ def person_page(user, person: Person) -> PersonPage:
 
 
 def persons_for_api(user) -> QuerySet[Person]:
-    return persons_visible_to(user).select_related("commune", "situation")
+    return persons_visible_to(user, listed=True).select_related("commune", "situation")
 
 
 def projects_for_api(user) -> QuerySet[Project]:
