@@ -77,6 +77,10 @@ class Acts(Family):
         )
         self.act_groups = [*months, *days]
 
+    def take(self, source):
+        months = self.months()
+        self.act_groups = [row for row in source.act_groups if row[1] in months]
+
     def build(self):
         s = self.scope
         totals = [[0, 0] for _ in self.periods]

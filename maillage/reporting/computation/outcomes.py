@@ -16,7 +16,6 @@ from maillage.pathways.models import Accompaniment, Outcome, OutcomeFamily
 
 from ..models import Presence
 from ..refresh import month_of
-from ..sql import Grouped
 from .family import Family
 from .figures import CURRENT, PREVIOUS, as_counts, count, median_of, ordered
 from .profiles import PROFILE_COLUMNS, profile, profile_branches
@@ -72,9 +71,14 @@ class Outcomes(Family):
             .values(*PROFILE_COLUMNS)
             .order_by()
         )
-        grouped = Grouped(base)
+        grouped = self.grouped(base, "occurred_on")
         profile_branches(grouped, "b")
         self.run("outcomes", grouped)
+
+    def take(self, source):
+        start, end = self.cur.date_from, self.cur.date_to
+        self.outcome_rows = [row for row in source.outcome_rows if start <= row[0] <= end]
+        self.taken(source, "outcomes")
 
     def build(self):
         s = self.scope
