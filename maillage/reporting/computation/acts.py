@@ -78,8 +78,8 @@ class Acts(Family):
         self.act_groups = [*months, *days]
 
     def take(self, source):
-        months = self.months()
-        self.act_groups = [row for row in source.act_groups if row[1] in months]
+        by_month = source.by_month("acts", source.act_groups, lambda row: row[1])
+        self.act_groups = [row for month in self.months() for row in by_month.get(month, ())]
 
     def build(self):
         s = self.scope

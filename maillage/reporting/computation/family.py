@@ -87,6 +87,15 @@ class Family:
         """The month indexes of this (whole-month) period."""
         return Slots.of(self.cur)
 
+    def by_month(self, key: str, rows, month_of_row) -> dict:
+        """Rows of a reading by month indexed by their month (once per reading)."""
+        found = self.rows.get(f"by_month:{key}")
+        if found is None:
+            found = self.rows[f"by_month:{key}"] = {}
+            for row in rows:
+                found.setdefault(month_of_row(row), []).append(row)
+        return found
+
     def taken(self, source: "Family", key: str) -> dict:
         """This period's rows of a grouped statement read by month, its postal codes noted."""
         self.rows[key] = rows = added_up(source.rows[key], self.months())

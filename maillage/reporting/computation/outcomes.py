@@ -18,6 +18,7 @@ from ..models import Presence
 from ..refresh import month_of
 from .family import Family
 from .figures import CURRENT, PREVIOUS, as_counts, count, median_of, ordered
+from .months import month_index
 from .profiles import PROFILE_COLUMNS, profile, profile_branches
 
 
@@ -76,8 +77,8 @@ class Outcomes(Family):
         self.run("outcomes", grouped)
 
     def take(self, source):
-        start, end = self.cur.date_from, self.cur.date_to
-        self.outcome_rows = [row for row in source.outcome_rows if start <= row[0] <= end]
+        by_month = source.by_month("outcomes", source.outcome_rows, lambda row: month_index(row[0]))
+        self.outcome_rows = [row for month in self.months() for row in by_month.get(month, ())]
         self.taken(source, "outcomes")
 
     def build(self):

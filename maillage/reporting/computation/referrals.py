@@ -209,11 +209,11 @@ class Referrals(Family):
 
     def take(self, source):
         self.collect_sides(self.taken(source, "referrals"))
-        months = self.months()
+        by_month = source.by_month("delays", source.delay_rows, lambda row: row[0])
         self.delay_rows = [
             (CURRENT, target, answer, meeting)
-            for month, target, answer, meeting in source.delay_rows
-            if month in months
+            for month in self.months()
+            for _month, target, answer, meeting in by_month.get(month, ())
         ]
 
     def build(self):
