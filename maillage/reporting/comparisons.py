@@ -131,22 +131,61 @@ def problem(filters: ReportFilters) -> str | None:
 
 class Readings:
     """The raw figures of the periods a masked report is compared with, each computed once per
-    report (a period of two months has its months for neighbours; the months of the period and
-    of the previous period are read by every indicator at once).
+    report (a period of two months has its months for neighbours).
 
     A month is read for the counts that add up over months only (acts, applications,
     referrals, outcomes): the families of people (and the 12-month windows of wandering) are
-    left out, which makes a month about half the statements of a full period.
+    left out. The families whose figures add up over months are read once for the whole range
+    of the report's periods, by month (one statement per family grouped by month:
+    `Computation(…, sliced=True)`), and each month and each neighbour period built from the
+    rows of its months (`Family.take`); a neighbour period fetches only its figures of people
+    (people accompanied, wandering, crossings), and a neighbour ending on the same day as a
+    period of the report reuses that period's 12-month windows (`Family.reuse`). Every figure is
+    what a computation of that period alone gives (`tests/reporting/test_readings.py`).
     """
 
-    def __init__(self, scope: Scope):
+    def __init__(self, scope: Scope, periods: tuple[ReportFilters, ...] = (), alike=None):
+        from .computation.profiles import Territories
+
         self.scope = scope
+        self.alike = alike  # the report's computation: rows a neighbour period may reuse
         self.found = {}
+        self.territories = Territories()
+        # The range read by month: every month of the report's periods (whole months).
+        whole = [p for p in periods if p.whole_months]
+        self.range = (
+            whole[0].with_period(min(p.date_from for p in whole), max(p.date_to for p in whole))
+            if whole and len(whole) == len(periods)
+            else None
+        )
+        self.by_month = None
+
+    def sources(self, filters: ReportFilters):
+        """The reading by month of the report's range, when it holds this period of whole
+        months (read on first use)."""
+        from .computation import Computation
+
+        r = self.range
+        if r is None or not filters.whole_months:
+            return None
+        if not (r.date_from <= filters.date_from and filters.date_to <= r.date_to):
+            return None
+        if self.by_month is None:
+            self.by_month = Computation(r, self.scope, compare=False, sliced=True)
+            self.by_month.run()
+        return self.by_month
 
     def _compute(self, filters: ReportFilters, families=None):
         from .computation import Computation
 
-        computation = Computation(filters, self.scope, compare=False)
+        computation = Computation(
+            filters,
+            self.scope,
+            compare=False,
+            sources=self.sources(filters),
+            alike=self.alike,
+            territories=self.territories,
+        )
         if families is not None:
             computation.families = [f for f in computation.families if type(f) in families]
         return computation.run()[0]

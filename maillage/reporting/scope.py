@@ -35,12 +35,24 @@ def postal_code_map(departements) -> dict[str, int]:
     """
     if not departements:
         return {}
+    return postal_codes_of(postal_rows(departements))
+
+
+def postal_rows(departements) -> list[tuple]:
+    """(id, kind, postal codes, département) of the communes and arrondissements of
+    `departements` (one query)."""
+    return list(
+        Territory.objects.filter(
+            kind__in=(TerritoryKind.COMMUNE, TerritoryKind.ARRONDISSEMENT),
+            departement_code__in=sorted(departements),
+        ).values_list("id", "kind", "postal_codes", "departement_code")
+    )
+
+
+def postal_codes_of(rows) -> dict[str, int]:
+    """`postal_code_map` from the rows of `postal_rows`."""
     candidates = defaultdict(lambda: defaultdict(list))
-    rows = Territory.objects.filter(
-        kind__in=(TerritoryKind.COMMUNE, TerritoryKind.ARRONDISSEMENT),
-        departement_code__in=sorted(departements),
-    ).values_list("id", "kind", "postal_codes")
-    for pk, kind, postal_codes in rows:
+    for pk, kind, postal_codes, _departement in rows:
         for code in postal_codes or ():
             candidates[code][kind].append(pk)
     result = {}

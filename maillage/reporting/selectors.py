@@ -16,7 +16,7 @@ from maillage.directory.models import Network, Offer, Stage, Structure, Territor
 
 from . import assessment_results, cache, comparisons
 from .catalogue import DIMENSIONS, INDICATORS
-from .computation import compute
+from .computation import Computation
 from .labels import Labels
 from .masking import Formatter, MaskedPeriod, masking_rule_text
 from .refresh import ensure_fresh
@@ -187,8 +187,9 @@ def _build_report(filters: ReportFilters, masked: bool, compare: bool) -> Report
         if comparisons.isolates_few_people(filters):
             raise ValidationError(comparisons.problem(filters))
     scope = Scope(filters)
-    raws = compute(filters, scope, compare=compare)
-    readings = comparisons.Readings(scope)
+    computation = Computation(filters, scope, compare)
+    raws = computation.run()
+    readings = comparisons.Readings(scope, tuple(raw.filters for raw in raws), computation)
     periods = [masked_period(raw, masked, readings) for raw in raws]
     labels = Labels(scope, periods)
     _figure = _figures()

@@ -77,6 +77,10 @@ class Acts(Family):
         )
         self.act_groups = [*months, *days]
 
+    def take(self, source):
+        by_month = source.by_month("acts", source.act_groups, lambda row: row[1])
+        self.act_groups = [row for month in self.months() for row in by_month.get(month, ())]
+
     def build(self):
         s = self.scope
         totals = [[0, 0] for _ in self.periods]

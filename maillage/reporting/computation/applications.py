@@ -80,7 +80,7 @@ class Applications(Family):
             )
             .order_by()
         )
-        grouped = Grouped(base)
+        grouped = self.grouped(base, "submitted_on")
         grouped.branch("status", ["per", "st"], APPLICATION_SUMS)
         return grouped
 
@@ -92,6 +92,9 @@ class Applications(Family):
         rows = self.run("applications", grouped)
         if len(self.periods) > 1:
             rows["status"] += self._applications(PREVIOUS, detail=False).run().get("status", [])
+
+    def take(self, source):
+        self.taken(source, "applications")
 
     def build(self):
         s = self.scope

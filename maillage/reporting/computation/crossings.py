@@ -10,7 +10,7 @@ falls in the period, the human was present at an act of another structure of the
 an earlier day of those 12 months (each such structure is a crossing "from → to"), and no
 referral of that human (any of their records) to the arriving structure was sent by that day.
 One statement lists the crossings; the referrals of those humans are read once and compared in
-Python (their day in France's time zone, as every moment of the reports).
+Python (their day in France's time zone, as every moment of the reports, read as a date).
 """
 
 from collections import Counter, defaultdict
@@ -18,7 +18,7 @@ from datetime import date, timedelta
 
 from django.db import connections
 from django.db.models import F
-from django.utils import timezone
+from django.db.models.functions import TruncDate
 
 from maillage.core.db_routing import read_alias
 from maillage.pathways.models import Referral
@@ -54,6 +54,7 @@ class Crossings(Family):
     def __init__(self, computation):
         super().__init__(computation)
         self.crossings = {}
+        self.shared = computation.shared
 
     def long_fetches(self):
         return [self.fetch_crossings]
@@ -61,6 +62,24 @@ class Crossings(Family):
     def fetch_crossings(self):
         for period in range(len(self.periods)):
             self.crossings[period] = self._crossings(period)
+
+    def reuse(self, other):
+        """A period ending on the same day as one of the other computation's periods, starting
+        no earlier (a neighbour period one month shorter at its start): the same window, and
+        its arrivals are those of the other's rows from its first day on."""
+        if len(self.periods) != 1 or other.scope is not self.scope:
+            return False
+        end = self.cur.date_to
+        start = window_start(end, 12)
+        low = day_key(max(start, self.cur.date_from))
+        for period, filters in enumerate(other.periods):
+            if filters.date_to != end or period not in other.crossings:
+                continue
+            if low < day_key(max(start, filters.date_from)):
+                continue
+            self.crossings[CURRENT] = [row for row in other.crossings[period] if int(row[3]) >= low]
+            return True
+        return False
 
     def _crossings(self, period: int) -> list[tuple]:
         """[(human, from structure, to structure, arrival key, offer of an arrival act)]."""
@@ -96,7 +115,7 @@ class Crossings(Family):
         s = self.scope
         rows_by_period = self.crossings
         humans = {int(row[0]) for rows in rows_by_period.values() for row in rows}
-        referred = self._referrals(humans)
+        referred = self.referred(humans)
         in_scope = set(s.structure_ids)
         for period, _filters in enumerate(self.periods):
             moves = defaultdict(set)  # (human, from, to, arrival) → offers of the arrival day
@@ -134,20 +153,46 @@ class Crossings(Family):
                 )
             self.put(period, "crossed_without_referral", count(len(people)), breakdowns)
 
-    def _referrals(self, humans: set[int]) -> dict:
-        """(human, structure) → the local days referrals of that human to it were sent."""
+    def referred(self, humans: set[int]) -> dict:
+        """(human, structure) → the local days referrals of that human to it were sent, up to
+        the period's last day at least: read once for the computations of one report (its
+        neighbour periods end no later than its period, and only the days up to an arrival
+        count), each reading only the humans not read yet."""
+        known = self.shared.get("crossings:referred")
+        if known is None or known["end"] < self.cur.date_to or known["scope"] is not self.scope:
+            known = {
+                "end": self.cur.date_to,
+                "scope": self.scope,
+                "humans": set(),
+                "days": defaultdict(list),
+            }
+            self.shared["crossings:referred"] = known
+        missing = humans - known["humans"]
+        if missing:
+            for key, days in self._referrals(missing, known["end"]).items():
+                known["days"][key].extend(days)
+            known["humans"] |= missing
+        return known["days"]
+
+    def _referrals(self, humans: set[int], until: date) -> dict:
+        """(human, structure) → the local days referrals of that human to it were sent, until
+        `until` (included)."""
         if not humans:
             return {}
         found = defaultdict(list)
-        end = day_start(self.cur.date_to + timedelta(days=1))
+        end = day_start(until + timedelta(days=1))
         rows = (
             Referral.objects.filter(
                 to_structure_id__in=self.scope.network_structure_ids, sent_at__lt=end
             )
-            .annotate(h=human_of("person"))
+            .annotate(h=human_of("person"), day=TruncDate("sent_at"))
             .filter(h__in=sorted(humans))
-            .values_list("h", "to_structure_id", "sent_at")
+            .values_list("h", "to_structure_id", "day")
+            .order_by()
         )
-        for human, structure, sent_at in rows:
-            found[(human, structure)].append(timezone.localtime(sent_at).date())
+        # The local day, read as a date (TruncDate: the current time zone, as
+        # `timezone.localtime` would give): 36,000 aware datetimes made and converted in Python
+        # took 2.7 s of the 3.5 s of this read at regional scale.
+        for human, structure, day in rows:
+            found[(human, structure)].append(day)
         return found

@@ -11,6 +11,8 @@ from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.db.models.lookups import GreaterThan
 
 from ..models import Presence
+from ..periods import day_start
+from ..refresh import month_of
 
 ALL_DAYS = (1 << 31) - 1
 
@@ -85,3 +87,31 @@ def days_between(start: date, end: date) -> Case:
         default=F("days"),
         output_field=IntegerField(),
     )
+
+
+class Slots:
+    """The whole months of a range read at once (`runner.Computation(…, sliced=True)`): each
+    row of a family's statements is tagged with its month index (`month_index`), so that the
+    figures of any period of whole months within the range are built from the rows of its
+    months (`Family.take`)."""
+
+    def __init__(self, start: date, end: date):
+        self.first, self.last = month_index(start), month_index(end)
+
+    def of_date(self, field: str):
+        """The month of a date column."""
+        return month_of(field)
+
+    def of_moment(self, field: str) -> Case:
+        """The month of a moment's local day: the same bounds as a period's filter
+        (`periods.day_start` of the first day of the next month)."""
+        whens = []
+        for index in range(self.first, self.last):
+            after = date((index + 1) // 12, (index + 1) % 12 + 1, 1)
+            whens.append(When(**{f"{field}__lt": day_start(after)}, then=Value(index)))
+        return Case(*whens, default=Value(self.last), output_field=IntegerField())
+
+    @staticmethod
+    def of(filters) -> range:
+        """The month indexes of a period of whole months."""
+        return range(month_index(filters.date_from), month_index(filters.date_to) + 1)

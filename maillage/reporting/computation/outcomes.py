@@ -16,9 +16,9 @@ from maillage.pathways.models import Accompaniment, Outcome, OutcomeFamily
 
 from ..models import Presence
 from ..refresh import month_of
-from ..sql import Grouped
 from .family import Family
 from .figures import CURRENT, PREVIOUS, as_counts, count, median_of, ordered
+from .months import month_index
 from .profiles import PROFILE_COLUMNS, profile, profile_branches
 
 
@@ -72,9 +72,14 @@ class Outcomes(Family):
             .values(*PROFILE_COLUMNS)
             .order_by()
         )
-        grouped = Grouped(base)
+        grouped = self.grouped(base, "occurred_on")
         profile_branches(grouped, "b")
         self.run("outcomes", grouped)
+
+    def take(self, source):
+        by_month = source.by_month("outcomes", source.outcome_rows, lambda row: month_index(row[0]))
+        self.outcome_rows = [row for month in self.months() for row in by_month.get(month, ())]
+        self.taken(source, "outcomes")
 
     def build(self):
         s = self.scope

@@ -16,7 +16,7 @@ from django.db.models import F
 from maillage.pathways.models import Person
 
 from ..periods import age_band
-from ..scope import NONE, departement_of_postal_code, postal_code_map
+from ..scope import NONE, departement_of_postal_code, postal_code_map, postal_codes_of, postal_rows
 from ..sql import Grouped, as_bool, as_int
 from .figures import GENDERS, PERSON_DIMENSIONS, ordered
 
@@ -77,12 +77,32 @@ def profile_branches(grouped: Grouped, source, aggregate="COUNT(*)", where="", p
         grouped.branch(f"{prefix}profile:{tag}", keys, [aggregate], source=source, where=where)
 
 
+class Territories:
+    """The communes and arrondissements of the départements read so far, shared by the
+    computations of one report (its months and neighbour periods): each computation's postal
+    codes are mapped from the rows of its own départements, exactly as `postal_code_map`
+    would, without one query per computation."""
+
+    def __init__(self):
+        self.rows = {}  # département → its rows
+
+    def postal_map(self, departements: set) -> dict[str, int]:
+        missing = sorted(d for d in departements if d not in self.rows)
+        if missing:
+            for d in missing:
+                self.rows[d] = []
+            for row in postal_rows(missing):
+                self.rows[row[3]].append(row)
+        return postal_codes_of(row for d in sorted(departements) for row in self.rows[d])
+
+
 class Profiles:
     """Turn the profile branches (gender, birth year, situation, QPV, commune or postal code)
     into the person breakdowns; territories found from postal codes with one query at most."""
 
-    def __init__(self):
+    def __init__(self, territories: Territories | None = None):
         self.places = set()
+        self.territories = territories
 
     def collect(self, rows: dict) -> None:
         for commune, postal_code, *_n in rows.get("profile:place", ()):
@@ -93,7 +113,12 @@ class Profiles:
         departements = set()
         for code in self.places:
             departements.update(departement_of_postal_code(code))
-        self.postal = postal_code_map(departements) if departements else {}
+        if not departements:
+            self.postal = {}
+        elif self.territories is not None:
+            self.postal = self.territories.postal_map(departements)
+        else:
+            self.postal = postal_code_map(departements)
 
     def territory(self, commune, postal_code):
         if commune is not None:

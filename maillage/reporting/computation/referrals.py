@@ -32,7 +32,7 @@ from maillage.pathways.models import Application, Referral, ReferralOrigin, Refe
 from ..numbers import MICROSECOND, MICROSECONDS_A_DAY, days
 from ..periods import day_start
 from ..report import ReportFilters
-from ..sql import Grouped, as_int, placeholders
+from ..sql import as_int, placeholders
 from .family import Family
 from .figures import CURRENT, PREVIOUS, as_counts, count, keyed, median_of, ordered, rate
 from .profiles import PROFILE_COLUMNS, profile, profile_branches
@@ -144,7 +144,7 @@ class Referrals(Family):
         ids = placeholders(s.structure_ids)
         sent_offer, sent_params = self.offer_sql("b.oof")
         received_offer, received_params = self.offer_sql("b.tof")
-        grouped = Grouped(base)
+        grouped = self.grouped(base, "sent_at", moment=True)
         grouped.cte(
             "r",
             f"SELECT b.*, CASE WHEN b.src IN ({ids}) AND {sent_offer} THEN 1 ELSE 0 END AS ss, "
@@ -179,16 +179,19 @@ class Referrals(Family):
         profile_branches(grouped, "r", aggregate="SUM(ss)", prefix="sent:")
         profile_branches(grouped, "r", aggregate="SUM(rr)", prefix="received:")
         rows = self.run("referrals", grouped)
-        for side in ("sent", "received"):
-            self.profiles.collect(
-                {k.removeprefix(f"{side}:"): v for k, v in rows.items() if k.startswith(f"{side}:")}
-            )
+        if not self.slots:
+            self.collect_sides(rows)
         # The delays, for the medians (computed here, the same on both databases).
         self.delay_rows = list(
             received_referrals(s, self.start, self.cur.date_to)
             .filter(Q(answered_at__isnull=False) | Q(first_meeting_on__isnull=False))
             .annotate(
-                per=self.period_case("sent_at", moment=True),
+                # Reading by month: each delay's month, taken by its period (`take`).
+                per=(
+                    self.slots.of_moment("sent_at")
+                    if self.slots
+                    else self.period_case("sent_at", moment=True)
+                ),
                 answer=answer_delay(),
                 meeting=ExpressionWrapper(
                     F("first_meeting_on") - TruncDate("sent_at"), DurationField()
@@ -197,6 +200,21 @@ class Referrals(Family):
             .values_list("per", "to_structure_id", "answer", "meeting")
             .order_by()
         )
+
+    def collect_sides(self, rows) -> None:
+        for side in ("sent", "received"):
+            self.profiles.collect(
+                {k.removeprefix(f"{side}:"): v for k, v in rows.items() if k.startswith(f"{side}:")}
+            )
+
+    def take(self, source):
+        self.collect_sides(self.taken(source, "referrals"))
+        by_month = source.by_month("delays", source.delay_rows, lambda row: row[0])
+        self.delay_rows = [
+            (CURRENT, target, answer, meeting)
+            for month in self.months()
+            for _month, target, answer, meeting in by_month.get(month, ())
+        ]
 
     def build(self):
         s = self.scope

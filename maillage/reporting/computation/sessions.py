@@ -45,12 +45,20 @@ class Sessions(Family):
             .values_list("starts_on", "offer_id", "offer__structure_id", "capacity", "n")
             .order_by()
         )
-        self.session_rows = [
+        self.sessions = list(sessions)
+        self.session_rows = self.in_periods(self.sessions)
+
+    def in_periods(self, sessions) -> list[tuple]:
+        return [
             (p, offer, structure, capacity, n or 0)
             for starts, offer, structure, capacity, n in sessions
             for p, f in enumerate(self.periods)
             if f.date_from <= starts <= f.date_to
         ]
+
+    def take(self, source):
+        self.sessions = source.sessions
+        self.session_rows = self.in_periods(self.sessions)
 
     def build(self):
         for period in range(len(self.periods)):

@@ -62,6 +62,22 @@ class Wandering(Family):
     def fetches(self):
         return [partial_step(self.fetch_declined, period) for period in range(len(self.periods))]
 
+    def reuse(self, other):
+        """A period ending on the same day as the other computation's period (a neighbour period
+        one month shorter at its start): the same windows, the same statements."""
+        if len(self.periods) != 1 or other.cur.date_to != self.cur.date_to:
+            return False
+        if other.scope is not self.scope or CURRENT not in other.wandering:
+            return False
+        for mine, theirs in (
+            (self.wandering, other.wandering),
+            (self.declined, other.declined),
+            (self.stalled, other.stalled),
+        ):
+            mine[CURRENT] = theirs[CURRENT]
+            self.profiles.collect(mine[CURRENT])
+        return True
+
     def _rank_case(self):
         """The rank of a Presence row's earliest stage, from its offer (1 without an offer)."""
         s = self.scope
