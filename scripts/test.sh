@@ -3,7 +3,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
-export PYTHONDONTWRITEBYTECODE=1
+# Python keeps the compiled modules (ignored by git): each of the run's dozen processes (the
+# pytest workers, the migrations, the servers the tests start) then imports them instead of
+# compiling the project and rewriting the tests' assertions again, 8 s of CPU each.
+unset PYTHONDONTWRITEBYTECODE
 
 step() { printf '\n=== %s ===\n' "$*"; }
 
@@ -32,19 +35,6 @@ else
   echo "Using the machine's PostgreSQL cluster."
 fi
 
-step "Lint (ruff)"
-$BIN/ruff check .
-$BIN/ruff format --check .
-
-step "Layers point down (import-linter, contract in .importlinter)"
-$BIN/lint-imports --no-cache
-
-step "Template lint (djlint)"
-$BIN/djlint maillage --lint --profile=django --quiet
-
-step "Migrations are up to date"
-$BIN/python manage.py makemigrations --check --dry-run
-
 step "Translation catalogues match the code"
 # Extract the strings of the code, compare them with the committed catalogues, put those back.
 snapshot=$(mktemp -d)
@@ -60,14 +50,28 @@ if [ "$status" != 0 ]; then
 fi
 echo "Both catalogues hold every string of the code."
 
-# The SQLite subset runs beside the PostgreSQL suite (two cores, two independent processes, each
-# with its own var/ directory); its output is printed once the PostgreSQL suite is done.
+# The SQLite subset runs beside the lint below and the PostgreSQL suite (two cores, two
+# independent processes, each with its own var/ directory); its output is printed once the
+# PostgreSQL suite is done. It starts after the catalogue check, which rewrites locale/.
 mkdir -p var/sqlite-run
 sqlite_log=var/sqlite-run/pytest.log
 MAILLAGE_VAR_DIR="$(pwd)/var/sqlite-run" DATABASE_URL="sqlite:///$(pwd)/var/sqlite-run/test.sqlite3" \
   $BIN/pytest -m "sqlite and not browser" --durations=15 >"$sqlite_log" 2>&1 &
 sqlite_pid=$!
 trap 'kill $sqlite_pid 2>/dev/null || true' EXIT
+
+step "Lint (ruff)"
+$BIN/ruff check .
+$BIN/ruff format --check .
+
+step "Layers point down (import-linter, contract in .importlinter)"
+$BIN/lint-imports --no-cache
+
+step "Template lint (djlint)"
+$BIN/djlint maillage --lint --profile=django --quiet
+
+step "Migrations are up to date"
+$BIN/python manage.py makemigrations --check --dry-run
 
 step "Test suite on PostgreSQL"
 # pytest-xdist: one worker per core, each with its own test database; a module's tests stay on

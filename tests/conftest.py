@@ -2,7 +2,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.core.management.commands import flush as flush_command
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.postgresql.operations import DatabaseOperations as PostgreSQLOperations
 from django.utils import translation
 
@@ -55,6 +56,26 @@ def _delete_flush(self, style, tables, *, reset_sequences=False, allow_cascade=F
 
 
 PostgreSQLOperations.sql_flush = _delete_flush
+
+_emit_post_migrate = flush_command.emit_post_migrate_signal
+
+
+def _post_migrate_rows(verbosity, interactive, db, **kwargs):
+    """After the flush of a transactional test, the rows `migrate`'s post-migrate steps make
+    (content types, permissions, the referentials) put back from a copy, not made again.
+
+    Those steps run after every flush, and one of them re-creates the reports' change triggers
+    (DDL on every source table): a second or more per test, of no use since a DELETE leaves
+    the triggers in place. The first flush of a process runs them and copies what they made
+    (tests/snapshots.py); every later one restores that copy: the same rows, the same ids."""
+    if db != DEFAULT_DB_ALIAS or connections[db].vendor != "postgresql":
+        return _emit_post_migrate(verbosity, interactive, db, **kwargs)
+    from tests.snapshots import restored
+
+    restored("post_migrate", lambda: _emit_post_migrate(verbosity, interactive, db, **kwargs))
+
+
+flush_command.emit_post_migrate_signal = _post_migrate_rows
 
 
 @pytest.fixture(scope="session")

@@ -27,8 +27,8 @@ def test_a_restored_database_is_the_built_one_whatever_was_written_since():
     network = restored("test_snapshots", build)
     built = rows()
     next_pk = StructureFactory(name="Created after").pk
-    # What happens between two tests: the tables emptied, the content types made again (new
-    # ids, read into ContentType's cache by the next test).
+    # What happens between two tests: the tables emptied, the content types put back (or made
+    # again by the first flush of the process: new ids), read into ContentType's cache.
     call_command("flush", verbosity=0, interactive=False)
     ContentType.objects.get_for_model(Structure)
     # What a test may write: rows like the built ones, other ids.

@@ -7,7 +7,7 @@ from django.urls import reverse
 from maillage.accounts.models import User
 from tests.factories import PASSWORD, StructureMembershipFactory, UserFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
+pytestmark = pytest.mark.django_db
 
 LOGIN_URL = reverse("accounts:login")
 WRONG_CREDENTIALS_FR = "Adresse e-mail ou mot de passe incorrect."

@@ -4,9 +4,12 @@ import os
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
 from django.core.management import call_command
+from django.test import Client
 from playwright.sync_api import sync_playwright
 
+from maillage.accounts.models import User
 from maillage.devtools.generator import DEMO_NETWORK_SLUG
 from maillage.directory.models import Network
 from tests.browser.impacts import BLOCKING_IMPACTS
@@ -39,6 +42,38 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+_server = {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_url(live_server):
+    _server["url"] = live_server.url
+
+
+def sign_in(page, user):
+    """Log `user` (a user or an e-mail) into the page's browser, without the login form.
+
+    The walks that are not about logging in start this way: the form, the lockout and each
+    role's landing page have tests of their own (test_demo_login.py, test_pages_accessibility.py,
+    test_first_impressions_rules.py), and a login through the form costs three page loads, the
+    landing one a whole report for a coordinator or a funder. The cookies of whoever was logged
+    in before are cleared first; the page stays where it is."""
+    if isinstance(user, str):
+        user = User.objects.get(email=user)
+    client = Client()
+    client.force_login(user)
+    page.context.clear_cookies()
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": _server["url"],
+            }
+        ]
+    )
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from maillage.pathways.models import ApplicationStatus
 from tests.assessments.factories import shipped
+from tests.browser.conftest import sign_in
 from tests.factories import (
-    PASSWORD,
     ApplicationFactory,
     NetworkFactory,
     OfferFactory,
@@ -22,12 +22,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def log_in(page, user):
-    page.context.clear_cookies()
-    page.goto("/compte/connexion/")
-    page.get_by_label("Adresse e-mail").fill(user.email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(lambda url: "/connexion/" not in url)
+    sign_in(page, user)  # the login form has its own tests (tests/browser/conftest.py)
 
 
 def score(page, values):

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from maillage.collab import services
 from maillage.collab.models import Action, AgendaItem, JoinPolicy, Meeting
+from tests.browser.conftest import sign_in
 from tests.factories import (
-    PASSWORD,
     NetworkFactory,
     StructureFactory,
     StructureMembershipFactory,
@@ -20,11 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def log_in(page, email):
-    page.goto("/compte/connexion/")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(lambda url: "/connexion/" not in url)
+    sign_in(page, email)  # the login form has its own tests (tests/browser/conftest.py)
 
 
 def other_page(browser, live_server):

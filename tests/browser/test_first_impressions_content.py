@@ -6,9 +6,9 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from maillage.accounts.demo import DEMO_PASSWORD
 from maillage.directory import contact_forms
 from maillage.pathways.models import Referral
+from tests.browser.conftest import sign_in
 from tests.factories import TerritoryFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -22,11 +22,7 @@ def demo(demo, monkeypatch):
 
 
 def log_in(page, email):
-    page.goto(reverse("accounts:login"))
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(lambda url: "/connexion/" not in url)
+    sign_in(page, email)  # the login form has its own tests (tests/browser/conftest.py)
 
 
 def test_point_2_a_postal_code_is_read_as_one(page, assert_accessible, demo):

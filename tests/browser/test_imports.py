@@ -13,8 +13,8 @@ from playwright.sync_api import expect
 from maillage.imports import services
 from maillage.imports.models import ImportRun, ImportStatus
 from maillage.pathways.models import Act, Person
+from tests.browser.conftest import sign_in
 from tests.factories import (
-    PASSWORD,
     NetworkFactory,
     StructureFactory,
     StructureMembershipFactory,
@@ -34,12 +34,7 @@ def media(settings, tmp_path):
 
 
 def log_in(page, email):
-    page.context.clear_cookies()
-    page.goto(reverse("accounts:login"))
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(lambda url: "/connexion/" not in url)  # each role lands on its place
+    sign_in(page, email)  # the login form has its own tests (tests/browser/conftest.py)
 
 
 def build_world():

@@ -5,19 +5,14 @@ the network's coordinator adds a family of sheets."""
 
 import pytest
 
-from maillage.accounts.demo import DEMO_PASSWORD
 from maillage.knowledge.models import Sheet, VersionStatus
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def log_in(page, email):
-    page.context.clear_cookies()
-    page.goto("/compte/connexion/")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(lambda url: "/connexion/" not in url)
+    sign_in(page, email)  # the login form has its own tests (tests/browser/conftest.py)
 
 
 def test_a_sheet_is_proposed_reviewed_validated_and_read_while_a_new_draft_exists(

@@ -7,9 +7,9 @@ from django.urls import reverse
 
 from maillage.directory import contact_forms
 from maillage.directory.models import Audience, ContactRequest, ContactRequestStatus
+from tests.browser.conftest import sign_in
 from tests.directory.test_orientation import build_pathway
 from tests.factories import (
-    PASSWORD,
     OfferFactory,
     OfferSessionFactory,
     StructureFactory,
@@ -28,11 +28,7 @@ def _no_waiting(monkeypatch):
 
 
 def log_in(page, email):
-    page.goto(reverse("accounts:login"))
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(lambda url: "/connexion/" not in url)  # each role lands on its place
+    sign_in(page, email)  # the login form has its own tests (tests/browser/conftest.py)
 
 
 def test_a_visitor_answers_the_questions_and_gets_offers_with_reasons(page, assert_accessible):

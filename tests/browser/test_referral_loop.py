@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from maillage.pathways.models import ConsentMethod, ConsentScope, Referral, ReferralStatus
 from maillage.pathways.persons import services
+from tests.browser.conftest import sign_in
 from tests.factories import (
-    PASSWORD,
     NetworkFactory,
     OfferFactory,
     StructureFactory,
@@ -24,12 +24,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def log_in(page, email):
-    page.context.clear_cookies()
-    page.goto(reverse("accounts:login"))
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(lambda url: "/connexion/" not in url)  # each role lands on its place
+    sign_in(page, email)  # the login form has its own tests (tests/browser/conftest.py)
 
 
 def build_network():

@@ -9,7 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD
+from tests.browser.conftest import sign_in
 from tests.reporting.report_samples import build_report_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -19,11 +19,7 @@ REPORT_TIMEOUT = 20_000
 
 
 def log_in(page, user):
-    page.goto(reverse("accounts:login"))
-    page.get_by_label("Adresse e-mail").fill(user.email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(lambda url: "/connexion/" not in url)  # each role lands on its place
+    sign_in(page, user)  # the login form has its own tests (tests/browser/conftest.py)
 
 
 def open_filters(page):
@@ -39,6 +35,7 @@ def persons_accompanied(page):
 def test_the_coordinator_filters_the_report_and_downloads_the_xlsx(page, assert_accessible):
     world = build_report_world()
     log_in(page, world.coordinator)
+    page.goto("/")
 
     page.get_by_role("navigation", name="Menu principal").get_by_role(
         "link", name="Rapports"

@@ -1,17 +1,14 @@
 import pytest
 
-from maillage.accounts.demo import DEMO_PASSWORD
 from maillage.accounts.models import StructureMembership
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def log_in(page, email):
-    page.goto("/compte/connexion/")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(lambda url: "/connexion/" not in url)  # each role lands on its place
+    sign_in(page, email)  # the login form and each role's landing have their own tests
+    page.goto("/")
 
 
 def test_structure_admin_adds_a_colleague_to_the_team(demo, page, assert_accessible):

@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from tests.factories import PASSWORD, StructureFactory, StructureMembershipFactory
+from tests.browser.conftest import sign_in
+from tests.factories import StructureFactory, StructureMembershipFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,11 +34,7 @@ def log_in(browser, live_server, email):
         ),
     )
     page.problems = problems
-    page.goto("/compte/connexion/")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(lambda url: "/connexion/" not in url)
+    sign_in(page, email)  # the login form has its own tests (tests/browser/conftest.py)
     return page
 
 

@@ -6,8 +6,6 @@ from openpyxl import load_workbook
 
 from maillage.core.exports import Sheet, csv_response, neutralise, xlsx_response
 
-pytestmark = pytest.mark.sqlite
-
 
 @pytest.mark.parametrize(
     ("value", "expected"),

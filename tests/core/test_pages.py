@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from tests.factories import NetworkFactory, StructureFactory, UserFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
+pytestmark = pytest.mark.django_db
 
 
 def test_home_is_public_and_in_french(client):
@@ -119,6 +119,7 @@ def test_pages_outside_the_api_keep_their_html_error_pages(settings):
     assert "text/html" in client.get("/boom/")["Content-Type"]
 
 
+@pytest.mark.sqlite
 def test_healthz_reports_database_status_and_versions(client, database_vendor):
     response = client.get("/healthz")
     assert response.status_code == 200
@@ -130,6 +131,7 @@ def test_healthz_reports_database_status_and_versions(client, database_vendor):
     assert body["database"]["version"]
 
 
+@pytest.mark.sqlite
 def test_healthz_reports_a_broken_database(client, monkeypatch):
     from django.db import DatabaseError
 

@@ -1,8 +1,5 @@
-import pytest
 from django.core.paginator import Paginator
 from django.template.loader import render_to_string
-
-pytestmark = pytest.mark.sqlite
 
 
 def render(number, **context):

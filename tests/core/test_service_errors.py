@@ -1,12 +1,9 @@
 """The one way a view puts a service's refusal on its form (issue 14)."""
 
-import pytest
 from django import forms
 from django.core.exceptions import ValidationError
 
 from maillage.core.forms import add_service_errors
-
-pytestmark = pytest.mark.sqlite
 
 
 class AttendanceForm(forms.Form):

@@ -2,8 +2,6 @@ import pytest
 
 from maillage.settings import secret_key
 
-pytestmark = pytest.mark.sqlite
-
 
 def test_secret_key_is_generated_once_then_reused(tmp_path):
     first = secret_key(tmp_path)
@@ -25,12 +23,14 @@ def sqlite_only():
     return connection
 
 
+@pytest.mark.sqlite
 def test_sqlite_writes_wait_for_each_other_rather_than_fail():
     options = sqlite_only().settings_dict["OPTIONS"]
     assert options["timeout"] >= 20
     assert options["transaction_mode"] == "IMMEDIATE"
 
 
+@pytest.mark.sqlite
 def test_a_transaction_that_reads_then_writes_waits_for_a_concurrent_writer(
     tmp_path, django_db_blocker
 ):

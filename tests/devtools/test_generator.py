@@ -235,7 +235,7 @@ def test_the_tiny_scale_covers_the_pathway_and_keeps_the_rules():
     assert not Notification.objects.filter(emailed_at__isnull=True).exists()
 
 
-@pytest.mark.sqlite  # `make bench` generates on SQLite
+@pytest.mark.sqlite  # the bulk writer's SQLite path (executemany, not COPY)
 def test_the_bulk_path_writes_valid_data_and_is_deterministic():
     counts = generate(scale="regional", seed=5, today=TODAY, **BULK_TINY)
     assert counts["persons"] == BULK_TINY["persons"]
@@ -356,7 +356,6 @@ class Interrupted(Exception):
     """Stands for Ctrl+C or a lost connection in the middle of a run."""
 
 
-@pytest.mark.sqlite
 def test_an_interrupted_bulk_run_resumes_where_it_stopped_and_gives_the_same_data(monkeypatch):
     generate(scale="regional", seed=9, today=TODAY, **BULK_TINY)
     whole = summary()

@@ -24,7 +24,7 @@ from tests.factories import (
     TerritoryFactory,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
+pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate
 
@@ -141,6 +141,7 @@ def test_structures_outside_any_network_are_not_listed(client):
     assert client.get("/api/v1/structures/isolee/").status_code == 404
 
 
+@pytest.mark.sqlite
 def test_structures_filtered_by_network_legal_form_territory_and_search(client, marseille):
     ess, other = NetworkFactory(), NetworkFactory()
     coop = StructureFactory(
@@ -314,6 +315,7 @@ def test_offers_filtered_by_the_territory_they_serve(client, marseille):
     assert response.json() == {"territory": ["Code de territoire inconnu : 13999."]}
 
 
+@pytest.mark.sqlite
 def test_offers_found_by_words_without_accents(client):
     OfferFactory(title="Dynamiques de gouvernance", summary="Trois journées sur la gouvernance.")
     OfferFactory(title="Starter")

@@ -24,8 +24,6 @@ from tests.factories import (
 )
 from tests.utils import page_text
 
-pytestmark = pytest.mark.sqlite
-
 DEFAULT_STAGES = [
     ("accueil", "Accueil, information, orientation"),
     ("emergence", "Émergence"),

@@ -18,7 +18,7 @@ from tests.factories import (
 )
 from tests.utils import page_text
 
-pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
@@ -199,6 +199,7 @@ def test_positioning_page_puts_every_structure_side_by_side(client, pathway):
     assert "Intermade" in text
 
 
+@pytest.mark.sqlite
 def test_search_ignores_accents_and_case(client, pathway):
     services.upsert_offer(
         structure=pathway["piles"].structure,

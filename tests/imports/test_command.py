@@ -20,8 +20,6 @@ from tests.imports.engine import (
     use_tmp_media,
 )
 
-pytestmark = pytest.mark.sqlite
-
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):

@@ -21,8 +21,6 @@ from tests.imports.engine import (
     use_tmp_media,
 )
 
-pytestmark = pytest.mark.sqlite
-
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
@@ -105,6 +103,7 @@ def _state():
 
 
 @pytest.mark.parametrize("entity", list(FILES))
+@pytest.mark.sqlite
 def test_acceptance_3_the_same_file_twice_creates_and_changes_nothing(world, entity):
     header, rows = _file(entity)
     first = commit(world, entity, header, rows)
@@ -137,6 +136,7 @@ def test_identical_rows_without_identifier_are_distinct_acts(world):
     assert m.Act.objects.count() == 4  # a third occurrence is a third act
 
 
+@pytest.mark.sqlite
 def test_a_corrected_file_updates_only_the_changed_rows(world):
     header = ["N° acte", *ACT_HEADER]
     rows = [

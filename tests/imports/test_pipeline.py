@@ -19,8 +19,6 @@ from tests.imports.engine import (
     use_tmp_media,
 )
 
-pytestmark = pytest.mark.sqlite
-
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
@@ -35,6 +33,7 @@ def world(db):
 DAY = datetime.date(2025, 3, 14)
 
 
+@pytest.mark.sqlite
 def test_acts_dry_run_then_commit(world):
     camille = person(world, "D-001")
     dominique = person(world, "D-002", first="Dominique", last="Martin")
@@ -179,6 +178,7 @@ def test_a_date_in_the_future_is_refused(world):
     assert run.errors[0]["column"] == "Date du RDV"
 
 
+@pytest.mark.sqlite
 def test_persons_are_found_by_name_and_birth_date(world):
     camille = person(world, "D-001")
     header = ["Nom", "Prénom", "Date de naissance", "Date", "Type", "Durée"]
@@ -206,6 +206,7 @@ def test_a_person_the_structure_does_not_see_cannot_be_named(world):
     assert not Act.objects.exists()
 
 
+@pytest.mark.sqlite
 def test_a_person_referred_with_consent_gets_an_accompaniment_with_the_act(world):
     """Once the referral is accepted (issue 13, point 4): before, the row is refused."""
     shared = PersonFactory(sharing=True, accompanied_by=[world.apeas])
@@ -226,6 +227,7 @@ def test_a_person_referred_with_consent_gets_an_accompaniment_with_the_act(world
     assert accompaniment.started_on == DAY
 
 
+@pytest.mark.sqlite
 def test_collective_act_with_attendees_and_absents(world):
     for number in ("1", "2", "3", "4"):
         person(world, number, first=f"Prénom{number}")

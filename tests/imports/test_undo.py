@@ -20,8 +20,6 @@ from tests.imports.engine import (
     use_tmp_media,
 )
 
-pytestmark = pytest.mark.sqlite
-
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
@@ -39,6 +37,7 @@ ACTS = [
 ]
 
 
+@pytest.mark.sqlite
 def test_undo_deletes_what_the_import_created(world):
     camille = person(world, "D-1")
     earlier = record_act(
@@ -87,6 +86,7 @@ def test_undo_of_persons_is_refused_once_they_have_acts(world):
     assert m.Person.objects.count() == 1
 
 
+@pytest.mark.sqlite
 def test_undo_of_persons_deletes_them_and_their_accompaniment(world):
     run = commit(world, "persons", PERSON_HEADER, [["D-1", "Durand", "Camille", "", "", ""]])
     services.undo(run=run, user=world.advisor)

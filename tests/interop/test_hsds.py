@@ -11,7 +11,7 @@ from tests.factories import NetworkFactory, OfferFactory, OfferSessionFactory, S
 from tests.interop.builders import full_offer, minimal_offer
 from tests.interop.hsds_schemas import assert_valid
 
-pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
+pytestmark = pytest.mark.django_db
 
 ROOT = reverse("interop:hsds_root")
 SERVICES = reverse("interop:hsds_services")
@@ -121,6 +121,7 @@ def test_an_empty_directory_gives_an_empty_first_page(client):
     assert data["empty"] and data["total_items"] == 0 and data["contents"] == []
 
 
+@pytest.mark.sqlite
 def test_services_can_be_searched_and_filtered(client):
     starter = full_offer()
     other = OfferFactory(title="Atelier gouvernance")
@@ -212,6 +213,7 @@ def test_hsds_answers_cost_a_fixed_number_of_queries(client, django_assert_max_n
 
 
 @pytest.mark.parametrize(("url", "word"), [(SERVICES, "faisabilité"), (ORGANIZATIONS, "intermade")])
+@pytest.mark.sqlite
 def test_a_huge_search_is_refused_at_once_and_a_fair_one_answers(client, url, word):
     full_offer()
     huge = " ".join(f"mot{index}" for index in range(12_000))

@@ -11,7 +11,7 @@ from maillage.knowledge.models import Sheet, SheetVersion, VersionStatus
 from tests.factories import UserFactory
 from tests.knowledge.factories import circle, sheet, validated_sheet
 
-pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
+pytestmark = pytest.mark.django_db
 
 
 def test_a_save_based_on_an_old_version_is_refused_with_a_diff():

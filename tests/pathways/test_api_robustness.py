@@ -101,7 +101,6 @@ def test_a_nul_character_in_an_api_key_is_refused(pathway, key):
 # --- Malformed bodies ---------------------------------------------------------------------------
 
 
-@pytest.mark.sqlite
 @pytest.mark.parametrize("endpoint", ["persons", "acts"])
 def test_a_too_deeply_nested_json_body_is_a_parse_error(pathway, endpoint):
     client = client_for(pathway.intermade_advisor)
@@ -119,7 +118,6 @@ def test_a_too_deeply_nested_json_body_is_a_parse_error(pathway, endpoint):
 # --- Rules the services enforce, on every path ---------------------------------------------------
 
 
-@pytest.mark.sqlite
 def test_a_forbidden_move_is_a_translated_403(pathway):
     """Not the name of the internal rule ("answer_referral"), but DRF's French sentence."""
     client = client_for(pathway.intermade_advisor)
@@ -130,7 +128,6 @@ def test_a_forbidden_move_is_a_translated_403(pathway):
     assert response.json() == {"detail": "Vous n'avez pas la permission d'effectuer cette action."}
 
 
-@pytest.mark.sqlite
 def test_correcting_an_individual_act_keeps_its_person_present(pathway):
     """As when recording it: an individual act is for the person who came."""
     client = client_for(pathway.intermade_advisor)

@@ -48,7 +48,7 @@ from tests.factories import (
 )
 from tests.worlds import module_world
 
-pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 ROLES = (
     "a_advisor",

@@ -9,7 +9,7 @@ from maillage.pathways.models import ConsentMethod, ConsentScope, Person
 from maillage.pathways.persons import services
 from maillage.pathways.persons.selectors import probable_duplicates, within_one_edit
 
-pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 BORN = datetime.date(1987, 4, 12)
 
@@ -42,21 +42,25 @@ def found(net, **probe):
         ("Lefèvre-Dupont", "Hélène"),  # first and last names swapped
     ],
 )
+@pytest.mark.sqlite
 def test_the_same_person_is_found_despite_accents_case_hyphens_typos_and_swaps(
     net, helene, first_name, last_name
 ):
     assert found(net, first_name=first_name, last_name=last_name, birth_date=BORN) == [helene]
 
 
+@pytest.mark.sqlite
 def test_a_homonym_born_another_year_is_not_a_duplicate(net, helene):
     other_year = datetime.date(1990, 4, 12)
     assert found(net, first_name="Hélène", last_name="Lefèvre-Dupont", birth_date=other_year) == []
 
 
+@pytest.mark.sqlite
 def test_two_typos_are_another_person(net, helene):
     assert found(net, first_name="Helena", last_name="Lefebre-Dupont", birth_date=BORN) == []
 
 
+@pytest.mark.sqlite
 def test_the_same_email_is_a_duplicate_whatever_the_name(net, helene):
     (person,) = found(net, first_name="H.", last_name="L.", email="Helene.Lefevre@Exemple.test")
     assert person == helene
@@ -64,12 +68,14 @@ def test_the_same_email_is_a_duplicate_whatever_the_name(net, helene):
 
 
 @pytest.mark.parametrize("phone", ["0612345678", "06.12.34.56.78", "+33 6 12 34 56 78"])
+@pytest.mark.sqlite
 def test_the_same_phone_compares_digits_only(net, helene, phone):
     (person,) = found(net, first_name="Autre", last_name="Nom", phone=phone)
     assert person == helene
     assert "même téléphone" in [str(reason) for reason in person.duplicate_reasons]
 
 
+@pytest.mark.sqlite
 def test_only_persons_visible_to_the_advisor_are_proposed(net, helene):
     hidden = probable_duplicates(
         net.apeas_advisor,

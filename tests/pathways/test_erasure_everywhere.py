@@ -16,7 +16,7 @@ from maillage.pathways.models import Act, Person, Project
 from tests.pathways import erasure_world as world_
 from tests.pathways.erasure_world import BOB, EVERYONE, MAEL
 
-pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

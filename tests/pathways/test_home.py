@@ -22,7 +22,7 @@ from maillage.pathways.referrals import services as referral_services
 from tests.factories import NetworkRoleFactory, OfferSessionFactory
 from tests.pathways.person_history import add_caseload, count_queries
 
-pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 HOME = "/suivi/"
 
@@ -58,6 +58,7 @@ def _person(net, first_name, **extra):
     )
 
 
+@pytest.mark.sqlite
 def test_the_home_shows_each_block_with_its_counts(net, login):
     mine = _person(net, "Camille")
     other = _person(net, "Sacha")

@@ -18,7 +18,7 @@ from maillage.pathways.persons import services
 from maillage.pathways.persons.selectors import probable_duplicates, within_one_edit
 from tests.factories import StructureMembershipFactory
 
-pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 BORN = datetime.date(1987, 4, 12)
 
@@ -107,6 +107,7 @@ def test_keys_follow_a_change_of_name_and_birth_date(net):
     ) == [person]
 
 
+@pytest.mark.sqlite
 def test_erasure_and_merge_remove_the_keys(net):
     person = record(net, email="h@exemple.test")
     admin = StructureMembershipFactory(structure=net.intermade, admin=True).user
@@ -123,6 +124,7 @@ def test_erasure_and_merge_remove_the_keys(net):
     ) == [keep]
 
 
+@pytest.mark.sqlite
 def test_rebuild_writes_the_keys_of_persons_loaded_without_the_services(net):
     person = record(net)
     IdentityKey.objects.all().delete()
@@ -136,6 +138,7 @@ def test_rebuild_writes_the_keys_of_persons_loaded_without_the_services(net):
 # --- The duplicate check scales ----------------------------------------------------------------
 
 
+@pytest.mark.sqlite
 def test_a_true_duplicate_beyond_the_first_200_candidates_by_name_is_found(net):
     """The old check read at most 200 persons of the same birth year and a name of about the same
     length, in alphabetical order: a duplicate named after them was never seen."""
@@ -159,6 +162,7 @@ def test_a_true_duplicate_beyond_the_first_200_candidates_by_name_is_found(net):
     ) == [zoe]
 
 
+@pytest.mark.sqlite
 def test_an_unknown_birth_year_matches_any_year_both_ways(net):
     known = record(net)
     unknown = record(net, first_name="Paul", last_name="Durand", birth_date=None)

@@ -31,7 +31,7 @@ from tests.factories import (
 )
 from tests.pathways.person_history import add_person_history, count_queries
 
-pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 
 def new_person(net, **extra):
@@ -256,6 +256,7 @@ def test_the_person_list_runs_a_bounded_number_of_queries(
 # --- List, search, export ----------------------------------------------------------------------
 
 
+@pytest.mark.sqlite
 def test_search_ignores_accents_and_case(net, login):
     new_person(net, first_name="Hélène", last_name="Lefèvre")
     new_person(net, first_name="Paul", last_name="Martin")
@@ -265,6 +266,7 @@ def test_search_ignores_accents_and_case(net, login):
     assert "Martin" not in response.text
 
 
+@pytest.mark.sqlite
 def test_the_list_shows_only_persons_i_may_see(net, login):
     new_person(net, last_name="Visible")
     person_services.create_person(
@@ -275,6 +277,7 @@ def test_the_list_shows_only_persons_i_may_see(net, login):
     assert "Cachée" not in page
 
 
+@pytest.mark.sqlite
 def test_the_csv_export_lists_the_same_filtered_persons(net, login):
     new_person(net, first_name="Hélène", last_name="Lefèvre", email="helene@exemple.test")
     new_person(net, first_name="Paul", last_name="Martin")

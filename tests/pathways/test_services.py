@@ -28,7 +28,7 @@ from maillage.pathways.referrals import services as referral_services
 from maillage.pathways.visibility import persons_visible_to
 from tests.factories import ApplicationFactory, act_type
 
-pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 
 @contextlib.contextmanager
@@ -310,6 +310,7 @@ def test_not_selected_with_an_explicit_reason_for_no_next_step(net):
     assert application.no_next_step_reason.code == "next_session"
 
 
+@pytest.mark.sqlite
 def test_the_database_refuses_a_not_selected_application_without_next_step(net):
     application = ApplicationFactory(offer=net.starter)
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -437,6 +438,7 @@ def test_plan_changes_keep_every_revision(net):
     assert list(plan.steps.values_list("position", flat=True)) == [1, 2]
 
 
+@pytest.mark.sqlite
 def test_rules_and_querysets_agree_on_who_sees_whom(net):
     from tests.factories import PersonFactory, ReferralFactory, StructureMembershipFactory
 

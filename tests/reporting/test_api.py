@@ -20,8 +20,6 @@ from tests.factories import (
 
 from .shared import module_world
 
-pytestmark = pytest.mark.sqlite
-
 URL = "/api/v1/reports/indicators"
 PERIOD = {"from": "2025-01-01", "to": "2025-12-31"}
 

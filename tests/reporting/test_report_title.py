@@ -9,7 +9,7 @@ from maillage.reporting.labels import report_title
 from tests.factories import NetworkFactory, NetworkRoleFactory
 from tests.utils import page_text
 
-pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize(
