@@ -1,3 +1,4 @@
+import pytest
 from django.core.paginator import Paginator
 from django.template.loader import render_to_string
 
