@@ -49,8 +49,9 @@ from maillage.directory.models import Structure
 
 from . import choices
 from .common import StaleRecordError
-from .persons.selectors import persons_for_api, projects_for_api
+from .persons.selectors import projects_for_api
 from .referrals.selectors import referrals_for_api
+from .visibility import persons_visible_to
 
 
 class Pagination(DirectoryPagination):
@@ -247,7 +248,8 @@ class VisiblePersonField(serializers.SlugRelatedField):
         super().__init__(slug_field="uuid", **kwargs)
 
     def get_queryset(self):
-        return persons_for_api(request_user(self))
+        # One person is looked up: the rule as a subquery, not the caseload read whole.
+        return persons_visible_to(request_user(self))
 
 
 @extend_schema_field(OpenApiTypes.UUID)

@@ -117,7 +117,7 @@ def person_merge(request, uuid):
         person=OuterRef("pk"), structure_id__in=sorted(roles_of(request.user).staff_of)
     )
     candidates = list(
-        selectors.search_persons(request.user, query)
+        selectors.search_persons(request.user, query, listed=False)
         .filter(Exists(accompanied), anonymised_at__isnull=True)
         .exclude(pk=keep.pk)
         .prefetch_related("accompaniments__structure")[:MERGE_CANDIDATES]

@@ -61,9 +61,11 @@ HOME_LIST_SIZE = 10
 # --- Person list -------------------------------------------------------------------------------
 
 
-def search_persons(user, query: str = "") -> QuerySet[Person]:
-    """Persons the user may see, optionally those whose name contains `query` (any accents)."""
-    persons = persons_visible_to(user, listed=True).select_related("situation")
+def search_persons(user, query: str = "", *, listed: bool = True) -> QuerySet[Person]:
+    """Persons the user may see, optionally those whose name contains `query` (any accents).
+    `listed`: the list is read whole (see `visible_persons_condition`); a caller that keeps a
+    few rows of it (the merge page's candidates) passes False."""
+    persons = persons_visible_to(user, listed=listed).select_related("situation")
     key = normalise(query)
     if key:
         persons = persons.filter(name_key__icontains=key)
