@@ -4,6 +4,8 @@ from django.core.exceptions import EmptyResultSet
 from django.db.models import Field
 from django.db.models.lookups import In
 
+INTEGER_TYPES = {"smallint", "integer", "bigint"}
+
 
 @Field.register_lookup
 class InArray(In):
@@ -26,8 +28,10 @@ class InArray(In):
         if not values:
             raise EmptyResultSet
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        if all(type(value) is int for value in values):
+        column_type = self.lhs.output_field.db_type(connection)
+        if column_type in INTEGER_TYPES and all(type(value) is int for value in values):
             # Ids written as one array literal: the driver quotes one string instead of
             # adapting each number in Python (60 ms for the API's three statements).
-            return f"{lhs} = ANY(%s::bigint[])", (*lhs_params, f"{{{','.join(map(str, values))}}}")
+            literal = f"{{{','.join(map(str, values))}}}"
+            return f"{lhs} = ANY(%s::{column_type}[])", (*lhs_params, literal)
         return f"{lhs} = ANY(%s)", (*lhs_params, values)

@@ -34,7 +34,7 @@ def test_postgresql_gets_one_parameter_whatever_the_number_of_ids(networks):
     few = sql_and_params(Network.objects.filter(pk__in_array=[n.pk for n in networks[:2]]))
     many = sql_and_params(Network.objects.filter(pk__in_array=list(range(1, 5001))))
     if connection.vendor == "postgresql":
-        assert few[0] == many[0] and "= ANY(%s::bigint[])" in many[0]
+        assert few[0] == many[0] and "= ANY(%s::bigint[])" in many[0]  # the column's type
         assert len(many[1]) == 1 and many[1][0].count(",") == 4999
     else:
         assert len(many[1]) == 5000
@@ -44,3 +44,9 @@ def test_values_other_than_ids_give_the_rows_of_in_too(networks):
     slugs = ["reseau-1", "reseau-4", "l'autre", None]
     rows = set(Network.objects.filter(slug__in_array=slugs))
     assert rows == set(Network.objects.filter(slug__in=slugs)) == {networks[1], networks[4]}
+
+
+def test_a_text_column_asked_with_numbers_compares_text(networks):
+    """Numbers given for a text column are compared as that column's values, as `__in` does."""
+    Network.objects.filter(pk=networks[2].pk).update(slug="42")
+    assert list(Network.objects.filter(slug__in_array=[42, 7])) == [networks[2]]
