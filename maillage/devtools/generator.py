@@ -132,7 +132,7 @@ class ProgressBar:
         self.label = label
         self.base = done  # persons written before this part (earlier networks)
         self.started = self.clock()
-        self.first = done
+        self.first = done  # persons counted as done without being written by this run
         self.last_line = 0.0
         self.tty = sys.stderr.isatty()
 
@@ -146,14 +146,21 @@ class ProgressBar:
         filled = round(24 * share)
         elapsed = now - self.started
         rate = (done - self.first) / elapsed if elapsed > 0 else 0
-        left = (self.total - done) / rate if rate else 0
+        left = (
+            f"about {(self.total - done) / rate / 60:.0f} min left"
+            if rate
+            else "time left unknown yet"
+        )
         line = (
             f"[generate] {self.label} |{'#' * filled}{'.' * (24 - filled)}| {share:4.0%} "
-            f"{done:,}/{self.total:,} persons, {detail}, {elapsed / 60:.1f} min, "
-            f"about {left / 60:.0f} min left"
+            f"{done:,}/{self.total:,} persons, {detail}, {elapsed / 60:.1f} min, {left}"
         )
         print(("\r" + line) if self.tty else line, end="" if self.tty else "\n", file=sys.stderr)
         sys.stderr.flush()
+
+    def skipped(self, persons: int) -> None:
+        """Persons written by an earlier, interrupted run: done, but not in this run's rate."""
+        self.first += persons
 
     def part(self, label: str, done: int) -> None:
         """The next part (a network) starts with `done` persons already written."""
@@ -720,6 +727,8 @@ def _generate_one(
         )
         if record.finished_at is not None:
             progress(f"{record.network_slug}: already generated, nothing to do")
+            if bar is not None:
+                bar.skipped(scale.persons)
             return record.counts
     tasks_log = logging.getLogger("django_tasks")
     level = tasks_log.level

@@ -173,6 +173,8 @@ class BulkWriter:
         """Write the pending rows in one transaction, with the progress of the run."""
         self.batch += 1
         if self.batch <= self.skip:  # committed before the interruption
+            if self.bar is not None:
+                self.bar.skipped(len(self.tables["person"].rows))
             for table in self.tables.values():
                 table.written += len(table.rows)
                 table.rows = []

@@ -82,6 +82,30 @@ def test_a_scale_measured_alone_has_no_growth_table(tmp_path):
     assert "### Regional scale" in page and "### From" not in page
 
 
+def test_a_run_of_some_parts_keeps_the_other_figures_with_their_date(tmp_path):
+    run.write(result("regional", 1_000_000, 0.4, 0.05), tmp_path)
+    pages_only = result("regional", 1_000_000, 9.9, 0.07)
+    pages_only["machine"]["date"] = "2026-12-06 10:00 UTC"
+    pages_only["parts"] = ["pages"]
+    pages_only["rows"] = [r for r in pages_only["rows"] if r["key"] == "page_home"]
+    run.write(pages_only, tmp_path)
+    kept = json.loads((tmp_path / "bench" / "regional.json").read_text(encoding="utf-8"))
+    # The report figure of the first run stays, dated; the page figure is the new one.
+    assert [(r["key"], r["value"], r.get("measured")) for r in kept["rows"]] == [
+        ("report_1y", 0.4, "2026-12-05 08:00 UTC"),
+        ("page_home", 0.07, None),
+    ]
+    page = (tmp_path / "benchmarks.md").read_text(encoding="utf-8")
+    assert "| 1-year funder report (measured 2026-12-05 08:00 UTC) | 0.4 s |" in page
+    # Figures of other data (another row count) are not carried over.
+    other = result("regional", 2_000_000, 0.5, 0.08)
+    other["parts"] = ["pages"]
+    other["rows"] = other["rows"][1:]
+    run.write(other, tmp_path)
+    again = json.loads((tmp_path / "bench" / "regional.json").read_text(encoding="utf-8"))
+    assert [r["key"] for r in again["rows"]] == ["page_home"]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_make_bench_measures_every_figure_beside_its_peer_and_writes_the_page(
     tmp_path, monkeypatch, settings

@@ -414,3 +414,18 @@ def test_the_national_scale_fills_several_networks_each_resumable(monkeypatch):
     assert [r.persons for r in records] == [20, 20]
     assert all(r.finished_at for r in records)
     check_invariants(TODAY)
+
+
+def test_the_time_left_counts_only_what_this_run_writes(capsys):
+    """A resumed run: the persons written before the interruption do not speed up the estimate."""
+    from maillage.devtools.generator import ProgressBar
+
+    bar = ProgressBar(1_000)
+    now = [0.0]
+    bar.clock = lambda: now[0]
+    bar.started = 0.0
+    bar.skipped(500)  # committed by the interrupted run
+    now[0] = 60.0
+    bar.show(600)  # 100 persons in one minute: 400 left, four minutes
+    line = capsys.readouterr().err
+    assert "600/1,000 persons" in line and "about 4 min left" in line

@@ -315,7 +315,7 @@ def run(
         raise BenchFailed(
             "make bench measures PostgreSQL: set DATABASE_URL to a PostgreSQL database."
         )
-    result = {"scale": scale, "machine": machine()}
+    result = {"scale": scale, "machine": machine(), "parts": list(parts)}
     say(f"filling the database with the {scale} scale (resumed if interrupted)")
     result["data"] = fill(scale)
     network = Network.objects.get(slug=result["data"]["network"])
@@ -344,9 +344,45 @@ END = "<!-- make bench: end -->"
 ORDER = ("tiny", "regional", "national")
 
 
+def part_of(key: str) -> str:
+    """The part of the bench a row belongs to (`--only` names parts)."""
+    for prefix, part in (("import", "import"), ("report", "reports"), ("page", "pages")):
+        if key.startswith(prefix):
+            return part
+    return key
+
+
+def carried_over(result: dict, previous: dict | None) -> dict:
+    """A run of some parts keeps the other parts' rows from the previous run on the same data.
+
+    Each kept row says when it was measured, so the table never passes an old figure for a new
+    one; rows measured on other data (another row count) are dropped.
+    """
+    parts = set(result.get("parts") or ())
+    if not previous or not parts or previous.get("data", {}).get("acts") != result["data"]["acts"]:
+        return result
+    kept = []
+    for r in previous["rows"]:
+        if part_of(r["key"]) not in parts:
+            kept.append({**r, "measured": r.get("measured") or previous["machine"]["date"]})
+    if not kept:
+        return result
+    merged = {**result, "rows": [*result["rows"], *kept]}
+    merged["rows"].sort(key=lambda r: ORDER_OF_PARTS.index(part_of(r["key"])))
+    if "pages" not in parts and previous.get("pages"):
+        merged["pages"] = previous["pages"]
+    merged["parts"] = sorted(parts | {part_of(r["key"]) for r in kept}, key=ORDER_OF_PARTS.index)
+    return merged
+
+
+ORDER_OF_PARTS = ("import", "reports", "pages", "duplicates")
+
+
 def table(rows) -> list[str]:
     lines = ["| what | product | peer or goal | verdict |", "| --- | --- | --- | --- |"]
-    lines += [f"| {r['what']} | {r['product']} | {r['peer']} | {r['verdict']} |" for r in rows]
+    for r in rows:
+        what = r["what"] + (f" (measured {r['measured']})" if r.get("measured") else "")
+        lines.append(f"| {what} | {r['product']} | {r['peer']} | {r['verdict']} |")
     return lines
 
 
@@ -414,9 +450,10 @@ def write(result: dict, docs: Path) -> None:
     """Keep the scale's figures in docs/bench/ and rewrite the generated part of the page."""
     folder = docs / "bench"
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{result['scale']}.json").write_text(
-        json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
+    kept = folder / f"{result['scale']}.json"
+    if kept.exists():
+        result = carried_over(result, json.loads(kept.read_text(encoding="utf-8")))
+    kept.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     results = {}
     for path in sorted(folder.glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
