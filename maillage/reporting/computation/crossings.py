@@ -186,7 +186,7 @@ class Crossings(Family):
                 to_structure_id__in=self.scope.network_structure_ids, sent_at__lt=end
             )
             .annotate(h=human_of("person"), day=TruncDate("sent_at"))
-            .filter(h__in=sorted(humans))
+            .filter(h__in_array=sorted(humans))  # one array parameter, not 18,000
             .values_list("h", "to_structure_id", "day")
             .order_by()
         )
