@@ -38,3 +38,13 @@ def test_more_rows_than_the_upload_cap_are_measured_as_files_at_the_cap(settings
     settings.IMPORT_MAX_ROWS = 103  # a title, a blank line and the header: 100 rows a file
     assert imports.split(250) == [100, 100, 50]
     assert imports.split(100) == [100]
+
+
+def test_files_beyond_the_cap_each_add_their_acts(db, settings):
+    """Each file of a measure holds its own acts: none corrects an act of an earlier file (the
+    1,000,000 acts of make bench, three files, once updated half of the first file's acts)."""
+    settings.IMPORT_MAX_ROWS = 103
+    figures = measure_import(rows=250, persons=5, isolated=False)
+    assert figures["files"] == [100, 100, 50]
+    assert (figures["again_created"], figures["again_updated"]) == (0, 0)
+    assert figures["again_unchanged"] == 250

@@ -79,27 +79,32 @@ def say(message: str) -> None:
     sys.stderr.flush()
 
 
-def acts(rows: int, numbers: list[str], rng) -> Iterator[tuple]:
-    """(file number, day, type label, type code, duration text, minutes, note) of each act."""
+def acts(rows: int, numbers: list[str], rng, year: int = 0) -> Iterator[tuple]:
+    """(file number, day, type label, type code, duration text, minutes, note) of each act.
+
+    The acts of file `year` (0, 1, …) fall in its own year (2024, 2023, …): a person's act of
+    one day and type is one record for the import (its key), so two files of the same year would
+    correct each other's acts instead of adding theirs, as a structure's yearly files do not."""
+    first = START.replace(year=START.year - year)
     for index in range(rows):
-        day = START + datetime.timedelta(days=rng.randrange(365))
+        day = first + datetime.timedelta(days=rng.randrange(365))
         label, code = TYPES[rng.randrange(len(TYPES))]
         text, minutes = DURATIONS[rng.randrange(len(DURATIONS))]
         comment = "Point sur le projet" if index % 7 == 0 else ""
         yield numbers[index % len(numbers)], day, label, code, text, minutes, comment
 
 
-def write_file(path: str, rows: int, numbers: list[str], rng) -> None:
-    """A CSV file of `rows` acts as a structure keeps it."""
+def write_file(path: str, rows: int, numbers: list[str], rng, year: int = 0) -> None:
+    """A CSV file of `rows` acts as a structure keeps it (the acts of `year`, see `acts`)."""
     columns = file_header()
     codes = dict(zip(header(ACTS.code), (spec.code for spec in ACTS.fields), strict=True))
     order = [codes[column] for column in columns]
     with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, delimiter=";", lineterminator="\r\n")
-        writer.writerow(["Suivi des accompagnements 2024"])
+        writer.writerow([f"Suivi des accompagnements {START.year - year}"])
         writer.writerow([])
         writer.writerow(columns)
-        for number, day, label, _code, text, _minutes, comment in acts(rows, numbers, rng):
+        for number, day, label, _code, text, _minutes, comment in acts(rows, numbers, rng, year):
             cells = {
                 "file_number": number,
                 "act_type": label,
@@ -282,7 +287,7 @@ def import_isolated(path: str, slug: str, email: str) -> dict:
     return json.loads(done.stdout.splitlines()[-1])
 
 
-def raw_copy(path_rows: int, numbers: list[str], seed: int, structure, user) -> float:
+def raw_copy(path_rows: int, numbers: list[str], seed: int, structure, user, year: int) -> float:
     """COPY the same acts and their participants into the same tables, committed (deleted
     afterwards, untimed); the seconds of the COPY."""
     persons = dict(
@@ -303,7 +308,7 @@ def raw_copy(path_rows: int, numbers: list[str], seed: int, structure, user) -> 
         "created_at": now,
         "version": 1,
     }
-    rows = list(acts(path_rows, numbers, random.Random(seed)))  # noqa: S311 - fictional data
+    rows = list(acts(path_rows, numbers, random.Random(seed), year))  # noqa: S311 - fictional
     act_rows = []
     for pk, (_number, day, _label, code, _text, minutes, comment) in zip(ids, rows, strict=True):
         values.update(
@@ -372,7 +377,7 @@ def measure_import(
     try:
         for number, size in enumerate(sizes):
             path = os.path.join(directory, f"actes-{number + 1}.csv")
-            write_file(path, size, numbers, random.Random(seed + number))  # noqa: S311
+            write_file(path, size, numbers, random.Random(seed + number), number)  # noqa: S311
             paths.append(path)
         megabytes = sum(os.path.getsize(path) for path in paths) / 1e6
         say(
@@ -394,7 +399,7 @@ def measure_import(
             first.append(result)
         copy_seconds = 0.0
         for number, size in enumerate(sizes):
-            copy_seconds += raw_copy(size, numbers, seed + number, structure, user)
+            copy_seconds += raw_copy(size, numbers, seed + number, structure, user, number)
         say(f"raw COPY of the same rows: {copy_seconds:.2f} s")
         again = {"created": 0, "updated": 0, "unchanged": 0, "skipped": 0}
         again_seconds, again_peak = 0.0, 0.0
