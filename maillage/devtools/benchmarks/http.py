@@ -123,6 +123,9 @@ def load(
     timings: list[float] = []
     failures: list[str] = []
     lock = threading.Lock()
+    # Requests answered by every client so far: the loops stop once the time is up and this
+    # reaches `min_requests` (each client's own count alone made 50 clients send 100 each).
+    answered = [0]
     stop_at = time.monotonic() + seconds
     headers = _headers(cookie)
 
@@ -130,12 +133,14 @@ def load(
         connection = http.client.HTTPConnection(host, int(port), timeout=120)
         mine = []
         try:
-            while time.monotonic() < stop_at or len(timings) + len(mine) < min_requests:
+            while time.monotonic() < stop_at or answered[0] < min_requests:
                 started = time.perf_counter()
                 connection.request("GET", path, headers=headers)
                 response = connection.getresponse()
                 response.read()
                 mine.append(time.perf_counter() - started)
+                with lock:
+                    answered[0] += 1
                 if response.status != 200:
                     with lock:
                         failures.append(f"{path}: HTTP {response.status}")
