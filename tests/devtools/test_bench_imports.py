@@ -48,3 +48,14 @@ def test_files_beyond_the_cap_each_add_their_acts(db, settings):
     assert figures["files"] == [100, 100, 50]
     assert (figures["again_created"], figures["again_updated"]) == (0, 0)
     assert figures["again_unchanged"] == 250
+
+
+def test_a_measure_first_deletes_what_an_interrupted_one_left(db):
+    """A killed run cleans nothing: the next one deletes its structure, persons and acts, so that
+    no figure is measured beside them (a regional run once counted 1,000,000 acts too many)."""
+    measure_import(rows=40, persons=4, isolated=False, keep=True)
+    left = Structure.objects.get(slug__startswith="banc-imports-")
+    assert Act.objects.filter(structure=left).count() == 40
+    measure_import(rows=30, persons=3, isolated=False)
+    assert not Structure.objects.filter(slug__startswith="banc-imports-").exists()
+    assert not Act.objects.exists() and not Person.objects.exists()

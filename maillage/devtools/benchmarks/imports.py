@@ -128,7 +128,19 @@ def split(rows: int) -> list[int]:
 # --- setup and cleaning (untimed) ---------------------------------------------------------------
 
 
+def clean_leftovers() -> int:
+    """Delete what an interrupted measure left (its structure, persons and acts: a killed run
+    cleans nothing), so that the bench never measures beside them. Returns how many."""
+    leftovers = list(Structure.objects.filter(slug__startswith="banc-imports-"))
+    for structure in leftovers:
+        say(f"deleting what an interrupted run left: {structure.slug}")
+        user = User.objects.filter(structure_memberships__structure=structure).first()
+        clean(structure, user)
+    return len(leftovers)
+
+
 def setup(persons: int, rng) -> tuple:
+    clean_leftovers()
     tag = uuid.uuid4().hex[:8]
     network = Network.objects.create(name=f"Banc d'essai imports {tag}", slug=f"banc-{tag}")
     structure = Structure.objects.create(
@@ -200,7 +212,8 @@ def clean(structure, user) -> None:
         structure.delete()
         for network in networks:
             network.delete()
-        user.delete()
+        if user is not None:
+            user.delete()
 
 
 # --- the import (timed) -------------------------------------------------------------------------
