@@ -86,7 +86,6 @@ def test_a_run_of_some_parts_keeps_the_other_figures_with_their_date(tmp_path):
     run.write(result("regional", 1_000_000, 0.4, 0.05), tmp_path)
     pages_only = result("regional", 1_000_000, 9.9, 0.07)
     pages_only["machine"]["date"] = "2026-12-06 10:00 UTC"
-    pages_only["parts"] = ["pages"]
     pages_only["rows"] = [r for r in pages_only["rows"] if r["key"] == "page_home"]
     run.write(pages_only, tmp_path)
     kept = json.loads((tmp_path / "bench" / "regional.json").read_text(encoding="utf-8"))
@@ -99,7 +98,6 @@ def test_a_run_of_some_parts_keeps_the_other_figures_with_their_date(tmp_path):
     assert "| 1-year funder report (measured 2026-12-05 08:00 UTC) | 0.4 s |" in page
     # Figures of other data (another row count) are not carried over.
     other = result("regional", 2_000_000, 0.5, 0.08)
-    other["parts"] = ["pages"]
     other["rows"] = other["rows"][1:]
     run.write(other, tmp_path)
     again = json.loads((tmp_path / "bench" / "regional.json").read_text(encoding="utf-8"))

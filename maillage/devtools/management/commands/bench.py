@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from maillage.devtools.benchmarks import BenchFailed, run
 
-PARTS = ("import", "reports", "pages", "duplicates")
+PARTS = run.PARTS
 
 
 class Command(BaseCommand):
