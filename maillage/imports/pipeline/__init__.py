@@ -52,6 +52,7 @@ from .core import (
     RowProblem,
     digest,
     identifier_key,
+    key_secret,
     protect_key,
 )
 from .stream import Inline, Stream, rollback
@@ -391,6 +392,7 @@ def _items(table, spec, mapping, handler, report, tick, *, check=None):
     seen_ids: dict[int, int] = {}
     occurrences: dict[int, int] = {}
     rows = 0
+    secret = key_secret()
     for row in table.rows:
         rows += 1
         line = row.line
@@ -429,7 +431,7 @@ def _items(table, spec, mapping, handler, report, tick, *, check=None):
             continue
         identifier = values.get(external) if external else None
         if identifier:
-            item.key = protect_key(identifier_key(identifier))
+            item.key = protect_key(identifier_key(identifier), secret)
             seen = int(item.key[2:34], 16)  # the key is an HMAC: its first 128 bits
             if seen in seen_ids:
                 report.error(
@@ -445,7 +447,7 @@ def _items(table, spec, mapping, handler, report, tick, *, check=None):
             base = handler.stable_key(item)
             seen = fingerprint(base)
             occurrence = occurrences[seen] = occurrences.get(seen, 0) + 1
-            item.key = protect_key(f"{base}#{occurrence}")
+            item.key = protect_key(f"{base}#{occurrence}", secret)
         item.row_hash = digest(
             (
                 tuple((code, plain(values[code])) for code in hashed_codes if code in values),

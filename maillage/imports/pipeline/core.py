@@ -141,11 +141,18 @@ def _key_secret(salt: str, secret_key: str) -> bytes:
     return hashlib.sha256(KEY_DERIVATION + secret_key.encode()).digest()
 
 
-def protect_key(raw: str) -> str:
+def key_secret() -> bytes:
+    """The key of `protect_key`'s HMAC, from the settings as they are now (read it once per
+    file: settings are read through a lazy object, which costs more than the HMAC itself)."""
+    return _key_secret(getattr(settings, "IMPORT_KEY_SALT", ""), settings.SECRET_KEY)
+
+
+def protect_key(raw: str, secret: bytes | None = None) -> str:
     """What `ImportedRow.key` stores for a row's key: its HMAC-SHA256, keyed by the
     `IMPORT_KEY_SALT` setting (by default a derivation of SECRET_KEY), so that the key fields
     (names, birth dates, file numbers) are never kept in clear. Changing the salt (or, without
     it, SECRET_KEY) makes every row of earlier imports look new: set IMPORT_KEY_SALT to keep
-    re-imports idempotent across a SECRET_KEY rotation."""
-    secret = _key_secret(getattr(settings, "IMPORT_KEY_SALT", ""), settings.SECRET_KEY)
+    re-imports idempotent across a SECRET_KEY rotation. `secret`: `key_secret()`, read once."""
+    if secret is None:
+        secret = key_secret()
     return "h:" + hmac.digest(secret, raw.encode(), "sha256").hex()
