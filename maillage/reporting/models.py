@@ -27,8 +27,13 @@ class Presence(models.Model):
     person = models.ForeignKey(
         "pathways.Person", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
+    # Indexed with the month (Meta), which serves the structure alone too.
     structure = models.ForeignKey(
-        "directory.Structure", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        "directory.Structure",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
     )
     offer = models.ForeignKey(
         "directory.Offer",
@@ -55,6 +60,10 @@ class Presence(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["month", "structure"], name="reporting_presence_month"),
+            # A report reads its structures' rows of a run of months: one range per structure.
+            # With only the index above, PostgreSQL read the whole table at national scale
+            # (11 million rows for the 136,000 of one network's year: 880 ms against 370).
+            models.Index(fields=["structure", "month"], name="reporting_presence_structure"),
             models.Index(fields=["person", "structure", "month"], name="reporting_presence_person"),
         ]
 
