@@ -214,6 +214,21 @@ def clean(structure, user) -> None:
             network.delete()
         if user is not None:
             user.delete()
+    vacuum(Act, ActParticipant, Person, Accompaniment, ImportedRow, ImportRun)
+
+
+def vacuum(*models) -> None:
+    """VACUUM (ANALYZE) the tables a measure deleted its rows from (PostgreSQL, outside a
+    transaction), so that the next measures do not run beside them: autovacuum waits until a
+    fifth of a table is dead, and until then the planner, probing an index's end for its
+    estimates, walks through the dead entries (PostgreSQL 15). After the national import
+    measure (two million acts written, then deleted), the person page's acts took 48 ms to plan
+    and 2 ms to run; 5 ms in all once vacuumed."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    tables = ", ".join(f'"{model._meta.db_table}"' for model in models)
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {tables}")
 
 
 # --- the import (timed) -------------------------------------------------------------------------
