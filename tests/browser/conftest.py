@@ -7,6 +7,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
 from maillage.accounts.models import User
@@ -117,7 +118,14 @@ def assert_accessible():
     """Run axe on the current page; any violation fails the test, with where it is."""
 
     def _check(page, impacts=BLOCKING_IMPACTS):
-        results = _axe.run(page)
+        page.wait_for_load_state("load")
+        try:
+            results = _axe.run(page)
+        except PlaywrightError:
+            # A click's navigation replaced the page while axe read it ("reading
+            # 'documentElement'" of no document): read the page it led to.
+            page.wait_for_load_state("load")
+            results = _axe.run(page)
         blocking = [v for v in results.response["violations"] if v["impact"] in impacts]
         assert not blocking, f"{page.url}\n" + "\n".join(
             f"- [{v['impact']}] {v['id']}: {v['help']} ({len(v['nodes'])} nodes: "

@@ -221,6 +221,8 @@ def test_point_11_dates_read_as_french_dates_in_the_page_and_the_pdf(page, asser
     assert_accessible(page)
 
     page.get_by_role("link", name="Exporter (PDF)").click()
+    # The export's form, loaded (axe run while the link's page replaces this one finds no document).
+    page.locator("input[value=person_by_email]").wait_for()
     assert_accessible(page)
     page.locator("input[value=person_by_email]").check()
     with page.expect_download() as download_info:
