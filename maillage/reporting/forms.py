@@ -6,12 +6,14 @@ read the whole network, the last 12 full months). `.filters()` gives the `Report
 valid form; errors are translated and say what to do.
 """
 
+from collections import Counter
 from datetime import timedelta
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from maillage.accounts.rules import can
+from maillage.core.forms import LongSelect
 from maillage.directory.models import TerritoryKind
 from maillage.directory.territories import find_territory
 
@@ -49,11 +51,12 @@ class ReportFilterForm(forms.Form):
     structure = forms.ChoiceField(
         label=_("Structure"),
         required=False,
+        widget=LongSelect,
         error_messages={
             "invalid_choice": _("Unknown structure for this network: choose one from the list.")
         },
     )
-    offer = forms.CharField(label=_("Offer"), required=False, max_length=170, widget=forms.Select)
+    offer = forms.CharField(label=_("Offer"), required=False, max_length=170, widget=LongSelect)
     stage = forms.ChoiceField(
         label=_("Stage"),
         required=False,
@@ -68,7 +71,7 @@ class ReportFilterForm(forms.Form):
         help_text=_(
             "Where the people live: a département, an intercommunality or a commune (code)."
         ),
-        widget=forms.Select,
+        widget=LongSelect,
     )
     vars()["from"] = forms.DateField(
         label=_("Period from"),
@@ -117,8 +120,8 @@ class ReportFilterForm(forms.Form):
             return
         self.structures = {s.slug: s for s in selectors.report_structures(self.user, self.network)}
         offers = list(selectors.report_offers(self.user, self.network))
-        slugs = [o.slug for o in offers]
-        ambiguous = {slug for slug in slugs if slugs.count(slug) > 1}
+        counts = Counter(o.slug for o in offers)
+        ambiguous = {slug for slug, n in counts.items() if n > 1}
         self.offers = {offer_value(o, ambiguous): o for o in offers}
         self.stages = {s.slug: s for s in selectors.report_stages(self.network)}
         self.territories = {

@@ -156,13 +156,28 @@ def build_report(
 
     Raises PermissionDenied when the user may not read that scope.
     """
+    masked, parts = _report_parts(user, filters, compare, for_funders)
+    return cache.cached(parts, lambda: _build_report(filters, masked, compare))
+
+
+@reads_from_replica()
+def kept_report_name(
+    *, user, filters: ReportFilters, compare: bool = True, for_funders: bool = False
+) -> str | None:
+    """The name (`kept_as`) of the report `build_report` would serve from the cache, without
+    reading it, or None when it would compute one. The same rights are checked (raises
+    PermissionDenied)."""
+    _masked, parts = _report_parts(user, filters, compare, for_funders)
+    return cache.kept_name(parts)
+
+
+def _report_parts(user, filters: ReportFilters, compare: bool, for_funders: bool) -> tuple:
     if not may_read(user, filters):
         raise PermissionDenied("view_network_report")
     masked = for_funders or not sees_small_counts(user, filters)
     # Kept until a write is committed (`cache.py`): the page, its JSON and its files, and
     # every reader of the same scope and masking, share one computation.
-    parts = ("report", _filters_key(filters), masked, compare)
-    return cache.cached(parts, lambda: _build_report(filters, masked, compare))
+    return masked, ("report", _filters_key(filters), masked, compare)
 
 
 def _filters_key(filters: ReportFilters) -> tuple:

@@ -120,17 +120,20 @@ def network_report(request, slug):
     _require_reports_menu(request)
     form, filters = _read_filters(request, slug)
     network = form.cleaned_data["network"]
-    report = _build_report(request, form, filters)
-    query = _filter_query(request)
     context = {
         "network": network,
         "form": form,
-        "report": report,
         "masking_rule": selectors.masking_rule_text(),
-        "query": query,
+        "query": _filter_query(request),
         "can_export_persons": can(request.user, "export_pseudonymised_persons", network),
     }
-    context["results"] = _rendered_results(request, report, context)
+    # What was rendered from the kept report, if it holds: the report itself is not read.
+    context["results"] = _kept_results(request, filters, context)
+    context["has_report"] = context["results"] is not None
+    if context["results"] is None:
+        report = _build_report(request, form, filters)
+        context["has_report"] = report is not None
+        context["results"] = _rendered_results(request, report, context)
     if request.htmx and not request.htmx.boosted:
         return HttpResponse(context["results"])
     return render(request, "reporting/report.html", context)
@@ -141,15 +144,34 @@ def network_report(request, slug):
 RENDERED_FOR = 600  # seconds; the kept report's name changes as soon as a write makes it stale
 
 
+def _results_key(kept_as: str, context) -> str:
+    vary = [kept_as, get_language(), context["query"], context["can_export_persons"]]
+    return "report-results:" + hashlib.sha256(repr(vary).encode()).hexdigest()
+
+
+def _kept_results(request, filters, context) -> str | None:
+    """The results rendered from the report kept for these filters, while it holds and this
+    process keeps them; None otherwise (and when the reader may not read the scope: the full
+    path says why)."""
+    if filters is None:
+        return None
+    try:
+        kept_as = selectors.kept_report_name(user=request.user, filters=filters)
+    except PermissionDenied:
+        return None
+    html = caches["fragments"].get(_results_key(kept_as, context)) if kept_as else None
+    return mark_safe(html) if html is not None else None  # noqa: S308 - our own rendering
+
+
 def _rendered_results(request, report, context) -> str:
     kept_as = getattr(report, "kept_as", None)
     key = None
     if kept_as:
-        vary = [kept_as, get_language(), context["query"], context["can_export_persons"]]
-        key = "report-results:" + hashlib.sha256(repr(vary).encode()).hexdigest()
+        key = _results_key(kept_as, context)
         html = caches["fragments"].get(key)
         if html is not None:
             return mark_safe(html)  # noqa: S308 - our own rendering, kept as it was
+    context = {**context, "report": report}
     if report is not None:
         rows = tables.indicator_rows(report)
         by_code = {row.result.code: row for row in rows}

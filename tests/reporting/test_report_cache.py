@@ -89,7 +89,11 @@ def test_the_report_page_is_rendered_once_while_its_report_holds(client, monkeyp
     def not_again(report):
         raise AssertionError("the results of a kept report were rendered again")
 
+    def not_read(parts, build):
+        raise AssertionError("the kept report was read again for results already rendered")
+
     monkeypatch.setattr(tables, "indicator_rows", not_again)
+    monkeypatch.setattr(cache, "cached", not_read)
     second = client.get(url)
     assert second.status_code == 200 and acts_on_page(second.content.decode()) == before
     # The htmx update of the results is the same rendering.
