@@ -128,12 +128,13 @@ def network_report(request, slug):
         "can_export_persons": can(request.user, "export_pseudonymised_persons", network),
     }
     # What was rendered from the kept report, if it holds: the report itself is not read.
-    context["results"] = _kept_results(request, filters, context)
-    context["has_report"] = context["results"] is not None
-    if context["results"] is None:
+    results = _kept_results(request, filters, context)
+    has_report = results is not None
+    if results is None:
         report = _build_report(request, form, filters)
-        context["has_report"] = report is not None
-        context["results"] = _rendered_results(request, report, context)
+        has_report = report is not None
+        results = _rendered_results(request, report, context)
+    context.update(results=results, has_report=has_report)
     if request.htmx and not request.htmx.boosted:
         return HttpResponse(context["results"])
     return render(request, "reporting/report.html", context)
@@ -164,13 +165,10 @@ def _kept_results(request, filters, context) -> str | None:
 
 
 def _rendered_results(request, report, context) -> str:
+    """The results of `report`, rendered (and kept in this process when the report is kept:
+    `_kept_results` serves them next time)."""
     kept_as = getattr(report, "kept_as", None)
-    key = None
-    if kept_as:
-        key = _results_key(kept_as, context)
-        html = caches["fragments"].get(key)
-        if html is not None:
-            return mark_safe(html)  # noqa: S308 - our own rendering, kept as it was
+    key = _results_key(kept_as, context) if kept_as else None
     context = {**context, "report": report}
     if report is not None:
         rows = tables.indicator_rows(report)
