@@ -10,6 +10,24 @@ and its order, no join), then reads those few rows with their joins and annotati
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
+from django.db.models.sql.where import WhereNode
+
+
+def _rows_of(queryset: QuerySet, ids: list) -> QuerySet:
+    """The rows of `ids` with the queryset's joins and annotations.
+
+    The ids were read through the queryset's filters, so the filters are not asked again: a
+    visibility filter on persons is two arrays of the caseload's ids on the primary key, and
+    PostgreSQL 15 costs an index scan on two arrays as one probe per pair of values. With the
+    page's 20 ids beside a caseload of 3,645 it read the whole persons table instead (11 ms of
+    the API's person list at regional scale, 8 ms of the advisor home). Where an annotation
+    adds up rows (its value depends on the filters), the filters are kept."""
+    rows = queryset.order_by()
+    query = rows.query
+    aggregates = any(getattr(a, "contains_aggregate", False) for a in query.annotations.values())
+    if not (aggregates or query.group_by or query.combinator or query.is_sliced):
+        query.where = WhereNode()
+    return rows.filter(pk__in=ids)
 
 
 def first_rows(queryset: QuerySet, start: int, stop: int) -> list:
@@ -17,7 +35,7 @@ def first_rows(queryset: QuerySet, start: int, stop: int) -> list:
     ids = list(queryset.values_list("pk", flat=True)[start:stop])
     if not ids:
         return []
-    found = {row.pk: row for row in queryset.order_by().filter(pk__in=ids)}
+    found = {row.pk: row for row in _rows_of(queryset, ids)}
     return [found[pk] for pk in ids if pk in found]
 
 

@@ -50,3 +50,14 @@ def test_a_text_column_asked_with_numbers_compares_text(networks):
     """Numbers given for a text column are compared as that column's values, as `__in` does."""
     Network.objects.filter(pk=networks[2].pk).update(slug="42")
     assert list(Network.objects.filter(slug__in_array=[42, 7])) == [networks[2]]
+
+
+def test_ids_given_as_text_are_prepared_and_a_list_reads_the_same_rows_in_each_statement(networks):
+    """Only a list of integers skips the field's preparing; the array written for the list's
+    first statement serves its count and its rows alike."""
+    assert list(Network.objects.filter(pk__in_array=[str(networks[1].pk)])) == [networks[1]]
+    listed = Network.objects.filter(pk__in_array=[networks[4].pk, networks[2].pk]).order_by("pk")
+    assert listed.count() == 2
+    assert list(listed) == [networks[2], networks[4]]
+    assert list(listed.filter(pk__in_array=[networks[4].pk])) == [networks[4]]
+    assert not listed.filter(pk__in_array=[networks[0].pk]).exists()

@@ -55,3 +55,44 @@ def test_pages_found_by_their_ids_first_are_the_pages_of_the_list():
             assert len(page) == size and page.has_next() == (number < len(sizes))
             pages += [n.pk for n in page]
         assert sorted(pages) == sorted(n.pk for n in Network.objects.all())
+
+
+@pytest.mark.django_db
+def test_the_rows_of_a_page_are_read_by_their_ids_alone_unless_a_figure_adds_up_filtered_rows():
+    """The page's rows are read by the ids the list's filters gave, without the filters again
+    (PostgreSQL read the whole persons table to apply a caseload's arrays beside the page's
+    ids); a count over filtered rows keeps its filters, so that it counts what the list did."""
+    from django.db import connection
+    from django.db.models import Count
+    from django.test.utils import CaptureQueriesContext
+
+    from maillage.core.pagination import IdsFirstPaginator
+    from maillage.directory.models import Network, Stage
+
+    for n in range(6):
+        network = Network.objects.create(name=f"Filtré {n}", slug=f"filtre-{n}")
+        for position in range(1, n + 2):
+            Stage.objects.create(
+                network=network, position=position, name=f"Étape {position}", slug=f"e-{position}"
+            )
+    Network.objects.create(name="Autre", slug="autre")
+
+    listed = Network.objects.filter(name__startswith="Filtré").order_by("-name")
+    with CaptureQueriesContext(connection) as queries:
+        page = IdsFirstPaginator(listed, 4).page(1)
+        names = [network.name for network in page]
+    assert names == ["Filtré 5", "Filtré 4", "Filtré 3", "Filtré 2"]
+    rows_sql = queries.captured_queries[-1]["sql"]
+    assert "LIKE" not in rows_sql.upper() and "Filtré" not in rows_sql
+
+    counted = (
+        Network.objects.filter(stages__position__gte=3)
+        .annotate(stages_from_third=Count("stages"))
+        .order_by("-stages_from_third", "pk")
+    )
+    page = IdsFirstPaginator(counted, 3).page(1)
+    expected = Paginator(counted, 3).page(1)
+    assert [(n.pk, n.stages_from_third) for n in page] == [
+        (n.pk, n.stages_from_third) for n in expected
+    ]
+    assert [n.stages_from_third for n in page] == [4, 3, 2]

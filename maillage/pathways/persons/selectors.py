@@ -368,8 +368,9 @@ def _caseload_blocks(user, open_rows, size: int = HOME_LIST_SIZE) -> tuple[Block
     `__in_array`): joining the accompaniments to the persons to sort them made PostgreSQL read
     the whole persons table (issue 18). Only the rows shown are then read with their joins."""
     by_person = defaultdict(list)
+    me = user.pk  # once: `request.user` is a lazy object, each attribute read goes through it
     for pk, person_id, referent_id in sorted(open_rows):
-        by_person[person_id].append((pk, referent_id == user.pk))
+        by_person[person_id].append((pk, referent_id == me))
     ordered = Person.objects.filter(
         pk__in_array=sorted(by_person), merged_into__isnull=True
     ).order_by("last_name", "first_name", "pk")
