@@ -40,6 +40,13 @@ def territory_value(territory) -> str:
     return territory.code
 
 
+def whole(instance, *related: str):
+    """The chosen structure or offer with all its fields (the options read only their names)."""
+    if instance is None:
+        return None
+    return type(instance)._base_manager.select_related(*related).get(pk=instance.pk)
+
+
 class ReportFilterForm(forms.Form):
     network = forms.ChoiceField(
         label=_("Network"),
@@ -118,8 +125,17 @@ class ReportFilterForm(forms.Form):
         self.structures, self.offers, self.stages, self.territories = {}, {}, {}, {}
         if self.network is None:
             return
-        self.structures = {s.slug: s for s in selectors.report_structures(self.user, self.network)}
-        offers = list(selectors.report_offers(self.user, self.network))
+        # The lists read only what their options show; the one chosen is read whole (`clean`):
+        # 460 whole structures and offers were 8 of the report page's 31 ms (issue 18).
+        self.structures = {
+            s.slug: s
+            for s in selectors.report_structures(self.user, self.network).only("slug", "name")
+        }
+        offers = list(
+            selectors.report_offers(self.user, self.network).only(
+                "slug", "title", "structure__slug", "structure__name"
+            )
+        )
         counts = Counter(o.slug for o in offers)
         ambiguous = {slug for slug, n in counts.items() if n > 1}
         self.offers = {offer_value(o, ambiguous): o for o in offers}
@@ -194,7 +210,7 @@ class ReportFilterForm(forms.Form):
             return data
         structure = self.structures.get(data.get("structure") or "")
         offer = self.find_offer(data.get("offer") or "", structure)
-        data["structure"], data["offer"] = structure, offer
+        data["structure"], data["offer"] = whole(structure), whole(offer, "structure")
         data["stage"] = self.stages.get(data.get("stage") or "")
         if offer is not None and structure is not None and offer.structure_id != structure.pk:
             self.add_error(

@@ -83,3 +83,18 @@ def test_periods_are_checked(world):
     form = ReportFilterForm({"from": "2010-01-01", "to": "2025-05-31"}, user=world.coordinator)
     assert not form.is_valid()
     assert "dix ans" in form.errors["to"][0]
+
+
+def test_the_chosen_structure_and_offer_are_read_whole_for_the_report(
+    world, django_assert_num_queries
+):
+    """The options read only names; the report's filters get the whole records, so that the
+    report reads any of their fields without a query per field."""
+    form = ReportFilterForm({"offer": "accueil"}, user=world.admins["apeas"])
+    assert form.is_valid(), form.errors
+    filters = form.filters()
+    with django_assert_num_queries(0):
+        assert (filters.structure.slug, filters.offer.structure.slug) == ("apeas", "apeas")
+        assert filters.structure.get_deferred_fields() == set()
+        assert filters.offer.get_deferred_fields() == set()
+        assert filters.offer.structure.get_deferred_fields() == set()
