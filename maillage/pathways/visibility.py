@@ -10,7 +10,7 @@ tests/pathways/test_services.py::test_rules_and_querysets_agree_on_who_sees_whom
 always agree.
 """
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value
 
 from maillage.accounts.rules import roles_of
 
@@ -167,24 +167,32 @@ def persons_visible_to(user, *, among=None, listed: bool = False) -> QuerySet[Pe
 
 
 # `of_person`: only the records about this one person (the person page). The rule is the same;
-# it is then read through that person's own accompaniments and referrals (`among`) instead of
-# the whole caseload of the user's structures, once per record kind (issue 18).
+# whether the person is visible is then read once through that person's own accompaniments and
+# referrals (`structures_seeing`, kept on the person) instead of the whole caseload of the
+# user's structures, and each record kind's statement names the person (issue 18).
 
 
 def _staff(user) -> list[int]:
     return sorted(roles_of(user).staff_of)
 
 
-def _among(of_person):
-    return None if of_person is None else [of_person.pk]
+def _sees(staff, person: Person) -> bool:
+    """Whether the staff's structures see this one person: the rule's other face, read once
+    and kept on the person (`structures_seeing`). The person page asks it for each of its nine
+    record kinds: as a subquery, each statement carried the rule's unions again, and building
+    them was half of the page's time (issue 18)."""
+    return bool(structures_seeing(person) & set(staff))
 
 
-def _visible_person_ids(staff, of_person=None):
-    among = _among(of_person)
-    condition = visible_persons_condition(staff, among=among)
-    if among is not None:
-        condition &= Q(pk__in=among)
-    return Person.objects.filter(condition).values("pk")
+def _visible_person_ids(staff, of_person=None, *, sharing: bool = False):
+    """The visible persons' ids (a subquery); for `of_person`, that person's id or none."""
+    if of_person is not None:
+        seen = _sees(staff, of_person) and (of_person.shares_with_network or not sharing)
+        return [of_person.pk] if seen else []
+    persons = Person.objects.filter(visible_persons_condition(staff))
+    if sharing:
+        persons = persons.filter(shares_with_network=True)
+    return persons.values("pk")
 
 
 def _about_visible_person(
@@ -262,17 +270,23 @@ def referrals_visible_to(user, *, of_person=None) -> QuerySet[Referral]:
     referrals = Referral.objects.all()
     if of_person is not None:
         referrals = referrals.filter(person=of_person)
-    sharing = _visible_person_ids(staff, of_person).filter(shares_with_network=True)
-    # Whether each row names its person: the rule read through that row's person only (a
-    # few index probes for the rows a page shows, not the whole caseload per query).
-    named = Person.objects.filter(
-        visible_persons_condition(staff, among=OuterRef("pk")), pk=OuterRef("person_id")
-    )
+    sharing = _visible_person_ids(staff, of_person, sharing=True)
+    if of_person is not None:
+        # One person's referrals: they all name the person, or none does.
+        named = Value(_sees(staff, of_person), output_field=BooleanField())
+    else:
+        # Whether each row names its person: the rule read through that row's person only (a
+        # few index probes for the rows a page shows, not the whole caseload per query).
+        named = Exists(
+            Person.objects.filter(
+                visible_persons_condition(staff, among=OuterRef("pk")), pk=OuterRef("person_id")
+            )
+        )
     return (
         referrals.filter(
             Q(from_structure_id__in=staff) | Q(to_structure_id__in=staff) | Q(person__in=sharing)
         )
-        .annotate(person_visible=Exists(named))
+        .annotate(person_visible=named)
         .select_related(
             "person", "from_structure", "to_structure", "to_offer", "decline_reason", "from_user"
         )

@@ -43,19 +43,23 @@ def test_the_visible_persons_are_read_from_the_structures_caseload(net):
     assert "pathways_referral" in sql
 
 
-def test_a_list_of_one_persons_records_reads_that_persons_rows_only(net):
-    """The person page asks each record kind about one person: the rule is then read through
-    that person's accompaniments and referrals, not the structures' whole caseload."""
+def test_a_list_of_one_persons_records_names_that_person_and_reads_no_caseload(net):
+    """The person page asks each record kind about one person: whether the person is visible
+    is read once, through that person's accompaniments and referrals (kept on the person), and
+    each statement then names the person instead of carrying the rule's subqueries."""
     person = person_services.create_person(
         structure=net.intermade, user=net.intermade_advisor, first_name="Lou", last_name="Roux"
     )
-    for queryset in (
-        accompaniments_visible_to(net.intermade_advisor, of_person=person),
-        referrals_visible_to(net.intermade_advisor, of_person=person),
-    ):
-        sql = str(queryset.query)
-        assert f'U0."structure_id" IN ({net.intermade.pk})' in sql
-        assert f'U0."person_id" IN ({person.pk})' in sql
+    hidden = person_services.create_person(
+        structure=net.apeas, user=net.apeas_advisor, first_name="Noé", last_name="Blanc"
+    )
+    for kind in (accompaniments_visible_to, referrals_visible_to):
+        sql = str(kind(net.intermade_advisor, of_person=person).query)
+        assert sql.count("SELECT") == 1  # no subquery
+        assert f'"person_id" = {person.pk}' in sql or f'"person_id" IN ({person.pk})' in sql
+    assert accompaniments_visible_to(net.intermade_advisor, of_person=person).exists()
+    assert not accompaniments_visible_to(net.intermade_advisor, of_person=hidden).exists()
+    assert accompaniments_visible_to(net.apeas_advisor, of_person=hidden).exists()
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL plans")
