@@ -616,9 +616,22 @@ def person_page(user, person: Person) -> PersonPage:
             "from_structure", "to_structure", "to_offer"
         )
     )
+    # The acts (a long history has hundreds) read only what the page shows of them: whole, their
+    # structures, offers and staff were half of the page's model instances (issue 18).
     acts = list(
         participations_visible_to(user, of_person=person)
-        .select_related("act", "act__act_type", "act__structure", "act__offer", "act__staff")
+        .select_related("act", "act__act_type", "act__structure")
+        .only(
+            "attended",
+            "act",
+            "act__occurred_on",
+            "act__duration_minutes",
+            "act__act_type",
+            "act__act_type__label_fr",
+            "act__act_type__label_en",
+            "act__structure",
+            "act__structure__name",
+        )
         .order_by("-act__occurred_on", "-act__pk")
     )
     outcomes = list(
