@@ -71,7 +71,11 @@ def stop(process) -> bool:
     return False
 
 
-@pytest.mark.django_db  # the test database, which the server finds migrated already
+# The test database, which the server finds migrated already. Transactional: the server commits
+# the shipped instruments into it, and the flush after the test removes them (as a plain
+# `django_db` test, they stayed for the next tests of the same worker, which found instruments
+# they had not loaded).
+@pytest.mark.django_db(transaction=True)
 def test_make_serve_answers_health_and_pages_then_stops_cleanly(tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("make serve runs on PostgreSQL")
