@@ -9,7 +9,7 @@ and its order, no join), then reads those few rows with their joins and annotati
 """
 
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Window
 from django.db.models.sql.where import WhereNode
 
 
@@ -37,6 +37,17 @@ def first_rows(queryset: QuerySet, start: int, stop: int) -> list:
         return []
     found = {row.pk: row for row in _rows_of(queryset, ids)}
     return [found[pk] for pk in ids if pk in found]
+
+
+def first_rows_and_count(queryset: QuerySet, size: int) -> tuple[list, int]:
+    """`first_rows(queryset, 0, size)` and `queryset.count()`, the count read by the statement
+    that finds the ids (`COUNT(*) OVER ()`): one statement fewer for each block of a page."""
+    found = list(queryset.annotate(_listed=Window(Count("pk"))).values_list("pk", "_listed")[:size])
+    if not found:
+        return [], 0
+    ids = [pk for pk, _count in found]
+    rows = {row.pk: row for row in _rows_of(queryset, ids)}
+    return [rows[pk] for pk in ids if pk in rows], found[0][1]
 
 
 class IdsFirstPaginator(Paginator):

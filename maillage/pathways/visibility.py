@@ -261,16 +261,22 @@ def applications_visible_to(user, *, of_person=None) -> QuerySet[Application]:
     )
 
 
-def referrals_visible_to(user, *, of_person=None) -> QuerySet[Referral]:
+def referrals_visible_to(user, *, of_person=None, of_structures=False) -> QuerySet[Referral]:
     """Referrals sent or received by the user's structures (the person is then named only when
-    visible: `person_visible`), and those of a visible person who shares with the network."""
+    visible: `person_visible`), and those of a visible person who shares with the network.
+
+    `of_structures`: only those sent or received by the user's structures (the inbox, the
+    home's blocks). The user sees each of them whoever its person is, so the rule's part about
+    the persons is left out of the statement instead of being read for nothing."""
     staff = _staff(user)
     if not staff:
         return Referral.objects.none()
     referrals = Referral.objects.all()
     if of_person is not None:
         referrals = referrals.filter(person=of_person)
-    sharing = _visible_person_ids(staff, of_person, sharing=True)
+    seen = Q(from_structure_id__in=staff) | Q(to_structure_id__in=staff)
+    if not of_structures:
+        seen |= Q(person__in=_visible_person_ids(staff, of_person, sharing=True))
     if of_person is not None:
         # One person's referrals: they all name the person, or none does.
         named = Value(_sees(staff, of_person), output_field=BooleanField())
@@ -283,9 +289,7 @@ def referrals_visible_to(user, *, of_person=None) -> QuerySet[Referral]:
             )
         )
     return (
-        referrals.filter(
-            Q(from_structure_id__in=staff) | Q(to_structure_id__in=staff) | Q(person__in=sharing)
-        )
+        referrals.filter(seen)
         .annotate(person_visible=named)
         .select_related(
             "person", "from_structure", "to_structure", "to_offer", "decline_reason", "from_user"

@@ -96,3 +96,24 @@ def test_the_rows_of_a_page_are_read_by_their_ids_alone_unless_a_figure_adds_up_
         (n.pk, n.stages_from_third) for n in expected
     ]
     assert [n.stages_from_third for n in page] == [4, 3, 2]
+
+
+@pytest.mark.django_db
+def test_a_block_reads_its_first_rows_and_its_count_in_the_same_statement():
+    """`first_rows_and_count`: the first rows in the list's order and the count of the whole
+    list, as `first_rows` and `count()` give them, one statement fewer."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from maillage.core.pagination import first_rows, first_rows_and_count
+    from maillage.directory.models import Network
+
+    for n in range(7):
+        Network.objects.create(name=f"Bloc {n % 3}", slug=f"bloc-{n}")
+    listed = Network.objects.filter(name__startswith="Bloc").order_by("-name", "pk")
+    with CaptureQueriesContext(connection) as queries:
+        rows, count = first_rows_and_count(listed, 4)
+    assert len(queries.captured_queries) == 2
+    assert [n.pk for n in rows] == [n.pk for n in first_rows(listed, 0, 4)]
+    assert count == listed.count() == 7
+    assert first_rows_and_count(Network.objects.filter(name="Personne"), 4) == ([], 0)

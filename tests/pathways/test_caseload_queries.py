@@ -163,3 +163,50 @@ def test_the_homes_lists_do_not_join_their_rows_before_choosing_the_ones_shown(n
         if kept and ('FROM "pathways_referral"' in sql or 'FROM "pathways_accompaniment"' in sql):
             # A query that keeps a few rows of many reads no other table than its own.
             assert "JOIN" not in sql, sql
+
+
+def test_the_referrals_of_the_users_structures_are_the_rules_sent_or_received_ones(net):
+    """The inbox and the home read `referrals_visible_to(user, of_structures=True)`: exactly
+    the referrals of the rule sent or received by the user's structures, each naming its
+    person as the rule does, without the rule's part about the persons in the statement."""
+    from django.db.models import Q
+
+    from maillage.pathways.referrals import services as referral_services
+    from tests.factories import StructureFactory, StructureMembershipFactory
+
+    third = StructureFactory(name="Tiers", networks=[net.network])
+    third_advisor = StructureMembershipFactory(structure=third).user
+    sharing = person_services.create_person(
+        structure=net.intermade, user=net.intermade_advisor, first_name="Lou", last_name="Roux"
+    )
+    sharing.shares_with_network = True
+    sharing.save(update_fields=["shares_with_network"])
+    hidden = person_services.create_person(
+        structure=net.intermade, user=net.intermade_advisor, first_name="Noé", last_name="Blanc"
+    )
+    for person in (sharing, hidden):
+        referral_services.refer_person(
+            person=person,
+            from_structure=net.intermade,
+            user=net.intermade_advisor,
+            to_structure=net.apeas,
+            to_offer=net.piles,
+            reason="Projet",
+        )
+    Accompaniment.objects.create(person=sharing, structure=third, started_on="2026-01-05")
+    for user, structure in (
+        (net.apeas_advisor, net.apeas),
+        (net.intermade_advisor, net.intermade),
+        (third_advisor, third),
+    ):
+        mine = Q(from_structure=structure) | Q(to_structure=structure)
+        expected = {(r.pk, r.person_visible) for r in referrals_visible_to(user).filter(mine)}
+        found = {(r.pk, r.person_visible) for r in referrals_visible_to(user, of_structures=True)}
+        assert found == expected
+        ids = referrals_visible_to(user, of_structures=True).values("pk")
+        assert str(ids.query).count("SELECT") == 1  # no subquery on the persons
+    # The third structure sees the sharing person's referral through the rule, not as its own.
+    assert referrals_visible_to(third_advisor).count() == 1
+    assert not referrals_visible_to(third_advisor, of_structures=True).exists()
+    apeas_rows = {r.person_id: r.person_visible for r in referrals_visible_to(net.apeas_advisor)}
+    assert len(apeas_rows) == 2

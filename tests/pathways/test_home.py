@@ -232,7 +232,8 @@ def test_the_quiet_persons_block_starts_from_the_structures_caseload(net, login)
         for query in context.captured_queries
         if 'FROM "pathways_person" WHERE' in query["sql"] and "last_activity_on" in query["sql"]
     ]
-    assert len(inactive_sql) == 3  # the ids of the rows shown, those rows, the count
+    assert len(inactive_sql) == 2  # the ids of the rows shown with the count, then those rows
+    assert "COUNT(" in inactive_sql[0] and "OVER ()" in inactive_sql[0]
     for sql in inactive_sql:
         assert 'FROM "pathways_accompaniment"' not in sql
     # Ordered first by an expression no index of the persons table serves: the plan starts

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from maillage.accounts.rules import roles_of
-from maillage.core.pagination import first_rows
+from maillage.core.pagination import first_rows_and_count
 from maillage.core.text import normalise
 from maillage.directory.models import OfferSession, Structure
 
@@ -352,11 +352,12 @@ class AdvisorHome:
 
 
 def _block(queryset, size: int = HOME_LIST_SIZE) -> Block:
-    """The first rows and the total, in three short queries: the rows' ids from the block's
-    own table, then those rows joined and annotated (`first_rows`: one statement joined every
-    row of the block before the LIMIT, the whole caseload's referrals with their persons,
-    issue 18), and the count, which reads the block's own table without the joins."""
-    return Block(rows=first_rows(queryset, 0, size), count=queryset.count())
+    """The first rows and the total, in two short queries: the rows' ids and their count from
+    the block's own table, then those rows joined and annotated (`first_rows_and_count`: one
+    statement joined every row of the block before the LIMIT, the whole caseload's referrals
+    with their persons, issue 18)."""
+    rows, count = first_rows_and_count(queryset, size)
+    return Block(rows=rows, count=count)
 
 
 def _caseload_blocks(user, open_rows, size: int = HOME_LIST_SIZE) -> tuple[Block, Block]:
@@ -396,7 +397,7 @@ def advisor_home(user) -> AdvisorHome:
     staff = sorted(roles_of(user).staff_of)
     today = timezone.localdate()
     # `person_visible` (annotated by the selector): whether the user may open the person.
-    referrals = referrals_visible_to(user)
+    referrals = referrals_visible_to(user, of_structures=True)
     incoming = referrals.filter(to_structure_id__in=staff, status__in=REFERRAL_UNANSWERED).order_by(
         "sent_at", "pk"
     )

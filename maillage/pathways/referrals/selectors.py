@@ -45,7 +45,7 @@ def referral_inbox(user, *, box: str = RECEIVED, status: str = "") -> QuerySet[R
     """
     staff = sorted(roles_of(user).staff_of)
     referrals = (
-        referrals_visible_to(user)
+        referrals_visible_to(user, of_structures=True)
         .select_related(None)
         .select_related(*INBOX_JOINS)
         .only(*INBOX_COLUMNS)
