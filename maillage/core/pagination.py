@@ -41,7 +41,10 @@ def first_rows(queryset: QuerySet, start: int, stop: int) -> list:
 
 def first_rows_and_count(queryset: QuerySet, size: int) -> tuple[list, int]:
     """`first_rows(queryset, 0, size)` and `queryset.count()`, the count read by the statement
-    that finds the ids (`COUNT(*) OVER ()`): one statement fewer for each block of a page."""
+    that finds the ids (`COUNT(*) OVER ()`): one statement fewer for each block of a page.
+    (Not for a DISTINCT list: the window would count the rows before DISTINCT.)"""
+    if queryset.query.distinct:
+        return first_rows(queryset, 0, size), queryset.count()
     found = list(queryset.annotate(_listed=Window(Count("pk"))).values_list("pk", "_listed")[:size])
     if not found:
         return [], 0

@@ -117,3 +117,19 @@ def test_a_block_reads_its_first_rows_and_its_count_in_the_same_statement():
     assert [n.pk for n in rows] == [n.pk for n in first_rows(listed, 0, 4)]
     assert count == listed.count() == 7
     assert first_rows_and_count(Network.objects.filter(name="Personne"), 4) == ([], 0)
+
+
+@pytest.mark.django_db
+def test_a_distinct_block_counts_its_distinct_rows():
+    from maillage.core.pagination import first_rows_and_count
+    from maillage.directory.models import Network, Stage
+
+    network = Network.objects.create(name="Étapes", slug="etapes")
+    for position in (1, 2, 3):
+        Stage.objects.create(
+            network=network, position=position, name=f"É{position}", slug=f"e{position}"
+        )
+    joined = Network.objects.filter(stages__position__gte=1).order_by("pk")
+    assert first_rows_and_count(joined, 5)[1] == 3  # one row per stage, as count() says
+    rows, count = first_rows_and_count(joined.distinct(), 5)
+    assert ([n.pk for n in rows], count) == ([network.pk], 1)
