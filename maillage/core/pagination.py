@@ -30,13 +30,18 @@ def _rows_of(queryset: QuerySet, ids: list) -> QuerySet:
     return rows.filter(pk__in=ids)
 
 
+def _in_order(queryset: QuerySet, ids: list) -> list:
+    """The rows of `ids` (`_rows_of`), in the order of `ids`."""
+    found = {row.pk: row for row in _rows_of(queryset, ids)}
+    return [found[pk] for pk in ids if pk in found]
+
+
 def first_rows(queryset: QuerySet, start: int, stop: int) -> list:
     """`list(queryset[start:stop])`, in the same order, read in two short statements."""
     ids = list(queryset.values_list("pk", flat=True)[start:stop])
     if not ids:
         return []
-    found = {row.pk: row for row in _rows_of(queryset, ids)}
-    return [found[pk] for pk in ids if pk in found]
+    return _in_order(queryset, ids)
 
 
 def first_rows_and_count(queryset: QuerySet, size: int) -> tuple[list, int]:
@@ -48,9 +53,7 @@ def first_rows_and_count(queryset: QuerySet, size: int) -> tuple[list, int]:
     found = list(queryset.annotate(_listed=Window(Count("pk"))).values_list("pk", "_listed")[:size])
     if not found:
         return [], 0
-    ids = [pk for pk, _count in found]
-    rows = {row.pk: row for row in _rows_of(queryset, ids)}
-    return [rows[pk] for pk in ids if pk in rows], found[0][1]
+    return _in_order(queryset, [pk for pk, _count in found]), found[0][1]
 
 
 class IdsFirstPaginator(Paginator):
