@@ -18,8 +18,7 @@ from . import visibility
 
 @rules.predicate
 def sees_person(user, person):
-    staff = roles_of(user).staff_of
-    return bool(person is not None and staff and staff & visibility.structures_seeing(person))
+    return visibility.sees(roles_of(user).staff_of, person)
 
 
 @rules.predicate

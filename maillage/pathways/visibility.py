@@ -176,18 +176,18 @@ def _staff(user) -> list[int]:
     return sorted(roles_of(user).staff_of)
 
 
-def _sees(staff, person: Person) -> bool:
-    """Whether the staff's structures see this one person: the rule's other face, read once
-    and kept on the person (`structures_seeing`). The person page asks it for each of its nine
-    record kinds: as a subquery, each statement carried the rule's unions again, and building
-    them was half of the page's time (issue 18)."""
-    return bool(structures_seeing(person) & set(staff))
+def sees(staff, person: Person | None) -> bool:
+    """Whether the staff's structures (ids) see this one person: the rule's other face, read
+    once and kept on the person (`structures_seeing`). `rules.sees_person` asks it; so does
+    each record kind of the person page, whose statements then name the person instead of
+    carrying the rule's unions again (building them was half of the page's time, issue 18)."""
+    return bool(person is not None and staff and structures_seeing(person) & set(staff))
 
 
 def _visible_person_ids(staff, of_person=None, *, sharing: bool = False):
     """The visible persons' ids (a subquery); for `of_person`, that person's id or none."""
     if of_person is not None:
-        seen = _sees(staff, of_person) and (of_person.shares_with_network or not sharing)
+        seen = sees(staff, of_person) and (of_person.shares_with_network or not sharing)
         return [of_person.pk] if seen else []
     persons = Person.objects.filter(visible_persons_condition(staff))
     if sharing:
@@ -279,7 +279,7 @@ def referrals_visible_to(user, *, of_person=None, of_structures=False) -> QueryS
         seen |= Q(person__in=_visible_person_ids(staff, of_person, sharing=True))
     if of_person is not None:
         # One person's referrals: they all name the person, or none does.
-        named = Value(_sees(staff, of_person), output_field=BooleanField())
+        named = Value(sees(staff, of_person), output_field=BooleanField())
     else:
         # Whether each row names its person: the rule read through that row's person only (a
         # few index probes for the rows a page shows, not the whole caseload per query).
